@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs everything the tests need (cached between runs) and runs ALL the tests:
+# Python (unit, property, pytest-lsp end-to-end, Neovim end-to-end) and the VS Code extension
+# (tsc, lint, TextMate grammar tests, packaging, end-to-end in code-server + Chromium).
+# Usage: scripts/test.sh [--fast]   (--fast skips the browser end-to-end run; CI runs everything)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+FAST=0
+[[ "${1:-}" == "--fast" ]] && FAST=1
+
+if [[ ! -x .venv/bin/python ]]; then
+  python3 -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip >/dev/null
+.venv/bin/python -m pip install --quiet -e '.[test]'
+
+echo "== ruff"
+.venv/bin/ruff check server tests grammars scripts
+
+echo "== pytest"
+set +e
+.venv/bin/python -m pytest -q -p no:cacheprovider
+status=$?
+set -e
+[[ $status -ne 0 ]] && exit $status
+
+if [[ -x vscode-extension/scripts/test.sh ]]; then
+  echo "== vscode-extension"
+  REML_FAST="$FAST" vscode-extension/scripts/test.sh
+fi

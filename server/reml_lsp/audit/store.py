@@ -1,0 +1,159 @@
+"""Audit store: one SQLite file per workspace (default ``.reml/audit.db``), one row per event.
+
+WAL mode lets the CLI and the server (and several CLIs) write at once: each event is its own short
+``BEGIN IMMEDIATE`` transaction, retried on ``SQLITE_BUSY``; a committed event survives the writer
+being killed (WAL + ``synchronous=NORMAL`` is durable against process death).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from reml_lsp.workspace import find_root, reml_dir
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    audit_id  TEXT NOT NULL,
+    event     TEXT NOT NULL,
+    timestamp TEXT NOT NULL,
+    run_id    TEXT,
+    payload   TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_audit_id ON events (audit_id);
+CREATE INDEX IF NOT EXISTS events_event ON events (event, timestamp);
+"""
+
+# One id per process, so the events of one CLI run or one server session can be grouped.
+PROCESS_RUN_ID = str(uuid.uuid4())
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def default_store_path(start: Path | None = None) -> Path:
+    """``$REML_AUDIT_DB`` if set, else ``<workspace root>/.reml/audit.db``."""
+    env = os.environ.get("REML_AUDIT_DB")
+    if env:
+        return Path(env)
+    return reml_dir(find_root(start or Path.cwd())) / "audit.db"
+
+
+@attrs.frozen
+class AuditEvent:
+    id: int
+    audit_id: str
+    event: str
+    timestamp: str
+    run_id: str | None
+    payload: dict[str, Any]
+
+    def as_json(self) -> dict[str, Any]:
+        return attrs.asdict(self)
+
+
+class AuditStore:
+    def __init__(self, path: Path, *, timeout_s: float = 30.0) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._timeout_s = timeout_s
+        self._conn = sqlite3.connect(
+            self.path, timeout=timeout_s, isolation_level=None, check_same_thread=False
+        )
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute(f"PRAGMA busy_timeout={int(timeout_s * 1000)}")
+        self._retry(lambda: self._conn.executescript(SCHEMA))
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> AuditStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _retry(self, op):
+        deadline = time.monotonic() + self._timeout_s
+        delay = 0.005
+        while True:
+            try:
+                return op()
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 0.2)
+
+    def record(
+        self,
+        event: str,
+        audit_id: str,
+        payload: dict[str, Any] | None = None,
+        *,
+        run_id: str | None = None,
+    ) -> int:
+        """Append one event; returns its row id."""
+        body = json.dumps(payload or {}, ensure_ascii=False, sort_keys=True, default=str)
+        row = (audit_id, event, now_iso(), run_id or PROCESS_RUN_ID, body)
+
+        def write() -> int:
+            cur = self._conn.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                cur.execute(
+                    "INSERT INTO events (audit_id, event, timestamp, run_id, payload)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    row,
+                )
+                rowid = cur.lastrowid
+                cur.execute("COMMIT")
+                return int(rowid or 0)
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+
+        return self._retry(write)
+
+    def _rows(self, sql: str, params: tuple[Any, ...]) -> Iterator[AuditEvent]:
+        for rid, aid, ev, ts, run, payload in self._retry(
+            lambda: self._conn.execute(sql, params).fetchall()
+        ):
+            yield AuditEvent(rid, aid, ev, ts, run, json.loads(payload))
+
+    def show(self, audit_id: str) -> list[AuditEvent]:
+        return list(
+            self._rows(
+                "SELECT id, audit_id, event, timestamp, run_id, payload FROM events"
+                " WHERE audit_id = ? ORDER BY id",
+                (audit_id,),
+            )
+        )
+
+    def list(self, event: str | None = None, since: str | None = None) -> list[AuditEvent]:
+        sql = "SELECT id, audit_id, event, timestamp, run_id, payload FROM events WHERE 1=1"
+        params: list[Any] = []
+        if event:
+            sql += " AND event = ?"
+            params.append(event)
+        if since:
+            sql += " AND timestamp >= ?"
+            params.append(since)
+        return list(self._rows(sql + " ORDER BY id", tuple(params)))
+
+    def count(self) -> int:
+        return int(self._retry(lambda: self._conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]))

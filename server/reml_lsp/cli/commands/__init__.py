@@ -1,0 +1,1 @@
+"""One module per ``reml-run`` subcommand; each exposes ``register(subparsers)``."""

@@ -1,0 +1,94 @@
+"""Entry point of ``reml-run``: parses the command line, runs a subcommand, maps every outcome to
+the shared exit-code table. No Python traceback reaches the user (set ``REML_DEBUG=1`` to see one
+on stderr when reporting a bug)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+
+from reml_lsp.cli.errors import CliError
+from reml_lsp.cli.exit_codes import ExitCode
+from reml_lsp.cli.output import report_error
+
+# Each module registers one subcommand (or a group) through ``register(subparsers)``.
+COMMAND_MODULES = [
+    "lint",
+    "lsp",
+    "diff",
+    "reload",
+    "state",
+    "watch",
+    "audit",
+    "gpu",
+    "instrument",
+    "metrics",
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so usage errors get our exit code and JSON."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise CliError("cli.usage", f"{message}\n{self.format_usage().strip()}", ExitCode.USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="reml-run", description="Reml linter, language server and runtime tools")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"reml_lsp.cli.commands.{name}")
+        module.register(sub)
+    return parser
+
+
+def _requested_format(argv: Sequence[str]) -> str:
+    for i, arg in enumerate(argv):
+        if arg == "--format" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--format="):
+            return arg.split("=", 1)[1]
+    return "text"
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    fmt = _requested_format(argv)
+    command = next((a for a in argv if not a.startswith("-")), "reml-run")
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.version:
+            from reml_lsp import __version__
+
+            print(__version__)
+            return ExitCode.SUCCESS
+        if not getattr(args, "func", None):
+            parser.print_help(sys.stderr)
+            raise CliError("cli.usage", "a command is required", ExitCode.USAGE)
+        return int(args.func(args))
+    except CliError as err:
+        return int(report_error(command, err, fmt))
+    except KeyboardInterrupt:
+        return int(report_error(command, CliError("cli.interrupted", "interrupted"), fmt))
+    except BrokenPipeError:
+        return int(ExitCode.IO)
+    except Exception as exc:  # the last line of defence: still JSON, never a traceback
+        if os.environ.get("REML_DEBUG"):
+            traceback.print_exc()
+        err = CliError("cli.internal", f"internal error: {type(exc).__name__}: {exc}",
+                       ExitCode.INTERNAL)
+        return int(report_error(command, err, fmt))
+
+
+def main() -> None:
+    sys.exit(run())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,36 @@
+"""Writing command results: JSON on stdout (one document), human text on stdout, notes on stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from reml_lsp.cli.errors import CliError
+from reml_lsp.cli.exit_codes import ExitCode
+
+
+def dumps(doc: Any) -> str:
+    return json.dumps(doc, ensure_ascii=False, indent=2, default=str)
+
+
+def print_json(doc: Any) -> None:
+    sys.stdout.write(dumps(doc) + "\n")
+    sys.stdout.flush()
+
+
+def error_document(command: str, err: CliError) -> dict[str, Any]:
+    return {
+        "command": command,
+        "status": "error",
+        "error": err.as_json(),
+        "exit_code": err.exit_code.as_json(),
+    }
+
+
+def report_error(command: str, err: CliError, fmt: str) -> ExitCode:
+    if fmt == "json":
+        print_json(error_document(command, err))
+    else:
+        sys.stderr.write(f"reml-run {command}: error[{err.code}]: {err.message}\n")
+    return err.exit_code
