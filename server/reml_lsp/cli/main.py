@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import os
 import sys
 import traceback
@@ -42,8 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     for name in COMMAND_MODULES:
-        module = importlib.import_module(f"reml_lsp.cli.commands.{name}")
-        module.register(sub)
+        qualified = f"reml_lsp.cli.commands.{name}"
+        if importlib.util.find_spec(qualified) is None:  # a command not shipped in this build
+            continue
+        importlib.import_module(qualified).register(sub)
     return parser
 
 
