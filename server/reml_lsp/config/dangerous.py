@@ -22,7 +22,7 @@ import attrs
 from reml_lsp.config.compare import ChangeSet
 from reml_lsp.config.flatten import type_tag
 from reml_lsp.config.paths import Segment, format_path
-from reml_lsp.config.schema import Schema
+from reml_lsp.config.schema import Schema, SchemaVersion
 from reml_lsp.config.validate import resolve
 
 REGISTER_NAMES = frozenset({"register_map", "registers"})
@@ -64,8 +64,10 @@ def classify(
     new: Any,
     change_set: ChangeSet,
     schema: Schema | None = None,
-    target_schema: Schema | None = None,
+    target_version: SchemaVersion | None = None,
 ) -> list[DangerousChange]:
+    """``schema`` describes the base; ``target_version`` is the version of the schema the new
+    value is meant for (defaults to the base schema's, i.e. no major change)."""
     out: list[DangerousChange] = []
     for segs, before, after in type_changes(old, new):
         key = format_path(segs)
@@ -95,13 +97,12 @@ def classify(
         if "interrupt_mask" in roles or names & INTERRUPT_NAMES:
             out.append(DangerousChange(change.key, "interrupt_mask",
                                        f"{change.key} changes an interrupt mask"))
-    if schema and target_schema and schema.version and target_schema.version \
-            and schema.version.major != target_schema.version.major:
+    if schema and schema.version and target_version \
+            and schema.version.major != target_version.major:
         out.append(DangerousChange(
             "$", "schema_major",
-            f"schema major version changes {schema.version} → {target_schema.version}",
-            {"previous_version": str(schema.version),
-             "current_version": str(target_schema.version)},
+            f"schema major version changes {schema.version} → {target_version}",
+            {"previous_version": str(schema.version), "current_version": str(target_version)},
         ))
     return _unique(out)
 
