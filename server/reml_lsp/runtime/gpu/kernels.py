@@ -58,7 +58,7 @@ class Param:
         if self.type == "float" and value != value:  # NaN
             raise BridgeError("gpu.bad_parameter", f"parameter {self.name!r} is NaN", "usage",
                               parameter=self.name, value=str(value))
-        if self.minimum is not None and value < self.minimum or (
+        if (self.minimum is not None and value < self.minimum) or (
             self.maximum is not None and value > self.maximum
         ):
             raise BridgeError(

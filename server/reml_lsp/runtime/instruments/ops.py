@@ -1,0 +1,78 @@
+"""``query`` and ``write``: one audited, measured command to one instrument.
+
+Audit events (under a fresh ``audit_id``): ``instrument.query`` / ``instrument.write`` with the
+resource, command, reply and latency, or the ``error_code`` when it failed. Metrics:
+``emit_metrics("instrument.query" | "instrument.write", ...)``.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from reml_lsp.audit.store import AuditStore
+from reml_lsp.runtime.bridge_errors import BridgeError
+from reml_lsp.runtime.instruments.session import DEFAULT_TIMEOUT_MS, InstrumentSession
+from reml_lsp.runtime.metrics import RuntimeMetrics, emit_metrics
+
+
+def record(store: AuditStore | None, event: str, audit_id: str, payload: dict[str, Any]) -> None:
+    if store is not None:
+        store.record(event, audit_id, payload)
+
+
+def _run(event: str, spec: str, resource: str, command: str, timeout_ms: int,
+         store: AuditStore | None, is_query: bool) -> dict[str, Any]:
+    audit_id = str(uuid.uuid4())
+    base = {"resource": resource, "backend": spec, "command": command}
+    started = time.perf_counter()
+    try:
+        with InstrumentSession(spec, resource, timeout_ms) as session:
+            base["resource"] = session.resource
+            if is_query:
+                reply, latency = session.query(command)
+            else:
+                reply, latency = None, session.write(command)
+    except BridgeError as err:
+        elapsed = (time.perf_counter() - started) * 1000.0
+        err.details.setdefault("audit_id", audit_id)
+        record(store, event, audit_id, base | {"error_code": err.code, "message": err.message})
+        emit_metrics(event, RuntimeMetrics.for_operation(
+            elapsed, errors=1, audit_id=audit_id, custom={"error_code": err.code}))
+        raise
+    record(store, event, audit_id, base | {"reply": reply, "latency_ms": latency,
+                                            "error_code": None})
+    metrics = emit_metrics(event, RuntimeMetrics.for_operation(
+        latency, audit_id=audit_id, custom={"resource": base["resource"]}))
+    return {"status": "ok", "audit_id": audit_id, **base, "reply": reply, "latency_ms": latency,
+            "metrics": metrics}
+
+
+def query(spec: str, resource: str, command: str, timeout_ms: int = DEFAULT_TIMEOUT_MS,
+          store: AuditStore | None = None) -> dict[str, Any]:
+    return _run("instrument.query", spec, resource, command, timeout_ms, store, True)
+
+
+def write(spec: str, resource: str, command: str, timeout_ms: int = DEFAULT_TIMEOUT_MS,
+          store: AuditStore | None = None) -> dict[str, Any]:
+    return _run("instrument.write", spec, resource, command, timeout_ms, store, False)
+
+
+def list_instruments(spec: str, identify: bool = False,
+                     timeout_ms: int = DEFAULT_TIMEOUT_MS) -> dict[str, Any]:
+    """Resources the backend declares or discovers; with ``identify``, each one's ``*IDN?``
+    (a failure is reported per resource, it does not fail the listing)."""
+    from reml_lsp.runtime.instruments.session import list_resources
+
+    found: list[dict[str, Any]] = []
+    for name in list_resources(spec):
+        entry: dict[str, Any] = {"resource": name}
+        if identify:
+            try:
+                with InstrumentSession(spec, name, timeout_ms) as session:
+                    entry["idn"], entry["latency_ms"] = session.query("*IDN?")
+            except BridgeError as err:
+                entry["error"] = {"code": err.code, "message": err.message}
+        found.append(entry)
+    return {"status": "ok", "backend": spec, "resources": found}
