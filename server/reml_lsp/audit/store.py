@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import attrs
 
@@ -155,5 +155,38 @@ class AuditStore:
             params.append(since)
         return list(self._rows(sql + " ORDER BY id", tuple(params)))
 
+    def iter_events(
+        self, event: str | None = None, since: str | None = None, *, batch: int = 500
+    ) -> Iterator[AuditEvent]:
+        """All matching events in id order, read in batches (keyset pagination), so an export
+        of a large store neither holds a read transaction open nor loads everything at once."""
+        sql = "SELECT id, audit_id, event, timestamp, run_id, payload FROM events WHERE id > ?"
+        params: list[Any] = []
+        if event:
+            sql += " AND event = ?"
+            params.append(event)
+        if since:
+            sql += " AND timestamp >= ?"
+            params.append(since)
+        sql += " ORDER BY id LIMIT ?"
+        last = 0
+        while True:
+            rows = list(self._rows(sql, (last, *params, batch)))
+            yield from rows
+            if len(rows) < batch:
+                return
+            last = rows[-1].id
+
+    def export_jsonl(self, stream: IO[str], event: str | None = None,
+                     since: str | None = None) -> int:
+        """Write one JSON object per line (``AuditEvent.as_json``); returns the line count."""
+        n = 0
+        for item in self.iter_events(event, since):
+            stream.write(json.dumps(item.as_json(), ensure_ascii=False, sort_keys=True) + "\n")
+            n += 1
+        return n
+
     def count(self) -> int:
-        return int(self._retry(lambda: self._conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]))
+        return int(
+            self._retry(lambda: self._conn.execute("SELECT COUNT(*) FROM events").fetchone()[0])
+        )

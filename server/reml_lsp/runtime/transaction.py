@@ -8,6 +8,7 @@ RollbackInfo dropped, so a failure mid-way rolls back by itself.
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,10 @@ def _failed_after_write(exc: BaseException) -> ConfigError:
     if isinstance(exc, ConfigError):
         exc.details["rolled_back"] = True
         return exc
+    if isinstance(exc, sqlite3.Error):
+        return ConfigError("audit.write_failed",
+                           f"the audit event could not be recorded ({exc}); the change was "
+                           "rolled back", "io", rolled_back=True)
     return ConfigError("runtime.apply.failed", f"the last step failed and was rolled back: {exc}",
                        rolled_back=True)
 
