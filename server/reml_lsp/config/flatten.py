@@ -79,9 +79,9 @@ def unflatten(leaves: dict[str, Any]) -> Any:
         return leaves["$"]
     if not leaves:
         return {}
-    root = _Node(dict)
-    for path, leaf in leaves.items():
-        segs = parse_path(path)
+    parsed = [(parse_path(path), leaf) for path, leaf in leaves.items()]
+    root = _Node(list if isinstance(parsed[0][0][0], int) else dict)
+    for segs, leaf in parsed:
         node = root
         for depth, seg in enumerate(segs):
             want = int if isinstance(seg, int) else str
