@@ -1,0 +1,150 @@
+// Runs `reml-run` (the command line peer of the server) for the operations that do not go through
+// the language server: lint of a whole workspace folder and `audit show`.
+import { spawn } from 'node:child_process';
+import * as vscode from 'vscode';
+import { CliCommand } from './settings';
+
+export interface CliResult {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as JSON when it is JSON (every `--format json` command prints one object). */
+  json: unknown;
+  timedOut: boolean;
+}
+
+/** README exit codes: 0 success, 1 failure, 2 warning, 3 usage, 4 io, 5 rejected, 6 unavailable, 7 timeout, 70 internal. */
+export const EXIT_LABELS: Record<number, string> = {
+  0: 'success',
+  1: 'failure',
+  2: 'warning',
+  3: 'usage',
+  4: 'io',
+  5: 'rejected',
+  6: 'unavailable',
+  7: 'timeout',
+  70: 'internal',
+};
+
+export function runCli(
+  cli: CliCommand,
+  args: string[],
+  options: { cwd?: string; timeoutMs?: number; token?: vscode.CancellationToken; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cli.command, [...cli.prefix, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill();
+    }, options.timeoutMs ?? 120_000);
+    const sub = options.token?.onCancellationRequested(() => child.kill());
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      sub?.dispose();
+      reject(err);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      sub?.dispose();
+      let json: unknown = undefined;
+      const text = stdout.trim();
+      if (text.startsWith('{') || text.startsWith('[')) {
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+      }
+      resolve({ exitCode: code, stdout, stderr, json, timedOut });
+    });
+  });
+}
+
+/** One finding of `reml-run lint --format json`, whatever nesting the command uses. */
+export interface LintFinding {
+  file: string;
+  diagnostic: Record<string, unknown>;
+}
+
+/** Collects every diagnostic object of a lint report (top-level or per-file `diagnostics` arrays). */
+export function collectLintFindings(report: unknown, fallbackFile?: string): LintFinding[] {
+  const out: LintFinding[] = [];
+  const visit = (node: unknown, file: string | undefined): void => {
+    if (Array.isArray(node)) {
+      node.forEach((n) => visit(n, file));
+      return;
+    }
+    if (!node || typeof node !== 'object') {
+      return;
+    }
+    const obj = node as Record<string, unknown>;
+    const here = typeof obj.path === 'string' ? obj.path : typeof obj.file === 'string' ? obj.file : file;
+    if (typeof obj.code === 'string' && (obj.location || obj.span || obj.range)) {
+      const loc = obj.location as Record<string, unknown> | undefined;
+      const f = (loc && typeof loc.file === 'string' ? loc.file : undefined) ?? here ?? fallbackFile;
+      if (f) {
+        out.push({ file: f, diagnostic: obj });
+      }
+      return;
+    }
+    for (const [k, v] of Object.entries(obj)) {
+      if (k === 'diagnostics' || k === 'files' || k === 'results' || k === 'result') {
+        visit(v, here);
+      }
+    }
+  };
+  visit(report, fallbackFile);
+  return out;
+}
+
+export function severityOf(value: unknown): vscode.DiagnosticSeverity {
+  switch (String(value).toLowerCase()) {
+    case 'warning':
+      return vscode.DiagnosticSeverity.Warning;
+    case 'info':
+    case 'information':
+    case 'note':
+      return vscode.DiagnosticSeverity.Information;
+    case 'hint':
+      return vscode.DiagnosticSeverity.Hint;
+    default:
+      return vscode.DiagnosticSeverity.Error;
+  }
+}
+
+/** `location` is 1-based lines and code-point columns; VS Code wants UTF-16 columns. */
+export function rangeOf(diag: Record<string, unknown>, lineText: (line: number) => string | undefined): vscode.Range {
+  const loc = (diag.location ?? {}) as Record<string, number>;
+  const line = Math.max(0, (loc.line ?? 1) - 1);
+  const endLine = Math.max(line, (loc.end_line ?? loc.line ?? 1) - 1);
+  const col = codePointsToUtf16(lineText(line), Math.max(0, (loc.column ?? 1) - 1));
+  const endCol = codePointsToUtf16(lineText(endLine), Math.max(0, (loc.end_column ?? loc.column ?? 1) - 1));
+  const end = endLine === line && endCol <= col ? col + 1 : endCol;
+  return new vscode.Range(line, col, endLine, end);
+}
+
+function codePointsToUtf16(text: string | undefined, cps: number): number {
+  if (text === undefined) {
+    return cps;
+  }
+  let units = 0;
+  let seen = 0;
+  for (const ch of text) {
+    if (seen >= cps) {
+      break;
+    }
+    units += ch.length;
+    seen += 1;
+  }
+  return units + Math.max(0, cps - seen);
+}

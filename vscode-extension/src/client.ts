@@ -1,0 +1,199 @@
+// Owns the LanguageClient: finding the server, starting, restarting, and the middleware that
+// records Diagnostic.data for the status bar and the audit command.
+import * as vscode from 'vscode';
+import {
+  DidChangeConfigurationNotification,
+  ExecuteCommandRequest,
+  LanguageClient,
+  LanguageClientOptions,
+  RevealOutputChannelOn,
+  ServerOptions,
+  State,
+  TransportKind,
+} from 'vscode-languageclient/node';
+import { DiagnosticDataStore } from './diagnosticData';
+import { CliCommand, initializationOptions, readSettings, resolveCli, serverArgv } from './settings';
+import { RemlStatus } from './status';
+
+export const CLIENT_ID = 'reml';
+export const CLIENT_NAME = 'Reml Language Server';
+
+export class RemlClient implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  private starting: Promise<void> | undefined;
+  private cli: CliCommand | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    readonly output: vscode.OutputChannel,
+    readonly traceOutput: vscode.OutputChannel,
+    readonly status: RemlStatus,
+    readonly data: DiagnosticDataStore,
+  ) {
+    this.disposables.push(data.onStreamMeta((meta) => status.setStreamMeta(meta)));
+  }
+
+  get languageClient(): LanguageClient | undefined {
+    return this.client;
+  }
+
+  /** The `reml-run` the server was (or would be) started with. */
+  cliCommand(): CliCommand | undefined {
+    return this.cli ?? resolveCli(readSettings(), folderPaths(), vscode.workspace.isTrusted);
+  }
+
+  isRunning(): boolean {
+    return this.client?.state === State.Running;
+  }
+
+  /** Commands the server declared in `executeCommandProvider`. */
+  serverCommands(): string[] {
+    return this.client?.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
+  }
+
+  async start(): Promise<void> {
+    if (this.starting) {
+      return this.starting;
+    }
+    this.starting = this.doStart().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  private async doStart(): Promise<void> {
+    const settings = readSettings();
+    const cli = resolveCli(settings, folderPaths(), vscode.workspace.isTrusted);
+    this.cli = cli;
+    if (!cli) {
+      this.status.setState('unconfigured', 'No reml-run found: set reml.server.command or reml.server.pythonPath.');
+      this.output.appendLine('[reml] no reml-run found on PATH and no python3; set "reml.server.command".');
+      void vscode.window
+        .showErrorMessage('Reml: cannot find `reml-run`. Set "reml.server.command" or "reml.server.pythonPath".', 'Open Settings')
+        .then((choice) => {
+          if (choice) {
+            void vscode.commands.executeCommand('workbench.action.openSettings', 'reml.server');
+          }
+        });
+      return;
+    }
+    const args = serverArgv(cli, settings);
+    this.output.appendLine(`[reml] starting ${cli.command} ${args.join(' ')}  (${cli.source})`);
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const serverOptions: ServerOptions = {
+      run: { command: cli.command, args, transport: TransportKind.stdio, options: { cwd: folder } },
+      debug: { command: cli.command, args, transport: TransportKind.stdio, options: { cwd: folder } },
+    };
+    const data = this.data;
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [
+        { scheme: 'file', language: 'reml' },
+        { scheme: 'untitled', language: 'reml' },
+      ],
+      outputChannel: this.output,
+      traceOutputChannel: this.traceOutput,
+      revealOutputChannelOn: RevealOutputChannelOn.Never,
+      initializationOptions: initializationOptions(settings, cli),
+      synchronize: {
+        configurationSection: 'reml',
+        fileEvents: vscode.workspace.createFileSystemWatcher('**/*.reml'),
+      },
+      diagnosticPullOptions: { onChange: true, onSave: true, onTabs: false },
+      markdown: { isTrusted: false, supportHtml: false },
+      middleware: {
+        handleDiagnostics(uri, diagnostics, next) {
+          data.record(uri, diagnostics);
+          next(uri, diagnostics);
+        },
+        async provideDiagnostics(document, previousResultId, token, next) {
+          const report = await next(document, previousResultId, token);
+          const uri = document instanceof vscode.Uri ? document : document.uri;
+          if (report && report.kind === 'full') {
+            data.record(uri, report.items);
+          }
+          return report;
+        },
+      },
+    };
+    const client = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
+    this.client = client;
+    client.onDidChangeState((e) => {
+      if (e.newState === State.Running) {
+        this.status.setState('running', `${cli.command} ${args.join(' ')}`);
+      } else if (e.newState === State.Starting) {
+        this.status.setState('starting');
+      } else if (this.status.getState() !== 'failed') {
+        this.status.setState('stopped');
+      }
+    });
+    this.status.setState('starting');
+    try {
+      await client.start();
+      const info = client.initializeResult?.serverInfo;
+      this.output.appendLine(
+        `[reml] server running${info ? `: ${info.name} ${info.version ?? ''}` : ''}; commands: ${this.serverCommands().join(', ') || '(none)'}`,
+      );
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.status.setState('failed', message);
+      this.output.appendLine(`[reml] the server failed to start: ${message}`);
+      void vscode.window.showErrorMessage(`Reml: the language server failed to start: ${message}`, 'Show Output').then((c) => {
+        if (c) {
+          this.output.show(true);
+        }
+      });
+    }
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (client) {
+      try {
+        await client.stop(5000);
+      } catch (err) {
+        this.output.appendLine(`[reml] stop: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      await client.dispose();
+    }
+    this.status.setState('stopped');
+  }
+
+  async restart(): Promise<void> {
+    this.output.appendLine('[reml] restarting the language server');
+    await this.stop();
+    await this.start();
+  }
+
+  /** Sends the settings again (the server also pulls them with workspace/configuration). */
+  notifyConfiguration(): void {
+    if (this.isRunning()) {
+      void this.client?.sendNotification(DidChangeConfigurationNotification.type, {
+        settings: { reml: vscode.workspace.getConfiguration('reml') },
+      });
+    }
+  }
+
+  /** workspace/executeCommand on the server; starts it first when needed. */
+  async executeServerCommand(command: string, args: unknown[]): Promise<unknown> {
+    if (!this.isRunning()) {
+      await this.start();
+    }
+    const client = this.client;
+    if (!client || !this.isRunning()) {
+      throw new Error('the Reml language server is not running');
+    }
+    const declared = this.serverCommands();
+    if (declared.length > 0 && !declared.includes(command)) {
+      throw new Error(`the server does not provide the command ${command} (it has: ${declared.join(', ')})`);
+    }
+    return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args });
+  }
+
+  dispose(): void {
+    this.disposables.forEach((d) => d.dispose());
+    void this.stop();
+  }
+}
+
+export function folderPaths(): string[] {
+  return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+}

@@ -1,0 +1,387 @@
+// The extension's commands. Runtime operations (reload, rollback, GPU, instruments) go through the
+// server's workspace/executeCommand so the server can audit them and shell out to the runtime with
+// a timeout; lint of a whole folder and `audit show` run the `reml-run` command line directly.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { collectLintFindings, EXIT_LABELS, rangeOf, runCli, severityOf } from './cli';
+import { RemlClient } from './client';
+import { RecordedDiagnostic } from './diagnosticData';
+
+export const COMMANDS = {
+  restartServer: 'reml.restartServer',
+  showOutput: 'reml.showOutput',
+  lintWorkspace: 'reml.lintWorkspace',
+  reload: 'reml.reloadConfig',
+  rollback: 'reml.rollbackConfig',
+  gpuLaunch: 'reml.gpuLaunch',
+  instrumentQuery: 'reml.instrumentQuery',
+  instrumentTelemetry: 'reml.instrumentTelemetry',
+  showAuditEntry: 'reml.showAuditEntry',
+} as const;
+
+/** Server-side commands (`executeCommandProvider.commands`), see server/reml_lsp/lsp. */
+export const SERVER_COMMANDS = {
+  reload: 'reml.reload',
+  rollback: 'reml.rollback',
+  diff: 'reml.diff',
+  gpuLaunch: 'reml.gpu.launch',
+  instrumentQuery: 'reml.instrument.query',
+  instrumentTelemetry: 'reml.instrument.telemetry',
+  applyFix: 'reml.applyFix',
+} as const;
+
+const FAILED_STATUSES = new Set(['error', 'failed', 'rejected', 'unavailable', 'timeout']);
+
+export function registerCommands(context: vscode.ExtensionContext, reml: RemlClient): void {
+  const lintCollection = vscode.languages.createDiagnosticCollection('reml-lint');
+  context.subscriptions.push(lintCollection);
+  // The server owns diagnostics of open documents; drop the lint results for them.
+  context.subscriptions.push(
+    vscode.workspace.onDidOpenTextDocument((doc) => {
+      if (doc.languageId === 'reml' && reml.isRunning()) {
+        lintCollection.delete(doc.uri);
+      }
+    }),
+  );
+
+  const register = (id: string, fn: (...args: unknown[]) => unknown): void => {
+    context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+  };
+
+  register(COMMANDS.restartServer, async () => {
+    await reml.restart();
+  });
+
+  register(COMMANDS.showOutput, () => {
+    reml.output.show(true);
+  });
+
+  register(COMMANDS.lintWorkspace, () => lintWorkspace(reml, lintCollection));
+
+  register(COMMANDS.reload, async (arg?: unknown) => {
+    const target = await pickConfigTarget(arg, 'Reload which configuration file?');
+    if (!target) {
+      return;
+    }
+    // The server runs the dry run first, then asks (window/showMessageRequest) before applying.
+    return runtimeOperation(reml, 'reload', SERVER_COMMANDS.reload, [target]);
+  });
+
+  register(COMMANDS.rollback, async (arg?: unknown) => {
+    const target = await pickConfigTarget(arg, 'Roll back which runtime state?');
+    if (!target) {
+      return;
+    }
+    const ok = await vscode.window.showWarningMessage(
+      'Roll back the last reload of this runtime state?',
+      { modal: true },
+      'Roll Back',
+    );
+    if (ok !== 'Roll Back') {
+      return;
+    }
+    return runtimeOperation(reml, 'rollback', SERVER_COMMANDS.rollback, [target]);
+  });
+
+  register(COMMANDS.gpuLaunch, async (arg?: unknown) => {
+    const params = isRecord(arg) ? arg : await askGpuLaunch();
+    if (!params) {
+      return;
+    }
+    return runtimeOperation(reml, 'GPU launch', SERVER_COMMANDS.gpuLaunch, [params]);
+  });
+
+  register(COMMANDS.instrumentQuery, async (arg?: unknown) => {
+    let params = isRecord(arg) ? arg : undefined;
+    if (!params) {
+      const resource = await vscode.window.showInputBox({
+        title: 'Reml: Query Instrument',
+        prompt: 'VISA resource name',
+        placeHolder: 'GPIB0::5::INSTR',
+        ignoreFocusOut: true,
+      });
+      if (!resource) {
+        return;
+      }
+      const query = await vscode.window.showInputBox({
+        title: 'Reml: Query Instrument',
+        prompt: 'SCPI query',
+        value: '*IDN?',
+        ignoreFocusOut: true,
+      });
+      if (!query) {
+        return;
+      }
+      params = { resource, query };
+    }
+    return runtimeOperation(reml, 'instrument query', SERVER_COMMANDS.instrumentQuery, [params]);
+  });
+
+  register(COMMANDS.instrumentTelemetry, async (arg?: unknown) => {
+    let params = isRecord(arg) ? arg : undefined;
+    if (!params) {
+      const resource = await vscode.window.showInputBox({
+        title: 'Reml: Instrument Telemetry',
+        prompt: 'VISA resource name (empty: every configured instrument)',
+        placeHolder: 'GPIB0::5::INSTR',
+        ignoreFocusOut: true,
+      });
+      if (resource === undefined) {
+        return;
+      }
+      params = resource ? { resource } : {};
+    }
+    return runtimeOperation(reml, 'instrument telemetry', SERVER_COMMANDS.instrumentTelemetry, [params]);
+  });
+
+  register(COMMANDS.showAuditEntry, () => showAuditEntry(reml));
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof vscode.Uri);
+}
+
+/** The file a runtime operation is about: the argument, the active editor, or a file picker. */
+async function pickConfigTarget(arg: unknown, title: string): Promise<Record<string, unknown> | undefined> {
+  if (isRecord(arg)) {
+    return arg;
+  }
+  let uri: vscode.Uri | undefined = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
+  if (!uri || uri.scheme !== 'file') {
+    const picked = await vscode.window.showOpenDialog({
+      title,
+      canSelectMany: false,
+      filters: { 'Configuration or Reml': ['json', 'toml', 'reml'] },
+    });
+    uri = picked?.[0];
+  }
+  if (!uri) {
+    return undefined;
+  }
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (doc?.isDirty) {
+    await doc.save();
+  }
+  return { uri: uri.toString(), path: uri.fsPath };
+}
+
+async function askGpuLaunch(): Promise<Record<string, unknown> | undefined> {
+  const kernel = await vscode.window.showInputBox({
+    title: 'Reml: Launch GPU Kernel',
+    prompt: 'Kernel name (reml-run gpu kernels lists them)',
+    placeHolder: 'saxpy',
+    ignoreFocusOut: true,
+  });
+  if (!kernel) {
+    return undefined;
+  }
+  const raw = await vscode.window.showInputBox({
+    title: `Reml: Launch GPU Kernel ${kernel}`,
+    prompt: 'Parameters as NAME=VALUE, separated by spaces (optional)',
+    placeHolder: 'n=1048576 a=2.0',
+    ignoreFocusOut: true,
+  });
+  if (raw === undefined) {
+    return undefined;
+  }
+  const params: Record<string, string> = {};
+  for (const pair of raw.split(/\s+/).filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    if (eq > 0) {
+      params[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+  }
+  return { kernel, params };
+}
+
+/** Status of a runtime JSON result: `result.status` (reload) or the top-level `status`. */
+export function statusOf(result: unknown): string | undefined {
+  if (!isPlainObject(result)) {
+    return undefined;
+  }
+  const inner = result.result;
+  if (isPlainObject(inner) && typeof inner.status === 'string') {
+    return inner.status;
+  }
+  return typeof result.status === 'string' ? result.status : undefined;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return !!v && typeof v === 'object' && !Array.isArray(v);
+}
+
+function errorMessageOf(result: unknown): string | undefined {
+  if (!isPlainObject(result)) {
+    return undefined;
+  }
+  const err = result.error;
+  if (isPlainObject(err)) {
+    return [err.code, err.message].filter((x) => typeof x === 'string').join(': ');
+  }
+  return typeof err === 'string' ? err : undefined;
+}
+
+async function runtimeOperation(reml: RemlClient, title: string, command: string, args: unknown[]): Promise<unknown> {
+  let result: unknown;
+  try {
+    result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: `Reml: ${title}…` },
+      () => reml.executeServerCommand(command, args),
+    );
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    reml.output.appendLine(`[reml] ${command} failed: ${message}`);
+    void vscode.window.showErrorMessage(`Reml ${title} failed: ${message}`);
+    return undefined;
+  }
+  reml.output.appendLine(`[reml] ${command} → ${JSON.stringify(result, null, 2)}`);
+  const status = statusOf(result) ?? 'done';
+  const auditId = isPlainObject(result) && typeof result.audit_id === 'string' ? result.audit_id : auditIdIn(result);
+  const error = errorMessageOf(result);
+  const text = `Reml ${title}: ${status}${error ? ` — ${error}` : ''}${auditId ? ` (audit ${auditId})` : ''}`;
+  const show = FAILED_STATUSES.has(status) ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+  void show(text, 'Show Output').then((c) => {
+    if (c) {
+      reml.output.show(true);
+    }
+  });
+  return result;
+}
+
+function auditIdIn(result: unknown): string | undefined {
+  if (isPlainObject(result) && isPlainObject(result.result) && typeof result.result.audit_id === 'string') {
+    return result.result.audit_id;
+  }
+  return undefined;
+}
+
+async function lintWorkspace(reml: RemlClient, collection: vscode.DiagnosticCollection): Promise<void> {
+  const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
+  if (folders.length === 0) {
+    void vscode.window.showWarningMessage('Reml: open a folder to lint the workspace.');
+    return;
+  }
+  const cli = reml.cliCommand();
+  if (!cli) {
+    void vscode.window.showErrorMessage('Reml: cannot find `reml-run`. Set "reml.server.command".');
+    return;
+  }
+  collection.clear();
+  let errors = 0;
+  let warnings = 0;
+  const files = new Set<string>();
+  await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'Reml: linting the workspace', cancellable: true },
+    async (_progress, token) => {
+      for (const folder of folders) {
+        const root = folder.uri.fsPath;
+        const res = await runCli(cli, ['lint', root, '--format', 'json'], { cwd: root, token, timeoutMs: 300_000 });
+        const label = res.exitCode !== null ? (EXIT_LABELS[res.exitCode] ?? String(res.exitCode)) : 'killed';
+        reml.output.appendLine(`[reml] reml-run lint ${root} → exit ${res.exitCode} (${label})`);
+        if (res.json === undefined) {
+          reml.output.appendLine(res.stdout + res.stderr);
+          void vscode.window.showErrorMessage(`Reml lint of ${folder.name} failed (exit ${label}); see the output.`);
+          continue;
+        }
+        const byFile = new Map<string, vscode.Diagnostic[]>();
+        for (const finding of collectLintFindings(res.json)) {
+          const file = path.isAbsolute(finding.file) ? finding.file : path.join(root, finding.file);
+          const uri = vscode.Uri.file(file);
+          if (vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString()) && reml.isRunning()) {
+            continue; // the server already reports open documents
+          }
+          const lines = await readLines(uri);
+          const d = finding.diagnostic;
+          const diag = new vscode.Diagnostic(
+            rangeOf(d, (n) => lines[n]),
+            String(d.message ?? d.code),
+            severityOf(d.severity),
+          );
+          diag.code = String(d.code);
+          diag.source = 'reml-run lint';
+          if (diag.severity === vscode.DiagnosticSeverity.Error) {
+            errors += 1;
+          } else if (diag.severity === vscode.DiagnosticSeverity.Warning) {
+            warnings += 1;
+          }
+          files.add(file);
+          const list = byFile.get(uri.toString()) ?? [];
+          list.push(diag);
+          byFile.set(uri.toString(), list);
+        }
+        for (const [uri, list] of byFile) {
+          collection.set(vscode.Uri.parse(uri), list);
+        }
+      }
+    },
+  );
+  const summary = `Reml lint: ${errors} error(s), ${warnings} warning(s) in ${files.size} file(s)`;
+  reml.output.appendLine(`[reml] ${summary}`);
+  void vscode.window.showInformationMessage(summary);
+}
+
+async function readLines(uri: vscode.Uri): Promise<string[]> {
+  try {
+    const bytes = await vscode.workspace.fs.readFile(uri);
+    return new TextDecoder('utf-8').decode(bytes).split(/\r?\n/);
+  } catch {
+    return [];
+  }
+}
+
+async function showAuditEntry(reml: RemlClient): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) {
+    void vscode.window.showInformationMessage('Reml: put the caret on a diagnostic first.');
+    return;
+  }
+  const pos = editor.selection.active;
+  let found: RecordedDiagnostic[] = reml.data.at(editor.document.uri, pos);
+  if (found.length === 0) {
+    found = reml.data.onLine(editor.document.uri, pos.line);
+  }
+  const withId = found.filter((d) => typeof d.data.audit_id === 'string');
+  if (withId.length === 0) {
+    void vscode.window.showInformationMessage('Reml: no diagnostic with an audit_id under the caret.');
+    return;
+  }
+  let chosen = withId[0];
+  if (withId.length > 1) {
+    const pick = await vscode.window.showQuickPick(
+      withId.map((d) => ({ label: d.code ?? '(no code)', description: d.data.audit_id, detail: d.message, d })),
+      { title: 'Reml: which diagnostic?' },
+    );
+    if (!pick) {
+      return;
+    }
+    chosen = pick.d;
+  }
+  const auditId = String(chosen.data.audit_id);
+  const cli = reml.cliCommand();
+  const folder = vscode.workspace.getWorkspaceFolder(editor.document.uri) ?? vscode.workspace.workspaceFolders?.[0];
+  let entry: unknown = undefined;
+  let note = '';
+  if (cli) {
+    try {
+      const res = await runCli(cli, ['audit', 'show', auditId, '--format', 'json'], {
+        cwd: folder?.uri.fsPath,
+        timeoutMs: 30_000,
+      });
+      entry = res.json;
+      if (res.exitCode !== 0) {
+        note = `reml-run audit show exited ${res.exitCode} (${EXIT_LABELS[res.exitCode ?? -1] ?? 'unknown'})`;
+      }
+    } catch (err) {
+      note = `reml-run audit show could not run: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  } else {
+    note = 'reml-run not found; showing the diagnostic data only';
+  }
+  const content = JSON.stringify(
+    { audit_id: auditId, code: chosen.code, message: chosen.message, note: note || undefined, diagnostic_data: chosen.data, audit: entry },
+    null,
+    2,
+  );
+  const doc = await vscode.workspace.openTextDocument({ language: 'json', content });
+  await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+}

@@ -1,0 +1,125 @@
+// Keeps the `Diagnostic.data` the server attaches (audit_id, message_key, stream_meta, …) so the
+// extension can show the audit entry under the caret and the stream statistics in the status bar.
+import * as vscode from 'vscode';
+
+export interface StreamMeta {
+  consumed_bytes?: number;
+  resume_count?: number;
+  lag_nanos?: number | null;
+  buffer_fill_ratio?: number | null;
+  memo_bytes?: number | null;
+}
+
+export interface RemlDiagnosticData {
+  audit_id?: string;
+  message_key?: string;
+  locale?: string;
+  locale_args?: Record<string, unknown>;
+  domain?: string;
+  expected?: unknown;
+  change_set?: unknown;
+  severity_hint?: string | null;
+  stream_meta?: StreamMeta | null;
+  [key: string]: unknown;
+}
+
+export interface RecordedDiagnostic {
+  range: vscode.Range;
+  code: string | undefined;
+  message: string;
+  data: RemlDiagnosticData;
+}
+
+export function codeOf(d: vscode.Diagnostic): string | undefined {
+  const c = d.code;
+  if (c === undefined) {
+    return undefined;
+  }
+  if (typeof c === 'string' || typeof c === 'number') {
+    return String(c);
+  }
+  return String(c.value);
+}
+
+/** vscode-languageclient keeps LSP `data` on its ProtocolDiagnostic subclass. */
+export function dataOf(d: vscode.Diagnostic): RemlDiagnosticData | undefined {
+  const data = (d as unknown as { data?: unknown }).data;
+  return data && typeof data === 'object' ? (data as RemlDiagnosticData) : undefined;
+}
+
+export class DiagnosticDataStore {
+  private readonly byUri = new Map<string, RecordedDiagnostic[]>();
+  private readonly emitter = new vscode.EventEmitter<StreamMeta>();
+  /** Fires with the newest stream_meta found in a batch of diagnostics. */
+  readonly onStreamMeta = this.emitter.event;
+
+  record(uri: vscode.Uri, diagnostics: readonly vscode.Diagnostic[]): void {
+    const recorded: RecordedDiagnostic[] = [];
+    let meta: StreamMeta | undefined;
+    for (const d of diagnostics) {
+      const data = dataOf(d);
+      if (!data) {
+        continue;
+      }
+      recorded.push({ range: d.range, code: codeOf(d), message: d.message, data });
+      if (data.stream_meta && typeof data.stream_meta === 'object') {
+        meta = data.stream_meta;
+      }
+    }
+    this.byUri.set(uri.toString(), recorded);
+    if (meta) {
+      this.emitter.fire(meta);
+    }
+  }
+
+  forget(uri: vscode.Uri): void {
+    this.byUri.delete(uri.toString());
+  }
+
+  /** Diagnostics with data whose range holds the position, narrowest range first. */
+  at(uri: vscode.Uri, position: vscode.Position): RecordedDiagnostic[] {
+    const found = (this.byUri.get(uri.toString()) ?? []).filter(
+      (d) => d.range.contains(position) || (d.range.isEmpty && d.range.start.line === position.line),
+    );
+    return found.sort((a, b) => spanSize(a.range) - spanSize(b.range));
+  }
+
+  /** Diagnostics on the caret's line, when none covers the caret itself. */
+  onLine(uri: vscode.Uri, line: number): RecordedDiagnostic[] {
+    return (this.byUri.get(uri.toString()) ?? []).filter((d) => d.range.start.line <= line && line <= d.range.end.line);
+  }
+
+  dispose(): void {
+    this.emitter.dispose();
+    this.byUri.clear();
+  }
+}
+
+function spanSize(r: vscode.Range): number {
+  return (r.end.line - r.start.line) * 100000 + (r.end.character - r.start.character);
+}
+
+/** `3 resumes · lag 1.2 ms` */
+export function formatStreamMeta(meta: StreamMeta): string {
+  const parts: string[] = [];
+  if (typeof meta.resume_count === 'number') {
+    parts.push(`resume ${meta.resume_count}`);
+  }
+  if (typeof meta.lag_nanos === 'number') {
+    parts.push(`lag ${formatNanos(meta.lag_nanos)}`);
+  }
+  return parts.join(' · ');
+}
+
+export function formatNanos(ns: number): string {
+  if (ns < 1_000) {
+    return `${ns} ns`;
+  }
+  if (ns < 1_000_000) {
+    return `${(ns / 1_000).toFixed(1)} µs`;
+  }
+  if (ns < 1_000_000_000) {
+    return `${(ns / 1_000_000).toFixed(1)} ms`;
+  }
+  return `${(ns / 1_000_000_000).toFixed(2)} s`;
+}
