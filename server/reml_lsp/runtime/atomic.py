@@ -4,7 +4,8 @@ torn one (rename is atomic on POSIX); at worst a stray ``.NAME.tmp-PID-*`` file,
 write once its writer is dead.
 
 ``REML_CRASH_TEST_DELAY_MS`` (tests only) sleeps at each crash-relevant step so that a test killing
-the process at a random moment lands in the middle of a write, not only around it.
+the process at a random moment lands in the middle of a write, not only around it; each pause
+first writes ``crash-test-pause`` to stderr so the test can time its kill from the first step.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ def crash_test_pause() -> None:
     """Sleep ``$REML_CRASH_TEST_DELAY_MS`` milliseconds (no-op when unset)."""
     value = os.environ.get(DELAY_ENV)
     if value:
-        with contextlib.suppress(ValueError):
-            time.sleep(max(0.0, float(value)) / 1000)
+        with contextlib.suppress(ValueError, OSError):
+            delay = max(0.0, float(value)) / 1000
+            os.write(2, b"crash-test-pause\n")  # lets a test time its kill from the first step
+            time.sleep(delay)
 
 
 def fsync_dir(folder: Path) -> None:
