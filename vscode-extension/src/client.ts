@@ -115,11 +115,15 @@ export class RemlClient implements vscode.Disposable {
     };
     const client = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
     this.client = client;
+    let everRunning = false;
     client.onDidChangeState((e) => {
       if (e.newState === State.Running) {
+        everRunning = true;
         this.status.setState('running', `${cli.command} ${args.join(' ')}`);
       } else if (e.newState === State.Starting) {
         this.status.setState('starting');
+      } else if (this.client === client && !everRunning) {
+        this.status.setState('failed', 'The server exited before it was ready; see the Reml output.');
       } else if (this.status.getState() !== 'failed') {
         this.status.setState('stopped');
       }

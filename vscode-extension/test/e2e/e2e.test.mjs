@@ -1,0 +1,176 @@
+// End-to-end tests in real VS Code (code-server 4.139.1) driven by headless Chromium.
+// Run through scripts/test.sh, which installs code-server, Node 24 and Chromium and sets the
+// REML_E2E_* variables (see harness.mjs).
+//
+// The tests marked SERVER need `reml-run lsp` (server/reml_lsp/lsp); they are skipped, with the
+// reason printed, while the server does not exist yet.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import * as h from './harness.mjs';
+
+const SERVER = h.serverAvailable();
+const needServer = SERVER ? false : 'SERVER: reml-run lsp is not available yet';
+
+let cs;
+let browser;
+let page;
+
+before(async () => {
+  cs = await h.startCodeServer();
+  browser = await h.launchBrowser();
+  page = await h.openWorkbench(browser.context, cs.url);
+});
+
+after(async () => {
+  if (page && process.exitCode) {
+    await h.screenshot(page, 'e2e-failure.png').catch(() => {});
+  }
+  await browser?.close();
+  await cs?.stop();
+});
+
+/** Newest output-channel log file of code-server's extension host whose name contains `name`. */
+function outputLog(name) {
+  const found = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        walk(p);
+      } else if (entry.name.endsWith('.log') && entry.name.includes(name)) {
+        found.push(p);
+      }
+    }
+  };
+  walk(join(cs.userData, 'logs'));
+  found.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  return found.length ? readFileSync(found[0], 'utf8') : '';
+}
+
+async function waitFor(fn, what, timeout = 30_000) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    last = await fn();
+    if (last) {
+      return last;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await h.sleep(250);
+  }
+}
+
+const errorSquiggles = () => page.locator('.editor-instance .monaco-editor .view-overlays .squiggly-error, .editor-instance .monaco-editor .squiggly-error');
+
+async function editorText() {
+  return (await page.locator('.editor-instance .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
+}
+
+describe('Reml extension in code-server', () => {
+  test('the extension activates on a workspace with .reml files and shows its status bar item', async () => {
+    const item = page.locator('[id="reml-lsp.reml.reml.status"]');
+    await item.waitFor({ state: 'visible', timeout: 60_000 });
+    assert.match(await item.innerText(), /Reml/);
+  });
+
+  test('a .reml file gets the Reml language mode and TextMate highlighting', async () => {
+    await h.openFile(page, 'ok.reml');
+    const mode = page.locator('.statusbar-item[id="status.editor.mode"]');
+    await waitFor(async () => /Reml/.test(await mode.innerText()), 'language mode Reml');
+    // `fn` is a storage.type keyword: the theme colours it differently from a plain identifier.
+    const colours = await page.locator('.editor-instance .view-lines .view-line span span').evaluateAll((spans) =>
+      Object.fromEntries(spans.map((s) => [s.textContent, getComputedStyle(s).color])),
+    );
+    assert.ok(colours.fn, 'token "fn" rendered');
+    assert.ok(colours.add, 'token "add" rendered');
+    assert.notEqual(colours.fn, colours.add, 'keyword and function name have different colours');
+    await h.screenshot(page, 'editor.png');
+  });
+
+  test('the language server starts (status bar shows it running)', { skip: needServer }, async () => {
+    await waitFor(async () => /check/.test(await page.locator('[id="reml-lsp.reml.reml.status"] .codicon').first().getAttribute('class')), 'server running', 60_000);
+  });
+
+  test('a syntax error shows a squiggle and a Problems entry with a parser. code', { skip: needServer }, async () => {
+    await h.openFile(page, 'broken.reml');
+    await waitFor(async () => (await errorSquiggles().count()) > 0, 'an error squiggle');
+    const rows = await h.problems(page);
+    await waitFor(async () => /parser\.[a-z_.]+/.test((await rows.allInnerTexts()).join('\n')), 'a Problems row with a parser. code');
+    await h.screenshot(page, 'diagnostics.png');
+  });
+
+  test('fixing the text clears the diagnostic', { skip: needServer }, async () => {
+    await h.openFile(page, 'broken.reml');
+    await waitFor(async () => (await errorSquiggles().count()) > 0, 'an error squiggle');
+    await h.gotoLine(page, 6, 23);
+    await page.keyboard.type(')');
+    await waitFor(async () => (await errorSquiggles().count()) === 0, 'the squiggle to clear');
+    assert.match(await editorText(), /add\(1, 2\)/);
+    // Leave the file as it was for later tests.
+    await page.keyboard.press('Control+Z');
+  });
+
+  test('completion after `let x = ` lists expression-start tokens', { skip: needServer }, async () => {
+    await h.openFile(page, 'scratch.reml');
+    await h.gotoLine(page, 4, 1);
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('let x = ');
+    await page.keyboard.press('Control+Space');
+    const rows = page.locator('.suggest-widget .monaco-list-row');
+    await rows.first().waitFor({ state: 'visible' });
+    const labels = await waitFor(async () => {
+      const texts = await page.locator('.suggest-widget .monaco-list-row .label-name').allInnerTexts();
+      return texts.length ? texts.map((t) => t.trim()) : undefined;
+    }, 'completion items');
+    for (const kw of ['if', 'match']) {
+      assert.ok(labels.includes(kw), `completion has ${kw}: ${labels.join(', ')}`);
+    }
+    await page.keyboard.press('Escape');
+  });
+
+  test('the quick fix for a missing `)` applies', { skip: needServer }, async () => {
+    await h.openFile(page, 'missing-paren.reml');
+    await waitFor(async () => (await errorSquiggles().count()) > 0, 'an error squiggle');
+    await h.gotoLine(page, 6, 22);
+    await page.keyboard.press('Control+.');
+    const action = page.locator('.action-widget .monaco-list-row', { hasText: ')' }).first();
+    await action.waitFor({ state: 'visible' });
+    await action.click();
+    await waitFor(async () => /add\(1, 2\)/.test(await editorText()), 'the inserted `)`');
+    await waitFor(async () => (await errorSquiggles().count()) === 0, 'the squiggle to clear');
+  });
+
+  test('saving a document triggers diagnostics', { skip: needServer }, async () => {
+    await h.openFile(page, 'save.reml');
+    await h.gotoLine(page, 4, 1);
+    await page.keyboard.press('End');
+    await page.keyboard.type(' +');
+    await page.keyboard.press('Control+S');
+    await waitFor(async () => !(await page.locator('.tabs-container .tab.dirty').count()), 'the save to finish');
+    await waitFor(async () => (await errorSquiggles().count()) > 0, 'an error squiggle after save');
+    const trace = await waitFor(() => {
+      const log = outputLog('Reml Trace');
+      const saved = log.lastIndexOf("'textDocument/didSave'");
+      if (saved < 0) {
+        return undefined;
+      }
+      const tail = log.slice(saved);
+      return /publishDiagnostics|'textDocument\/diagnostic'/.test(tail) ? tail : undefined;
+    }, 'diagnostics after didSave in the LSP trace');
+    assert.match(trace, /save\.reml/);
+  });
+
+  test('a reload dry run from the command palette reports its status', { skip: needServer }, async () => {
+    await h.openFile(page, 'runtime.json');
+    await h.runCommand(page, 'Reml: Reload Runtime Configuration (Dry Run, then Apply)');
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /dry.?run|Reml reload/i }).first();
+    await toast.waitFor({ state: 'visible', timeout: 60_000 });
+    await h.screenshot(page, 'reload.png');
+    assert.match(await toast.innerText(), /dry.?run|reload/i);
+  });
+});
