@@ -2,7 +2,10 @@
 // the language server: lint of a whole workspace folder and `audit show`.
 import { spawn } from 'node:child_process';
 import * as vscode from 'vscode';
-import { CliCommand } from './settings';
+import { CliCommand, codePointsToUtf16 } from './util';
+
+export { collectLintFindings, EXIT_LABELS } from './util';
+export type { LintFinding } from './util';
 
 export interface CliResult {
   exitCode: number | null;
@@ -12,19 +15,6 @@ export interface CliResult {
   json: unknown;
   timedOut: boolean;
 }
-
-/** README exit codes: 0 success, 1 failure, 2 warning, 3 usage, 4 io, 5 rejected, 6 unavailable, 7 timeout, 70 internal. */
-export const EXIT_LABELS: Record<number, string> = {
-  0: 'success',
-  1: 'failure',
-  2: 'warning',
-  3: 'usage',
-  4: 'io',
-  5: 'rejected',
-  6: 'unavailable',
-  7: 'timeout',
-  70: 'internal',
-};
 
 export function runCli(
   cli: CliCommand,
@@ -70,43 +60,6 @@ export function runCli(
   });
 }
 
-/** One finding of `reml-run lint --format json`, whatever nesting the command uses. */
-export interface LintFinding {
-  file: string;
-  diagnostic: Record<string, unknown>;
-}
-
-/** Collects every diagnostic object of a lint report (top-level or per-file `diagnostics` arrays). */
-export function collectLintFindings(report: unknown, fallbackFile?: string): LintFinding[] {
-  const out: LintFinding[] = [];
-  const visit = (node: unknown, file: string | undefined): void => {
-    if (Array.isArray(node)) {
-      node.forEach((n) => visit(n, file));
-      return;
-    }
-    if (!node || typeof node !== 'object') {
-      return;
-    }
-    const obj = node as Record<string, unknown>;
-    const here = typeof obj.path === 'string' ? obj.path : typeof obj.file === 'string' ? obj.file : file;
-    if (typeof obj.code === 'string' && (obj.location || obj.span || obj.range)) {
-      const loc = obj.location as Record<string, unknown> | undefined;
-      const f = (loc && typeof loc.file === 'string' ? loc.file : undefined) ?? here ?? fallbackFile;
-      if (f) {
-        out.push({ file: f, diagnostic: obj });
-      }
-      return;
-    }
-    for (const [k, v] of Object.entries(obj)) {
-      if (k === 'diagnostics' || k === 'files' || k === 'results' || k === 'result') {
-        visit(v, here);
-      }
-    }
-  };
-  visit(report, fallbackFile);
-  return out;
-}
-
 export function severityOf(value: unknown): vscode.DiagnosticSeverity {
   switch (String(value).toLowerCase()) {
     case 'warning':
@@ -131,20 +84,4 @@ export function rangeOf(diag: Record<string, unknown>, lineText: (line: number) 
   const endCol = codePointsToUtf16(lineText(endLine), Math.max(0, (loc.end_column ?? loc.column ?? 1) - 1));
   const end = endLine === line && endCol <= col ? col + 1 : endCol;
   return new vscode.Range(line, col, endLine, end);
-}
-
-function codePointsToUtf16(text: string | undefined, cps: number): number {
-  if (text === undefined) {
-    return cps;
-  }
-  let units = 0;
-  let seen = 0;
-  for (const ch of text) {
-    if (seen >= cps) {
-      break;
-    }
-    units += ch.length;
-    seen += 1;
-  }
-  return units + Math.max(0, cps - seen);
 }

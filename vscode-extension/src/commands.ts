@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { collectLintFindings, EXIT_LABELS, rangeOf, runCli, severityOf } from './cli';
 import { RemlClient } from './client';
 import { RecordedDiagnostic } from './diagnosticData';
+import { isPlainObject, statusOf } from './util';
 
 export const COMMANDS = {
   restartServer: 'reml.restartServer',
@@ -192,22 +193,6 @@ async function askGpuLaunch(): Promise<Record<string, unknown> | undefined> {
     }
   }
   return { kernel, params };
-}
-
-/** Status of a runtime JSON result: `result.status` (reload) or the top-level `status`. */
-export function statusOf(result: unknown): string | undefined {
-  if (!isPlainObject(result)) {
-    return undefined;
-  }
-  const inner = result.result;
-  if (isPlainObject(inner) && typeof inner.status === 'string') {
-    return inner.status;
-  }
-  return typeof result.status === 'string' ? result.status : undefined;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return !!v && typeof v === 'object' && !Array.isArray(v);
 }
 
 function errorMessageOf(result: unknown): string | undefined {

@@ -1,14 +1,10 @@
 // Keeps the `Diagnostic.data` the server attaches (audit_id, message_key, stream_meta, …) so the
 // extension can show the audit entry under the caret and the stream statistics in the status bar.
 import * as vscode from 'vscode';
+import { StreamMeta } from './util';
 
-export interface StreamMeta {
-  consumed_bytes?: number;
-  resume_count?: number;
-  lag_nanos?: number | null;
-  buffer_fill_ratio?: number | null;
-  memo_bytes?: number | null;
-}
+export type { StreamMeta } from './util';
+export { formatNanos, formatStreamMeta } from './util';
 
 export interface RemlDiagnosticData {
   audit_id?: string;
@@ -97,29 +93,4 @@ export class DiagnosticDataStore {
 
 function spanSize(r: vscode.Range): number {
   return (r.end.line - r.start.line) * 100000 + (r.end.character - r.start.character);
-}
-
-/** `3 resumes · lag 1.2 ms` */
-export function formatStreamMeta(meta: StreamMeta): string {
-  const parts: string[] = [];
-  if (typeof meta.resume_count === 'number') {
-    parts.push(`resume ${meta.resume_count}`);
-  }
-  if (typeof meta.lag_nanos === 'number') {
-    parts.push(`lag ${formatNanos(meta.lag_nanos)}`);
-  }
-  return parts.join(' · ');
-}
-
-export function formatNanos(ns: number): string {
-  if (ns < 1_000) {
-    return `${ns} ns`;
-  }
-  if (ns < 1_000_000) {
-    return `${(ns / 1_000).toFixed(1)} µs`;
-  }
-  if (ns < 1_000_000_000) {
-    return `${(ns / 1_000_000).toFixed(1)} ms`;
-  }
-  return `${(ns / 1_000_000_000).toFixed(2)} s`;
 }

@@ -1,0 +1,235 @@
+// Pure helpers (no `vscode` import) so they can be unit-tested with plain Node.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** How `reml-run` is invoked: `command ...prefix <subcommand> ...`. */
+export interface CliCommand {
+  command: string;
+  /** Arguments before the subcommand, e.g. `['-m', 'reml_lsp.cli.main']` for a Python interpreter. */
+  prefix: string[];
+  /** Human-readable origin, shown in the output channel. */
+  source: string;
+}
+
+export interface RemlSettings {
+  serverCommand: string;
+  pythonPath: string;
+  serverArgs: string[];
+  runtimeCommand: string;
+  locale: string;
+}
+
+/** Settings whose change needs a server restart. */
+export const RESTART_KEYS = [
+  'reml.server.command',
+  'reml.server.pythonPath',
+  'reml.server.args',
+  'reml.runtime.command',
+  'reml.language.locale',
+];
+
+/** `~`, `${workspaceFolder}`, `${userHome}` and `${env:NAME}` in path settings. */
+export function expandPath(value: string, folder?: string): string {
+  let out = value.replace(/\$\{userHome\}/g, os.homedir());
+  out = out.replace(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => process.env[name] ?? '');
+  if (folder !== undefined) {
+    out = out.replace(/\$\{workspaceFolder\}/g, folder);
+  }
+  if (out === '~' || out.startsWith('~/')) {
+    out = path.join(os.homedir(), out.slice(1));
+  }
+  return out;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Looks a bare program name up on PATH (PATHEXT on Windows). */
+export function which(program: string, envPath = process.env.PATH ?? ''): string | undefined {
+  if (program.includes('/') || program.includes('\\')) {
+    return isExecutable(program) ? program : undefined;
+  }
+  const exts = process.platform === 'win32' ? (process.env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';') : [''];
+  for (const dir of envPath.split(path.delimiter)) {
+    if (!dir) {
+      continue;
+    }
+    for (const ext of exts) {
+      const candidate = path.join(dir, program + ext);
+      if (isExecutable(candidate)) {
+        return candidate;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Finds `reml-run`, in this order:
+ * 1. `reml.server.command` (a path or a program name on PATH),
+ * 2. `reml.server.pythonPath` with `-m reml_lsp.cli.main`,
+ * 3. `reml-run` on PATH,
+ * 4. in a trusted workspace, `.venv/bin/reml-run` inside a workspace folder,
+ * 5. `python3` on PATH with `-m reml_lsp.cli.main`.
+ */
+export function resolveCli(settings: RemlSettings, folders: readonly string[], trusted: boolean): CliCommand | undefined {
+  const folder = folders[0];
+  if (settings.serverCommand) {
+    const expanded = expandPath(settings.serverCommand, folder);
+    return { command: which(expanded) ?? expanded, prefix: [], source: 'setting reml.server.command' };
+  }
+  if (settings.pythonPath) {
+    const expanded = expandPath(settings.pythonPath, folder);
+    return {
+      command: which(expanded) ?? expanded,
+      prefix: ['-m', 'reml_lsp.cli.main'],
+      source: 'setting reml.server.pythonPath',
+    };
+  }
+  const onPath = which('reml-run');
+  if (onPath) {
+    return { command: onPath, prefix: [], source: 'reml-run on PATH' };
+  }
+  if (trusted) {
+    const bin = process.platform === 'win32' ? path.join('.venv', 'Scripts', 'reml-run.exe') : path.join('.venv', 'bin', 'reml-run');
+    for (const f of folders) {
+      const candidate = path.join(f, bin);
+      if (isExecutable(candidate)) {
+        return { command: candidate, prefix: [], source: `workspace virtual environment (${candidate})` };
+      }
+    }
+  }
+  const python = which('python3') ?? which('python');
+  if (python) {
+    return { command: python, prefix: ['-m', 'reml_lsp.cli.main'], source: `${python} -m reml_lsp.cli.main` };
+  }
+  return undefined;
+}
+
+/** The full argv that starts the language server. */
+export function serverArgv(cli: CliCommand, settings: RemlSettings): string[] {
+  return [...cli.prefix, 'lsp', '--stdio', ...settings.serverArgs];
+}
+
+export interface StreamMeta {
+  consumed_bytes?: number;
+  resume_count?: number;
+  lag_nanos?: number | null;
+  buffer_fill_ratio?: number | null;
+  memo_bytes?: number | null;
+}
+
+/** `3 resumes · lag 1.2 ms` */
+export function formatStreamMeta(meta: StreamMeta): string {
+  const parts: string[] = [];
+  if (typeof meta.resume_count === 'number') {
+    parts.push(`resume ${meta.resume_count}`);
+  }
+  if (typeof meta.lag_nanos === 'number') {
+    parts.push(`lag ${formatNanos(meta.lag_nanos)}`);
+  }
+  return parts.join(' · ');
+}
+
+export function formatNanos(ns: number): string {
+  if (ns < 1_000) {
+    return `${ns} ns`;
+  }
+  if (ns < 1_000_000) {
+    return `${(ns / 1_000).toFixed(1)} µs`;
+  }
+  if (ns < 1_000_000_000) {
+    return `${(ns / 1_000_000).toFixed(1)} ms`;
+  }
+  return `${(ns / 1_000_000_000).toFixed(2)} s`;
+}
+
+/** README exit codes: 0 success, 1 failure, 2 warning, 3 usage, 4 io, 5 rejected, 6 unavailable, 7 timeout, 70 internal. */
+export const EXIT_LABELS: Record<number, string> = {
+  0: 'success',
+  1: 'failure',
+  2: 'warning',
+  3: 'usage',
+  4: 'io',
+  5: 'rejected',
+  6: 'unavailable',
+  7: 'timeout',
+  70: 'internal',
+};
+
+/** One finding of `reml-run lint --format json`, whatever nesting the command uses. */
+export interface LintFinding {
+  file: string;
+  diagnostic: Record<string, unknown>;
+}
+
+/** Collects every diagnostic object of a lint report (top-level or per-file `diagnostics` arrays). */
+export function collectLintFindings(report: unknown, fallbackFile?: string): LintFinding[] {
+  const out: LintFinding[] = [];
+  const visit = (node: unknown, file: string | undefined): void => {
+    if (Array.isArray(node)) {
+      node.forEach((n) => visit(n, file));
+      return;
+    }
+    if (!node || typeof node !== 'object') {
+      return;
+    }
+    const obj = node as Record<string, unknown>;
+    const here = typeof obj.path === 'string' ? obj.path : typeof obj.file === 'string' ? obj.file : file;
+    if (typeof obj.code === 'string' && (obj.location || obj.span || obj.range)) {
+      const loc = obj.location as Record<string, unknown> | undefined;
+      const f = (loc && typeof loc.file === 'string' ? loc.file : undefined) ?? here ?? fallbackFile;
+      if (f) {
+        out.push({ file: f, diagnostic: obj });
+      }
+      return;
+    }
+    for (const [k, v] of Object.entries(obj)) {
+      if (k === 'diagnostics' || k === 'files' || k === 'results' || k === 'result') {
+        visit(v, here);
+      }
+    }
+  };
+  visit(report, fallbackFile);
+  return out;
+}
+
+export function codePointsToUtf16(text: string | undefined, cps: number): number {
+  if (text === undefined) {
+    return cps;
+  }
+  let units = 0;
+  let seen = 0;
+  for (const ch of text) {
+    if (seen >= cps) {
+      break;
+    }
+    units += ch.length;
+    seen += 1;
+  }
+  return units + Math.max(0, cps - seen);
+}
+
+/** Status of a runtime JSON result: `result.status` (reload) or the top-level `status`. */
+export function statusOf(result: unknown): string | undefined {
+  if (!isPlainObject(result)) {
+    return undefined;
+  }
+  const inner = result.result;
+  if (isPlainObject(inner) && typeof inner.status === 'string') {
+    return inner.status;
+  }
+  return typeof result.status === 'string' ? result.status : undefined;
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return !!v && typeof v === 'object' && !Array.isArray(v);
+}
+
