@@ -7,9 +7,8 @@ import argparse
 from typing import Any
 
 from reml_lsp.cli.commands._bridge import add_format, audit_store, bridge_errors, emit, table
-from reml_lsp.runtime.gpu.inventory import inventory
-from reml_lsp.runtime.gpu.launcher import LaunchRequest, launch
-from reml_lsp.runtime.gpu.registry import load_registry
+
+# The runtime (numpy, CuPy) is imported inside the handlers so that other commands stay fast.
 
 
 def register(subparsers: Any) -> None:
@@ -40,6 +39,8 @@ def register(subparsers: Any) -> None:
 
 
 def run_devices(args: argparse.Namespace) -> int:
+    from reml_lsp.runtime.gpu.inventory import inventory
+
     with bridge_errors():
         doc = {"status": "ok", **inventory()}
     return emit("gpu devices", doc, args.format, _render_devices)
@@ -55,6 +56,8 @@ def _render_devices(doc: dict[str, Any]) -> str:
 
 
 def run_kernels(args: argparse.Namespace) -> int:
+    from reml_lsp.runtime.gpu.registry import load_registry
+
     registry = load_registry()
     doc = {"status": "ok", "kernels": registry.describe(), "plugin_errors": registry.errors}
     return emit("gpu kernels", doc, args.format, _render_kernels)
@@ -69,6 +72,8 @@ def _render_kernels(doc: dict[str, Any]) -> str:
 
 
 def run_launch(args: argparse.Namespace) -> int:
+    from reml_lsp.runtime.gpu.launcher import LaunchRequest, launch
+
     limit = int(args.max_memory_mb * 1024 * 1024) if args.max_memory_mb is not None else None
     req = LaunchRequest(args.kernel, tuple(args.param), args.backend, args.device, args.repeat,
                         args.warmup, limit)

@@ -9,11 +9,9 @@ from typing import Any
 from reml_lsp.cli.commands._bridge import add_format, audit_store, bridge_errors, emit, table
 from reml_lsp.cli.errors import CliError
 from reml_lsp.cli.exit_codes import ExitCode
-from reml_lsp.runtime.instruments.apply import apply_regmap
-from reml_lsp.runtime.instruments.ops import list_instruments, query, write
-from reml_lsp.runtime.instruments.regmap import TelemetrySpec, load_regmap
-from reml_lsp.runtime.instruments.session import DEFAULT_TIMEOUT_MS, backend_spec
-from reml_lsp.runtime.instruments.telemetry import read_telemetry
+
+# pyvisa is imported inside the handlers so that other commands stay fast.
+DEFAULT_TIMEOUT_MS = 2000  # = reml_lsp.runtime.instruments.session.DEFAULT_TIMEOUT_MS
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -67,6 +65,9 @@ def _timeout(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from reml_lsp.runtime.instruments.ops import list_instruments
+    from reml_lsp.runtime.instruments.session import backend_spec
+
     with bridge_errors():
         doc = list_instruments(backend_spec(args.backend, args.sim_file), args.identify,
                                _timeout(args))
@@ -82,6 +83,9 @@ def _render_command(doc: dict[str, Any]) -> str:
 
 
 def run_query(args: argparse.Namespace) -> int:
+    from reml_lsp.runtime.instruments.ops import query
+    from reml_lsp.runtime.instruments.session import backend_spec
+
     with audit_store() as store, bridge_errors():
         doc = query(backend_spec(args.backend, args.sim_file), args.resource, args.instrument_cmd,
                     _timeout(args), store)
@@ -89,6 +93,9 @@ def run_query(args: argparse.Namespace) -> int:
 
 
 def run_write(args: argparse.Namespace) -> int:
+    from reml_lsp.runtime.instruments.ops import write
+    from reml_lsp.runtime.instruments.session import backend_spec
+
     with audit_store() as store, bridge_errors():
         doc = write(backend_spec(args.backend, args.sim_file), args.resource, args.instrument_cmd,
                     _timeout(args), store)
@@ -96,6 +103,10 @@ def run_write(args: argparse.Namespace) -> int:
 
 
 def run_telemetry(args: argparse.Namespace) -> int:
+    from reml_lsp.runtime.instruments.regmap import TelemetrySpec, load_regmap
+    from reml_lsp.runtime.instruments.session import backend_spec
+    from reml_lsp.runtime.instruments.telemetry import read_telemetry
+
     with audit_store() as store, bridge_errors():
         spec = TelemetrySpec()
         resource = args.resource
@@ -124,6 +135,10 @@ def _render_telemetry(doc: dict[str, Any]) -> str:
 
 
 def run_apply(args: argparse.Namespace) -> int:
+    from reml_lsp.runtime.instruments.apply import apply_regmap
+    from reml_lsp.runtime.instruments.regmap import load_regmap
+    from reml_lsp.runtime.instruments.session import backend_spec
+
     with audit_store() as store, bridge_errors():
         regmap = load_regmap(args.regmap)
         doc = apply_regmap(backend_spec(args.backend, args.sim_file), regmap, args.resource,

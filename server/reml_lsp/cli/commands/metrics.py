@@ -16,13 +16,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from prometheus_client.exposition import start_http_server
-
 from reml_lsp.cli.commands._bridge import add_format, emit, table
 from reml_lsp.cli.errors import CliError
 from reml_lsp.cli.exit_codes import ExitCode
 from reml_lsp.runtime.metrics import metrics_path, read_metrics
-from reml_lsp.runtime.metrics_exporter import build_registry
 
 
 def register(subparsers: Any) -> None:
@@ -55,6 +52,10 @@ def _file(arg: Path | None) -> Path:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    from prometheus_client.exposition import start_http_server
+
+    from reml_lsp.runtime.metrics_exporter import build_registry
+
     path = _file(args.file)
     if not 0 <= args.port <= 65535:
         raise CliError("metrics.bad_port", f"port {args.port} is not in 0..65535", ExitCode.USAGE)

@@ -147,7 +147,7 @@ class Saxpy:
     name = "saxpy"
     description = "y = a·x + y over n elements"
     params = (
-        Param("n", "int", 1 << 20, "vector length", 1, 1 << 34),
+        Param("n", "int", 1 << 20, "vector length", 1, 1 << 40),
         Param("a", "float", 2.0, "scalar multiplier"),
         _DTYPE,
     )
@@ -170,7 +170,7 @@ class Saxpy:
 class ReduceSum:
     name = "reduce-sum"
     description = "sum of n elements"
-    params = (Param("n", "int", 1 << 20, "vector length", 1, 1 << 34), _DTYPE)
+    params = (Param("n", "int", 1 << 20, "vector length", 1, 1 << 40), _DTYPE)
 
     def launch(self, ctx: KernelContext, params: Mapping[str, Any]) -> KernelOutput:
         n, dtype = params["n"], params["dtype"]
