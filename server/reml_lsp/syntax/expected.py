@@ -1,0 +1,40 @@
+"""From "every terminal the parser could shift" to the expected set a person should read.
+
+The full set is what completion offers. A diagnostic names what the innermost unfinished
+construct needs: the terminals reached after the most reductions (``if c then {1}`` followed by
+``0`` needs ``else``, not another operator on ``{1}``); inside an unclosed ``(`` or ``[`` every
+continuation of the enclosed expression is listed with the closer, as the reference compiler does.
+"""
+
+from __future__ import annotations
+
+from reml_lsp.syntax import tokens as T
+
+_GROUP_CLOSERS = frozenset(("RPAR", "RSQB", "COMMA"))
+
+
+def summarize(expected: dict[str, int]) -> tuple[str, ...]:
+    """Terminal names to report, in the reference's order, one per label."""
+    candidates = {t: r for t, r in expected.items() if t not in ("ERROR", "$END")}
+    if not candidates:
+        candidates = {t: r for t, r in expected.items() if t == "$END"}
+    if not candidates:
+        return ()
+    deepest = max(candidates.values())
+    chosen = [t for t, r in candidates.items() if r == deepest]
+    if _GROUP_CLOSERS & set(chosen):
+        chosen = list(candidates)
+    return order(chosen)
+
+
+def order(terminals) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for term in terminals:
+        lab, _ = T.label(term)
+        seen.setdefault(lab, term)
+    return tuple(sorted(seen.values(), key=_sort_key))
+
+
+def _sort_key(term: str) -> tuple[int, bytes]:
+    lab, kind = T.label(term)
+    return T.KIND_ORDER.get(kind, 4), lab.encode("utf-8")

@@ -1,0 +1,101 @@
+"""Loading ``grammars/reml.lark`` into the tables the lexer and the parser driver use.
+
+Lark builds the LALR(1) table and the tree-building callbacks. The grammar is checked with
+``strict=True`` (no shift/reduce or reduce/reduce conflicts, no terminal collisions through
+interegular) by ``tests/syntax/test_grammar.py``; that check takes ~45 s because of the large
+Unicode identifier classes, so at run time the table is built without the interegular pass and
+cached on disk by Lark (``cache=``), which brings start-up to a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import importlib.resources
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+import lark.lexer
+from lark import Lark
+from lark.lexer import ContextualLexer
+
+from reml_lsp.syntax import tokens as T
+
+
+def grammar_text() -> str:
+    return (importlib.resources.files("reml_lsp.grammars") / "reml.lark").read_text("utf-8")
+
+
+@contextlib.contextmanager
+def _without_interegular() -> Iterator[None]:
+    saved = lark.lexer.has_interegular
+    lark.lexer.has_interegular = False
+    try:
+        yield
+    finally:
+        lark.lexer.has_interegular = saved
+
+
+def build_lark(*, strict: bool = False, cache: bool = True) -> Lark:
+    """The Lark object for the grammar; ``strict`` runs every conflict and collision check."""
+    options: dict[str, Any] = dict(
+        parser="lalr", lexer="contextual", start="start", maybe_placeholders=False
+    )
+    if strict:
+        return Lark(grammar_text(), strict=True, **options)
+    if cache:
+        folder = Path(os.environ.get("REML_CACHE_DIR") or tempfile.gettempdir())
+        options["cache"] = str(folder / f"reml-lark-{os.getuid() if hasattr(os, 'getuid') else 0}-")
+        options["cache"] = _cache_file(options["cache"])
+    with _without_interegular():
+        return Lark(grammar_text(), **options)
+
+
+def _cache_file(prefix: str) -> str:
+    import hashlib
+
+    digest = hashlib.sha256(grammar_text().encode("utf-8")).hexdigest()[:16]
+    return f"{prefix}{digest}.lark-cache"
+
+
+@attrs.frozen
+class Tables:
+    """What the driver needs from Lark: the parse table, the callbacks and a contextual lexer."""
+
+    states: dict[int, dict[str, tuple[Any, Any]]]
+    start_state: int
+    end_state: int
+    callbacks: dict[Any, Any]
+    lexer: ContextualLexer
+    terminals: frozenset[str]
+
+    def accepts(self, state: int) -> frozenset[str]:
+        return frozenset(k for k in self.states[state] if k.isupper())
+
+
+@functools.cache
+def tables() -> Tables:
+    """The process-wide tables (built once, then shared by every parse)."""
+    parser = build_lark()
+    frontend = parser.parser
+    lalr = frontend.parser.parser
+    table = lalr.parse_table
+    states = table.states
+    accepts = {s: [k for k in acts if k.isupper()] for s, acts in states.items()}
+    # Tokens the lexer derives from another one must be lexable wherever the derived one is
+    # accepted; reserved words are lexed everywhere so they are never taken for identifiers.
+    always = set(T.RESERVED.values()) | T.ALWAYS_LEXED
+    with _without_interegular():
+        lexer = ContextualLexer(frontend.lexer_conf, accepts, always_accept=always)
+    return Tables(
+        states=states,
+        start_state=table.start_states["start"],
+        end_state=table.end_states["start"],
+        callbacks=frontend.parser_conf.callbacks,
+        lexer=lexer,
+        terminals=frozenset(t.name for t in frontend.lexer_conf.terminals),
+    )

@@ -1,0 +1,277 @@
+"""The Reml lexer: Lark's contextual scanners plus what regular expressions cannot do.
+
+On top of the per-state scanners Lark builds from ``grammars/reml.lark`` it
+  * skips trivia itself, with nested ``/* … */`` comments (1-1 §A.2);
+  * turns an unknown character into an ``UNKNOWN`` token and a ``parser.lexer.unknown_token``
+    finding, so the parser reports the spot and goes on (as the reference compiler does);
+  * keeps reserved words keywords everywhere except after ``.``/``::`` (``Parse.then(…)``);
+  * decides prefix versus infix forms from the previous token (``(`` ``[`` ``-`` ``|`` ``||``),
+    ``return``/``break`` without a value on their line, and emits the virtual ``ARM_START``
+    before a bare match arm (see the header of reml.lark).
+
+The lexer state at any token boundary is a small ``LexState`` (position, line, previous token
+class), which is what checkpoints store.
+"""
+
+from __future__ import annotations
+
+import re
+
+import attrs
+from lark import Token
+
+from reml_lsp.syntax import tokens as T
+from reml_lsp.syntax.grammar import Tables
+from reml_lsp.syntax.issues import IssueNote, SyntaxIssue
+from reml_lsp.syntax.walk import accepts
+
+_TRIVIA = re.compile(r"(?:[ \t\f\r\n\ufeff]+|//[^\n]*)+")
+_COMMENT_MARK = re.compile(r"/\*|\*/")
+_BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_BARE_AFTER = frozenset("})],;")
+
+
+@attrs.define(slots=True)
+class LexState:
+    """Where lexing resumes: everything the next token's classification depends on."""
+
+    pos: int = 0
+    line: int = 1
+    line_start: int = 0
+    prev_type: str | None = None
+    prev_line: int = 0  # line on which the previous token ended
+
+    def shifted(self, delta_pos: int, delta_line: int) -> LexState:
+        return LexState(self.pos + delta_pos, self.line + delta_line,
+                        self.line_start + delta_pos, self.prev_type,
+                        self.prev_line + delta_line if self.prev_line else 0)
+
+
+def _tok(type_: str, value: str, start: int, line: int, col: int, end_line: int, end_col: int,
+         end: int) -> Token:
+    return Token(type_, value, start, line, col, end_line, end_col, end)
+
+
+class Lexer:
+    def __init__(self, text: str, tables: Tables, state: LexState | None = None) -> None:
+        self.text = text
+        self.n = len(text)
+        self.tables = tables
+        st = state or LexState()
+        self.pos, self.line, self.line_start = st.pos, st.line, st.line_start
+        self.prev_type, self.prev_line = st.prev_type, st.prev_line
+        self.issues: list[SyntaxIssue] = []
+        self.open_brackets: list[Token] = []  # unclosed openers, innermost last
+        self.max_read = st.pos  # furthest character looked at (incremental dependency)
+        self._mres = {}
+        self._root_mres = tables.lexer.root_lexer.scanner._mres
+        for state_id, lexer in tables.lexer.lexers.items():
+            self._mres[state_id] = lexer.scanner._mres
+
+    # -- state -------------------------------------------------------------------------------
+    def state(self) -> LexState:
+        return LexState(self.pos, self.line, self.line_start, self.prev_type, self.prev_line)
+
+    def restore(self, st: LexState) -> None:
+        self.pos, self.line, self.line_start = st.pos, st.line, st.line_start
+        self.prev_type, self.prev_line = st.prev_type, st.prev_line
+
+    def note_token(self, tok: Token) -> None:
+        """Record ``tok`` as the previous token (used after a virtual insertion too)."""
+        self.prev_type = tok.type
+        self.prev_line = tok.end_line
+
+    # -- trivia ------------------------------------------------------------------------------
+    def _skip_trivia(self) -> None:
+        text, n = self.text, self.n
+        pos = self.pos
+        while pos < n:
+            m = _TRIVIA.match(text, pos)
+            if m:
+                end = m.end()
+                nl = text.count("\n", pos, end)
+                if nl:
+                    self.line += nl
+                    self.line_start = text.rfind("\n", pos, end) + 1
+                pos = end
+                continue
+            if text.startswith("/*", pos):
+                pos = self._block_comment(pos)
+                continue
+            break
+        self.pos = pos
+        self.max_read = max(self.max_read, min(pos + 1, n))
+
+    def _block_comment(self, start: int) -> int:
+        depth = 0
+        pos = start
+        text = self.text
+        while True:
+            m = _COMMENT_MARK.search(text, pos)
+            if m is None:
+                self.issues.append(SyntaxIssue(
+                    "parser.lexer.unknown_token", "lexer.unterminated_comment", start, start + 2,
+                    notes=[IssueNote("lexer.skip_to_end", label="lexer")]))
+                end = self.n
+                break
+            depth += 1 if m.group() == "/*" else -1
+            pos = m.end()
+            if depth == 0:
+                end = pos
+                break
+        nl = text.count("\n", start, end)
+        if nl:
+            self.line += nl
+            self.line_start = text.rfind("\n", start, end) + 1
+        return end
+
+    # -- tokens ------------------------------------------------------------------------------
+    def eof_token(self) -> Token:
+        col = self.pos - self.line_start + 1
+        return _tok("$END", "", self.pos, self.line, col, self.line, col, self.pos)
+
+    def next(self, stack: list[int]) -> Token:
+        """The next token for a parser whose state stack is ``stack``."""
+        self._skip_trivia()
+        if self.pos >= self.n:
+            return self.eof_token()
+        state = stack[-1]
+        text, pos = self.text, self.pos
+        m = None
+        for mre in self._mres[state]:
+            m = mre.match(text, pos)
+            if m:
+                break
+        if m is None:  # not expected here: lex it anyway so the parser can say so
+            for mre in self._root_mres:
+                m = mre.match(text, pos)
+                if m:
+                    break
+        if m is None:
+            return self._unknown()
+        value = m.group()
+        type_ = m.lastgroup
+        end = m.end()
+        self.max_read = max(self.max_read, min(end + 1, self.n))
+        prev = self.prev_type
+        if type_ == "IDENT":
+            kw = T.RESERVED.get(value)
+            if kw is not None:
+                if prev not in ("DOT", "COLONCOLON"):
+                    type_ = kw
+            else:
+                kw = T.CONTEXTUAL.get(value)
+                if kw is not None and kw in self.tables.states[state]:
+                    type_ = kw
+        elif type_ in T.RESERVED_TYPES and prev in ("DOT", "COLONCOLON"):
+            type_ = "IDENT"
+        operand_before = prev in T.OPERAND_END
+        same_line = self.prev_line == self.line
+        if type_ == "LPAR":
+            if operand_before and same_line:
+                type_ = "LPAR_CALL"
+        elif type_ == "LSQB":
+            if operand_before and same_line:
+                type_ = "LSQB_INDEX"
+        elif type_ == "MINUS":
+            if not (operand_before and same_line):
+                type_ = "NEG"
+        elif type_ == "VBAR":
+            if not operand_before:
+                type_ = "BAR_PREFIX"
+        elif type_ == "OROR":
+            if not operand_before:
+                type_ = "OROR_PREFIX"
+        elif type_ in ("RETURN", "BREAK"):
+            if self._bare(end):
+                type_ += "_BARE"
+        line, col = self.line, pos - self.line_start + 1
+        nl = value.count("\n")
+        if nl:
+            self.line += nl
+            self.line_start = text.rfind("\n", pos, end) + 1
+        tok = _tok(type_, value, pos, line, col, self.line, end - self.line_start + 1, end)
+        if type_ in T.PATTERN_START and "ARM_START" in self.tables.states[state]:
+            arm = self._arm_start(tok, stack)
+            if arm is not None:
+                # Re-read this token after ARM_START (its classification does not change).
+                self.line, self.line_start = line, pos - col + 1
+                return arm
+        self.pos = end
+        self.prev_type = type_
+        self.prev_line = self.line
+        if type_ in T.OPENERS:
+            self.open_brackets.append(tok)
+        elif type_ in T.CLOSERS and self.open_brackets:
+            if T.OPENERS[self.open_brackets[-1].type] == type_:
+                self.open_brackets.pop()
+        return tok
+
+    def _unknown(self) -> Token:
+        pos = self.pos
+        ch = self.text[pos]
+        key = "lexer.unknown_token"
+        if ch == '"':
+            key = "lexer.unterminated_string"
+        elif ch == "'":
+            key = "lexer.unterminated_char"
+        elif ch in _BIDI:
+            key = "lexer.bidi_control"
+        col = pos - self.line_start + 1
+        self.issues.append(SyntaxIssue(
+            "parser.lexer.unknown_token", key, pos, pos + 1, args=(ch,),
+            notes=[IssueNote("lexer.skip_token", label="lexer")]))
+        self.pos = pos + 1
+        self.max_read = max(self.max_read, min(pos + 2, self.n))
+        tok = _tok("UNKNOWN", ch, pos, self.line, col, self.line, col + 1, pos + 1)
+        self.prev_type = "UNKNOWN"
+        self.prev_line = self.line
+        return tok
+
+    def _line_end(self, pos: int) -> int:
+        eol = self.text.find("\n", pos)
+        return self.n if eol < 0 else eol
+
+    def _bare(self, pos: int) -> bool:
+        """True when nothing but trivia follows on this line (or a closer/separator does)."""
+        eol = self._line_end(pos)
+        self.max_read = max(self.max_read, min(eol + 1, self.n))
+        rest = self.text[pos:eol].lstrip(" \t\r\f")
+        return not rest or rest[0] in _BARE_AFTER or rest.startswith(("//", "/*"))
+
+    def _line_has_arrow(self, pos: int) -> bool:
+        """Whether a `->` follows on this line outside brackets and strings."""
+        eol = self._line_end(pos)
+        self.max_read = max(self.max_read, min(eol + 1, self.n))
+        text = self.text
+        i = text.find("->", pos, eol)
+        if i < 0:
+            return False
+        depth = 0
+        j = pos
+        while j < eol:
+            c = text[j]
+            if c in "([{":
+                depth += 1
+            elif c in ")]}":
+                depth -= 1
+                if depth < 0:
+                    return False
+            elif c == '"' or c == "'":
+                close = text.find(c, j + 1, eol)
+                j = eol if close < 0 else close
+            elif c == "-" and depth == 0 and text.startswith("->", j):
+                return True
+            elif c == "/" and text.startswith("//", j):
+                return False
+            j += 1
+        return False
+
+    def _arm_start(self, tok: Token, stack: list[int]) -> Token | None:
+        states = self.tables.states
+        if not accepts(states, stack, "ARM_START"):
+            return None
+        if accepts(states, stack, tok.type) and not self._line_has_arrow(tok.start_pos):
+            return None
+        return _tok("ARM_START", "", tok.start_pos, tok.line, tok.column, tok.line, tok.column,
+                    tok.start_pos)

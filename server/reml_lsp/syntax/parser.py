@@ -1,0 +1,459 @@
+"""The error-resilient LALR driver: parses one top-level item at a time and never fails.
+
+Each item starts from the table's start state, so a checkpoint is just the lexer state at the
+item boundary (``LexState``). An item ends when the next token cannot continue it but the item
+is complete; that token is lexed again as the first token of the next item.
+
+Recovery, in this order, when a token cannot be shifted:
+  1. an unknown character (already reported by the lexer) is reported once and skipped;
+  2. a token that can only start a declaration, at the start of a line and not right of the
+     column where the broken item began, closes the item (the missing closers are inserted);
+  3. a single missing token (``)``, ``}``, ``->``, ``=``, ``else``, ``with``…) is inserted when the
+     next tokens then parse (the diagnostic carries that insertion as a fix-it);
+  4. otherwise panic mode: pop to the nearest state that takes an ``ERROR`` (an erroneous
+     expression, pattern, type or item), shift it, and skip tokens (keeping brackets balanced)
+     until one fits. After a recovery, new errors are not reported until three tokens have been
+     shifted, so one typo gives one diagnostic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+from lark import Token, Tree
+from lark.parsers.lalr_analysis import Shift
+
+from reml_lsp.syntax import tokens as T
+from reml_lsp.syntax.expected import summarize
+from reml_lsp.syntax.grammar import Tables, tables
+from reml_lsp.syntax.issues import IssueFix, IssueNote, SyntaxIssue
+from reml_lsp.syntax.lexer import Lexer, LexState
+from reml_lsp.syntax.walk import acceptable, accepts
+
+LOOKAHEAD_CHECK = 3  # tokens that must parse after an inserted token
+QUIET_SHIFTS = 3  # shifts after a recovery during which new errors are not reported
+
+
+@attrs.define(slots=True)
+class Item:
+    """One top-level item as parsed: positions inside are those of the text it was parsed in."""
+
+    start: LexState  # lexer state where parsing of this item began (end of the previous one)
+    end: LexState  # lexer state after its last token
+    first: int  # offset of its first token
+    tree: Tree | None  # None for trailing trivia that only carries lexer findings
+    issues: list[SyntaxIssue]
+    dep_end: int  # furthest character the parse looked at
+
+
+class ErrorToken(Token):
+    """The ``ERROR`` terminal shifted by recovery; ``skipped`` keeps what it replaced."""
+
+    __slots__ = ("skipped",)
+
+
+def _error_token(at: Token, skipped: list[Any]) -> ErrorToken:
+    tok = ErrorToken("ERROR", "", at.start_pos, at.line, at.column, at.line, at.column,
+                     at.start_pos)
+    tok.skipped = skipped
+    return tok
+
+
+def _binary_callback(inner):
+    def build(children: list[Any]) -> Tree:
+        node = inner(children)
+        last = node.children[-1]
+        if isinstance(last, Tree) and last.data == "binary":
+            node.children[-1:] = last.children
+        return node
+
+    return build
+
+
+def _wrap_callbacks(callbacks: dict[Any, Any]) -> dict[Any, Any]:
+    out = dict(callbacks)
+    for rule, cb in callbacks.items():
+        if getattr(rule, "alias", None) == "binary":
+            out[rule] = _binary_callback(cb)
+    return out
+
+
+_WRAPPED: dict[int, dict[Any, Any]] = {}
+
+
+class ItemParser:
+    """Parses the items of one text from a given lexer state."""
+
+    def __init__(self, text: str, tabs: Tables | None = None) -> None:
+        self.text = text
+        self.t = tabs or tables()
+        key = id(self.t)
+        if key not in _WRAPPED:
+            _WRAPPED[key] = _wrap_callbacks(self.t.callbacks)
+        self.callbacks = _WRAPPED[key]
+
+    # ------------------------------------------------------------------ public
+    def items(self, state: LexState | None = None) -> Iterator[Item]:
+        state = state or LexState()
+        while True:
+            item = self.parse_item(state)
+            if item is None:
+                return
+            yield item
+            if item.tree is None:
+                return
+            state = item.end
+
+    def parse_item(self, state: LexState) -> Item | None:
+        lexer = Lexer(self.text, self.t, state)
+        run = _ItemRun(self, lexer)
+        return run.parse()
+
+
+class _ItemRun:
+    """The parse of one item (stacks, recovery state)."""
+
+    def __init__(self, owner: ItemParser, lexer: Lexer) -> None:
+        self.owner = owner
+        self.t = owner.t
+        self.states = owner.t.states
+        self.callbacks = owner.callbacks
+        self.lexer = lexer
+        self.stack: list[int] = [self.t.start_state]
+        self.values: list[Any] = []
+        self.issues: list[SyntaxIssue] = lexer.issues
+        self.quiet = 0
+        self.last: Token | None = None  # last real token shifted
+        self.item_col = 1
+        self.start_state = lexer.state()
+
+    # ------------------------------------------------------------------ driver
+    def parse(self) -> Item | None:
+        lexer = self.lexer
+        tok = lexer.next(self.stack)
+        if tok.type == "$END":
+            if not self.issues:
+                return None
+            return Item(self.start_state, lexer.state(), tok.start_pos, None, self.issues,
+                        lexer.max_read)
+        first = tok.start_pos
+        self.item_col = tok.column
+        states = self.states
+        while True:
+            ttype = tok.type
+            if ttype == "$END":
+                if not accepts(states, self.stack, "$END"):
+                    self._complete_at_eof(tok)
+                return self._finish(first)
+            pre = None
+            act = states[self.stack[-1]].get(ttype)
+            if act is not None and act[0] is not Shift:
+                pre = self.stack[:]
+            if self._feed(tok):
+                if ttype not in T.VIRTUAL:
+                    self.last = tok
+                    if self.quiet:
+                        self.quiet -= 1
+                tok = lexer.next(self.stack)
+                continue
+            if pre is None:
+                pre = self.stack[:]
+            if ttype != "UNKNOWN" and accepts(states, self.stack, "$END") and self.last:
+                return self._finish(first)  # ``tok`` begins the next item
+            tok = self._recover(tok, pre)
+
+    def _finish(self, first: int) -> Item:
+        end_tok = Token("$END", "")
+        tree = self._feed_end(end_tok)
+        last = self.last
+        if last is not None:
+            end = LexState(last.end_pos, last.end_line, last.end_pos - last.end_column + 1,
+                           last.type, last.end_line)
+        else:
+            end = self.lexer.state()
+        return Item(self.start_state, end, first, tree, self.issues, self.lexer.max_read)
+
+    # ------------------------------------------------------------------ feeding
+    def _feed(self, tok: Token) -> bool:
+        """Shift ``tok`` (after its reductions). False, with the stacks left valid, on error."""
+        stack, values, states, callbacks = self.stack, self.values, self.states, self.callbacks
+        ttype = tok.type
+        while True:
+            act = states[stack[-1]].get(ttype)
+            if act is None:
+                return False
+            action, arg = act
+            if action is Shift:
+                stack.append(arg)
+                values.append(tok)
+                return True
+            size = len(arg.expansion)
+            if size:
+                children = values[-size:]
+                del stack[-size:]
+                del values[-size:]
+            else:
+                children = []
+            value = callbacks[arg](children)
+            stack.append(states[stack[-1]][arg.origin.name][1])
+            values.append(value)
+
+    def _feed_end(self, tok: Token) -> Tree:
+        stack, values, states, callbacks = self.stack, self.values, self.states, self.callbacks
+        end_state = self.t.end_state
+        while True:
+            action, rule = states[stack[-1]]["$END"]
+            size = len(rule.expansion)
+            children = values[-size:] if size else []
+            if size:
+                del stack[-size:]
+                del values[-size:]
+            value = callbacks[rule](children)
+            _, new_state = states[stack[-1]][rule.origin.name]
+            stack.append(new_state)
+            values.append(value)
+            if new_state == end_state:
+                return value
+
+    def _virtual(self, ttype: str, at: int) -> Token:
+        line, col = self._line_col(at)
+        return Token(ttype, "", at, line, col, line, col, at)
+
+    def _line_col(self, at: int) -> tuple[int, int]:
+        last = self.last
+        if last is not None and last.end_pos == at:
+            return last.end_line, last.end_column
+        text = self.owner.text
+        line_start = text.rfind("\n", 0, at) + 1
+        return text.count("\n", 0, at) + 1, at - line_start + 1
+
+    def _insert_point(self) -> int:
+        return self.last.end_pos if self.last is not None else self.lexer.pos
+
+    # ------------------------------------------------------------------ recovery
+    def _report(self, tok: Token, pre: list[int], fixes: list[IssueFix] | None = None,
+                code: str | None = None) -> None:
+        if self.quiet:
+            return
+        expected = acceptable(self.states, pre)
+        summary = summarize(expected)
+        eof = tok.type == "$END"
+        if code is None:
+            code = "parser.unexpected_eof" if eof else "parser.syntax.expected_tokens"
+        key = "parse.unexpected_eof" if eof else "parse.unexpected_token"
+        if code == "effects.handler.missing_with":
+            key = "effects.handler.missing_with"
+        found = T.display(tok.type, tok.value)
+        issue = SyntaxIssue(code, key, tok.start_pos, tok.end_pos if not eof else tok.start_pos,
+                            args=(found,), expected=summary, fixes=fixes or [])
+        prev = self.last.type if self.last is not None else None
+        opener = self._unclosed_opener(expected, tok)
+        if opener is not None:
+            closer = T.OPENERS[opener.type]
+            issue.context = "context.unclosed"
+            issue.notes.append(IssueNote("note.unclosed", (opener.value, T.label(closer)[0]),
+                                         opener.start_pos, opener.end_pos, label="unclosed"))
+        elif prev in T.BINOPS and not expected.keys() - T.EXPR_START_SET - {"ERROR"}:
+            issue.context = "context.operand_missing"
+        self.issues.append(issue)
+
+    def _unclosed_opener(self, expected: dict[str, int], tok: Token) -> Token | None:
+        brackets = self.lexer.open_brackets
+        if not brackets:
+            return None
+        opener = brackets[-1]
+        closer = T.OPENERS[opener.type]
+        if closer not in expected:
+            return None
+        if tok.type == "$END" or tok.type in T.CLOSERS or tok.line > opener.line:
+            return opener
+        return None
+
+    def _recover(self, tok: Token, pre: list[int]) -> Token:
+        lexer = self.lexer
+        # 1. unknown character: the lexer has reported it; say what was expected, skip it.
+        if tok.type == "UNKNOWN":
+            self._report(tok, pre)
+            self.quiet = QUIET_SHIFTS
+            return lexer.next(self.stack)
+        # 2. a declaration keyword at the start of a line ends a broken item.
+        if self._starts_declaration(tok):
+            self._report(tok, pre)
+            self._complete(tok.start_pos)
+            self.quiet = QUIET_SHIFTS
+            raise_next = Token("$END", "", tok.start_pos, tok.line, tok.column, tok.line,
+                               tok.column, tok.start_pos)
+            return raise_next if accepts(self.states, self.stack, "$END") else tok
+        # 3. one missing token.
+        inserted = self._try_insert(tok)
+        if inserted is not None:
+            at = self._insert_point()
+            text = T.label(inserted)[0]
+            code = "effects.handler.missing_with" if (
+                inserted == "WITH" and tok.type == "HANDLER") else None
+            self._report(tok, pre, [IssueFix("insert", at, at, text)], code)
+            self._feed(self._virtual(inserted, at))
+            self.quiet = QUIET_SHIFTS
+            return tok
+        # 4. panic mode.
+        self._report(tok, pre)
+        self.quiet = QUIET_SHIFTS
+        return self._panic(tok)
+
+    def _starts_declaration(self, tok: Token) -> bool:
+        if tok.type not in T.DECL_START or tok.column > self.item_col:
+            return False
+        last = self.last
+        return last is None or last.end_line < tok.line
+
+    def _try_insert(self, tok: Token) -> str | None:
+        states = self.states
+        if tok.type == "$END":
+            return None
+        for cand in T.INSERTABLE:
+            if not accepts(states, self.stack, cand):
+                continue
+            stack = _simulate(states, self.stack, cand)
+            if stack is None or not accepts(states, stack, tok.type):
+                continue
+            if self._lookahead_ok(stack, tok):
+                return cand
+        return None
+
+    def _lookahead_ok(self, stack: list[int], tok: Token) -> bool:
+        """Whether ``tok`` and the next few tokens parse from ``stack`` (lexer left unchanged)."""
+        lexer = self.lexer
+        saved = lexer.state()
+        saved_issues = len(lexer.issues)
+        saved_brackets = list(lexer.open_brackets)
+        saved_read = lexer.max_read
+        try:
+            states = self.states
+            cur: list[int] | None = _simulate(states, stack, tok.type)
+            for _ in range(LOOKAHEAD_CHECK):
+                if cur is None:
+                    return False
+                nxt = lexer.next(cur)
+                if nxt.type == "$END":
+                    return accepts(states, cur, "$END") or True
+                if not accepts(states, cur, nxt.type):
+                    return accepts(states, cur, "$END")
+                cur = _simulate(states, cur, nxt.type)
+            return cur is not None
+        finally:
+            lexer.restore(saved)
+            del lexer.issues[saved_issues:]
+            lexer.open_brackets[:] = saved_brackets
+            lexer.max_read = max(saved_read, lexer.max_read)
+
+    def _complete_at_eof(self, tok: Token) -> None:
+        pre = self.stack[:]
+        at = self._insert_point()
+        fixes: list[IssueFix] = []
+        text = self._complete(at, fixes)
+        if text:
+            fixes = [IssueFix("insert", at, at, text)]
+        self._report(tok, pre, fixes)
+
+    def _complete(self, at: int, fixes: list[IssueFix] | None = None) -> str:
+        """Insert virtual tokens until the item can end; returns the text of the closers."""
+        states = self.states
+        inserted: list[str] = []
+        brackets = self.lexer.open_brackets
+        for _ in range(256):
+            if accepts(states, self.stack, "$END"):
+                break
+            acc = acceptable(states, self.stack)
+            choice = None
+            if brackets and T.OPENERS[brackets[-1].type] in acc:
+                choice = T.OPENERS[brackets[-1].type]
+                brackets.pop()
+            elif "ERROR" in acc:
+                choice = "ERROR"
+            else:
+                for cand in (*T.INSERTABLE, *sorted(acc)):
+                    if cand in acc and cand != "$END":
+                        choice = cand
+                        break
+            if choice is None:
+                break
+            if choice in T.CLOSERS:
+                inserted.append(T.label(choice)[0])
+            self._feed(self._virtual(choice, at))
+        if not accepts(states, self.stack, "$END"):
+            self._collapse_to_error(at)
+        return "".join(inserted)
+
+    def _collapse_to_error(self, at: int) -> None:
+        """Last resort: everything parsed so far becomes one erroneous item."""
+        kept = [v for v in self.values if v is not None]
+        self.stack[:] = [self.t.start_state]
+        self.values[:] = []
+        self._feed(_error_token(self._virtual("ERROR", at), kept))
+
+    def _panic(self, tok: Token) -> Token:
+        states = self.states
+        popped: list[Any] = []
+        while len(self.stack) > 1 and not accepts(states, self.stack, "ERROR"):
+            self.stack.pop()
+            popped.append(self.values.pop())
+        skipped: list[Token] = []
+        depth = 0
+        lexer = self.lexer
+        error_stack = _simulate(states, self.stack, "ERROR")
+        while True:
+            if tok.type == "$END":
+                break
+            if depth <= 0 and error_stack is not None and accepts(states, error_stack, tok.type):
+                break
+            if depth <= 0 and skipped and self._starts_declaration(tok):
+                break
+            if tok.type in T.OPENERS:
+                depth += 1
+            elif tok.type in T.CLOSERS:
+                depth -= 1
+            if tok.type not in T.VIRTUAL:
+                skipped.append(tok)
+            # Lex the next token as if the erroneous region had been accepted.
+            tok = lexer.next(error_stack if error_stack is not None else self.stack)
+        anchor = popped[-1] if popped else (skipped[0] if skipped else tok)
+        start = _first_pos(anchor) if not isinstance(anchor, Token) else anchor.start_pos
+        err_tok = self._virtual("ERROR", start if start is not None else tok.start_pos)
+        self._feed(_error_token(err_tok, [*reversed(popped), *skipped]))
+        if skipped:
+            self.last = skipped[-1]
+        return tok
+
+
+def _simulate(states: dict, stack: list[int], term: str) -> list[int] | None:
+    """A copy of ``stack`` after shifting ``term`` (None if it cannot be shifted)."""
+    st = stack[:]
+    while True:
+        act = states[st[-1]].get(term)
+        if act is None:
+            return None
+        action, arg = act
+        if action is Shift:
+            st.append(arg)
+            return st
+        size = len(arg.expansion)
+        if size:
+            del st[-size:]
+        st.append(states[st[-1]][arg.origin.name][1])
+
+
+def _first_pos(node: Any) -> int | None:
+    if isinstance(node, Token):
+        return node.start_pos
+    if isinstance(node, Tree):
+        for child in node.children:
+            pos = _first_pos(child)
+            if pos is not None:
+                return pos
+    return None
+
+
+def parse_items(text: str) -> list[Item]:
+    return list(ItemParser(text).items())

@@ -1,0 +1,57 @@
+"""Stack-only walks over the LALR table: which terminals the parser would shift next.
+
+They simulate the reductions a token would trigger without touching the real stacks or calling
+any tree callback, which is what completion (expected tokens at a caret), the bare-arm decision
+and error recovery need. A walk costs a few microseconds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lark.parsers.lalr_analysis import Shift
+
+States = dict[int, dict[str, tuple[Any, Any]]]
+
+
+def reductions_before_shift(states: States, stack: list[int], term: str) -> int:
+    """How many reductions the parser makes before shifting ``term``; -1 when it cannot."""
+    depth = len(stack)
+    extra: list[int] = []
+    count = 0
+    while True:
+        top = extra[-1] if extra else stack[depth - 1]
+        act = states[top].get(term)
+        if act is None:
+            return -1
+        action, arg = act
+        if action is Shift:
+            return count
+        size = len(arg.expansion)
+        while size:
+            if extra:
+                extra.pop()
+            else:
+                depth -= 1
+            size -= 1
+        top = extra[-1] if extra else stack[depth - 1]
+        new = states[top][arg.origin.name][1]
+        count += 1
+        if not states.get(new) and term == "$END":  # the end state: the item is complete
+            return count
+        extra.append(new)
+
+
+def accepts(states: States, stack: list[int], term: str) -> bool:
+    return reductions_before_shift(states, stack, term) >= 0
+
+
+def acceptable(states: States, stack: list[int]) -> dict[str, int]:
+    """Every terminal the parser can shift next, with the reductions needed before it."""
+    out: dict[str, int] = {}
+    for term in states[stack[-1]]:
+        if term.isupper() or term == "$END":
+            r = reductions_before_shift(states, stack, term)
+            if r >= 0:
+                out[term] = r
+    return out
