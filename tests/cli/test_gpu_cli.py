@@ -94,27 +94,27 @@ def test_auto_backend_falls_back_to_numpy_without_cupy(cli) -> None:
     assert run.json["backend"] == doc["auto_backend"]
 
 
-@pytest.mark.parametrize(
-    ("args", "code", "rc"),
-    [
-        (["launch", "nope"], "gpu.unknown_kernel", 3),
-        (["launch", "saxpy", "-p", "n=abc"], "gpu.bad_parameter", 3),
-        (["launch", "saxpy", "-p", "n=0"], "gpu.bad_parameter", 3),
-        (["launch", "saxpy", "-p", f"n={(1 << 40) + 1}"], "gpu.bad_parameter", 3),
-        (["launch", "saxpy", "-p", "zz=1"], "gpu.bad_parameter", 3),
-        (["launch", "saxpy", "-p", "n"], "gpu.bad_parameter", 3),
-        (["launch", "matmul", "-p", "dtype=int8"], "gpu.bad_parameter", 3),
-        (["launch", "saxpy", "--repeat", "0"], "gpu.bad_parameter", 3),
-        (["launch", "saxpy", "--backend", "numpy", "--device", "3"], "gpu.device_not_found", 6),
-        (["launch", "saxpy", "--backend", "opencl"], "cli.usage", 3),
-    ],
-)
-def test_bad_requests_give_json_errors(cli, args, code, rc) -> None:
-    run = cli("gpu", *args, "--format", "json")
-    assert run.rc == rc
-    doc = run.json
-    assert doc["status"] == "error" and doc["error"]["code"] == code
-    assert doc["exit_code"]["value"] == rc
+BAD_REQUESTS = [
+    (["launch", "nope"], "gpu.unknown_kernel", 3),
+    (["launch", "saxpy", "-p", "n=abc"], "gpu.bad_parameter", 3),
+    (["launch", "saxpy", "-p", "n=0"], "gpu.bad_parameter", 3),
+    (["launch", "saxpy", "-p", f"n={(1 << 40) + 1}"], "gpu.bad_parameter", 3),
+    (["launch", "saxpy", "-p", "zz=1"], "gpu.bad_parameter", 3),
+    (["launch", "saxpy", "-p", "n"], "gpu.bad_parameter", 3),
+    (["launch", "matmul", "-p", "dtype=int8"], "gpu.bad_parameter", 3),
+    (["launch", "saxpy", "--repeat", "0"], "gpu.bad_parameter", 3),
+    (["launch", "saxpy", "--backend", "numpy", "--device", "3"], "gpu.device_not_found", 6),
+    (["launch", "saxpy", "--backend", "opencl"], "cli.usage", 3),
+]
+
+
+def test_bad_requests_give_json_errors(cli) -> None:
+    runs = cli.many(*[("gpu", *args, "--format", "json") for args, _, _ in BAD_REQUESTS])
+    for (args, code, rc), run in zip(BAD_REQUESTS, runs, strict=True):
+        assert run.rc == rc, (args, run.stdout)
+        doc = run.json
+        assert doc["status"] == "error" and doc["error"]["code"] == code, args
+        assert doc["exit_code"]["value"] == rc
 
 
 def test_cupy_backend_missing_is_unavailable(cli) -> None:
