@@ -6,7 +6,7 @@ code points (for humans). The LSP layer converts to the negotiated position enco
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 import attrs
@@ -14,7 +14,7 @@ import attrs
 SCHEMA_VERSION = "3.0.0-alpha"
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"

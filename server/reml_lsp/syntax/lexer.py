@@ -25,7 +25,7 @@ from reml_lsp.syntax.grammar import Tables
 from reml_lsp.syntax.issues import IssueNote, SyntaxIssue
 from reml_lsp.syntax.walk import accepts
 
-_TRIVIA = re.compile(r"(?:[ \t\f\r\n\ufeff]+|//[^\n]*)+")
+_TRIVIA = re.compile(r"(?:[ \t\f\r\n\ufeff\udc80-\udcff]+|//[^\n]*)+")
 _COMMENT_MARK = re.compile(r"/\*|\*/")
 _BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _BARE_AFTER = frozenset("})],;")

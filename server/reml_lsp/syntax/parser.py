@@ -204,7 +204,7 @@ class _ItemRun:
         stack, values, states, callbacks = self.stack, self.values, self.states, self.callbacks
         end_state = self.t.end_state
         while True:
-            action, rule = states[stack[-1]]["$END"]
+            _action, rule = states[stack[-1]]["$END"]
             size = len(rule.expansion)
             children = values[-size:] if size else []
             if size:

@@ -1,0 +1,70 @@
+"""The one analysis entry point the CLI and the server share: text → items + diagnostics.
+
+No LSP types and no I/O beyond what it is handed (``analyze_path`` reads the one file asked for).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import attrs
+
+from reml_lsp.analysis.diagnostics import DiagnosticBuilder
+from reml_lsp.analysis.positions import LineIndex
+from reml_lsp.analysis.source import decode
+from reml_lsp.diagnostics.audit_id import document_digest
+from reml_lsp.diagnostics.model import Diagnostic
+from reml_lsp.syntax.checks import item_issues
+from reml_lsp.syntax.issues import SyntaxIssue
+from reml_lsp.syntax.parser import Item, parse_items
+
+
+@attrs.define
+class SourceAnalysis:
+    file: str  # the path as the user gave it (``location.file``)
+    rel_path: str  # workspace-relative, ``/``-separated (part of the audit_id)
+    text: str
+    items: list[Item]
+    diagnostics: list[Diagnostic]
+    index: LineIndex
+
+
+def collect_issues(items: Iterable[Item]) -> list[SyntaxIssue]:
+    out: list[SyntaxIssue] = []
+    for item in items:
+        out.extend(item.issues)
+        out.extend(item_issues(item))
+    return out
+
+
+def build_diagnostics(issues: Iterable[SyntaxIssue], *, text: str, index: LineIndex, file: str,
+                      rel_path: str, locale: str, stream_meta: dict | None = None
+                      ) -> list[Diagnostic]:
+    builder = DiagnosticBuilder(index=index, file=file, rel_path=rel_path,
+                                digest=document_digest(text), locale=locale,
+                                stream_meta=stream_meta)
+    ordered = sorted(issues, key=lambda i: (i.start, i.end, i.code))
+    return [builder.build(issue) for issue in ordered]
+
+
+def analyze_text(text: str, *, file: str, rel_path: str, locale: str = "en-US",
+                 extra: Iterable[SyntaxIssue] = ()) -> SourceAnalysis:
+    items = parse_items(text)
+    index = LineIndex(text)
+    issues = [*extra, *collect_issues(items)]
+    diagnostics = build_diagnostics(issues, text=text, index=index, file=file,
+                                    rel_path=rel_path, locale=locale)
+    return SourceAnalysis(file, rel_path, text, items, diagnostics, index)
+
+
+def analyze_bytes(data: bytes, *, file: str, rel_path: str, locale: str = "en-US"
+                  ) -> SourceAnalysis:
+    text, decode_issues = decode(data)
+    return analyze_text(text, file=file, rel_path=rel_path, locale=locale, extra=decode_issues)
+
+
+def analyze_path(path: Path, *, file: str | None = None, rel_path: str, locale: str = "en-US"
+                 ) -> SourceAnalysis:
+    return analyze_bytes(path.read_bytes(), file=file or str(path), rel_path=rel_path,
+                         locale=locale)

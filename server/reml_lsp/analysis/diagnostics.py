@@ -1,0 +1,108 @@
+"""Syntax findings → localised ``Diagnostic`` objects (one code path for the CLI and the server)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from reml_lsp.analysis.positions import LineIndex
+from reml_lsp.diagnostics.audit_id import compute_audit_id
+from reml_lsp.diagnostics.catalog import humanize, message
+from reml_lsp.diagnostics.model import (
+    Alternative,
+    Diagnostic,
+    Expectation,
+    FixIt,
+    Location,
+    Note,
+    Severity,
+    Span,
+)
+from reml_lsp.syntax import tokens as T
+from reml_lsp.syntax.issues import SyntaxIssue
+
+MESSAGE_LIMIT = 8  # alternatives named in the one-line message; all are in ``expected``
+
+
+class DiagnosticBuilder:
+    def __init__(self, *, index: LineIndex, file: str, rel_path: str, digest: str,
+                 locale: str, stream_meta: dict | None = None) -> None:
+        self.index = index
+        self.file = file
+        self.rel_path = rel_path
+        self.digest = digest
+        self.locale = locale
+        self.stream_meta = stream_meta
+
+    def location(self, start: int, end: int) -> Location:
+        l1, c1 = self.index.line_col(start)
+        l2, c2 = self.index.line_col(end)
+        return Location(self.file, l1, c1, l2, c2)
+
+    def span(self, start: int, end: int) -> Span:
+        return Span(self.index.byte_offset(start), self.index.byte_offset(end))
+
+    def build(self, issue: SyntaxIssue) -> Diagnostic:
+        loc = self.locale
+        span = self.span(issue.start, issue.end)
+        items = [T.label(term) for term in issue.expected]
+        expected = None
+        notes: list[Note] = []
+        args = list(issue.args)
+        if issue.key in ("parse.unexpected_token", "parse.unexpected_eof"):
+            context = (message(issue.context, loc, self._context_args(issue))
+                       if issue.context else None)
+            humanized = humanize(items, loc)
+            expected = Expectation(
+                message_key="parse.expected" if items else "parse.expected.empty",
+                locale_args=[lab for lab, _ in items],
+                humanized=humanized,
+                alternatives=[Alternative(lab, lab, kind, kind) for lab, kind in items],
+                context_note=context,
+            )
+            found = args[0] if args else ""
+            shown = f"`{found}`" if issue.key == "parse.unexpected_token" else ""
+            args = [shown, context or humanize(items, loc, MESSAGE_LIMIT)]
+            notes.append(Note("recover.expected_tokens", humanized))
+        elif issue.key.startswith("lexer.") and args:
+            args = [f"`{a}`" if issue.key == "lexer.unknown_token" else f"{ord(a[0]):04X}"
+                    for a in args]
+        for note in issue.notes:
+            note_span = note_loc = None
+            if note.start is not None and note.end is not None:
+                note_span = self.span(note.start, note.end)
+                note_loc = self.location(note.start, note.end)
+            notes.append(Note(note.label, message(note.key, loc, self._note_args(note.args)),
+                              note_span, note_loc))
+        fixits = [
+            FixIt(fix.kind, self.span(fix.start, fix.end), fix.text,
+                  self.location(fix.start, fix.end),
+                  title=f"insert `{fix.text}`" if fix.kind == "insert" else None)
+            for fix in issue.fixes
+        ]
+        return Diagnostic(
+            code=issue.code,
+            severity=Severity(issue.severity),
+            message=message(issue.key, loc, args),
+            message_key=issue.key,
+            locale=loc,
+            domain="parser",
+            span=span,
+            location=self.location(issue.start, issue.end),
+            locale_args=[str(a) for a in args],
+            expected=expected,
+            notes=notes,
+            fixits=fixits,
+            audit_id=compute_audit_id(self.rel_path, self.digest, issue.code, span.start,
+                                      span.end),
+            stream_meta=self.stream_meta,
+        )
+
+    @staticmethod
+    def _note_args(args: Iterable[str]) -> list[str]:
+        return [f"`{a}`" for a in args]
+
+    def _context_args(self, issue: SyntaxIssue) -> list[str]:
+        for note in issue.notes:
+            if note.key == "note.unclosed":
+                return self._note_args(note.args)
+        return []

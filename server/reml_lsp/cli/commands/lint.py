@@ -1,0 +1,117 @@
+"""``reml-run lint PATH... [--format json|text] [--locale L] [--fail-on-warning]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from reml_lsp.analysis.analyze import analyze_bytes
+from reml_lsp.analysis.positions import LineIndex
+from reml_lsp.cli.exit_codes import ExitCode, worst
+from reml_lsp.cli.output import print_json
+from reml_lsp.cli.textreport import render
+from reml_lsp.diagnostics.catalog import message, resolve_locale
+from reml_lsp.diagnostics.model import Diagnostic, Location, Severity, Span
+from reml_lsp.diagnostics.serialize import to_json
+from reml_lsp.workspace import find_root, relative_path
+
+SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "__pycache__", ".reml"}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("lint", help="report syntax diagnostics for Reml files and folders")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files, or folders walked for *.reml")
+    p.add_argument("--format", choices=("json", "text"), default="text")
+    p.add_argument("--locale", help="en-US or ja-JP (default: $REML_LOCALE, $LANG, en-US)")
+    p.add_argument("--fail-on-warning", action="store_true", help="exit 1 when there are warnings")
+    p.add_argument("--domain", help="report only diagnostics of this domain (e.g. parser)")
+    p.set_defaults(func=run)
+
+
+def expand(paths: list[str]) -> list[tuple[str, Path | None]]:
+    """(display path, real path or None when missing) for every input file, in a stable order."""
+    out: list[tuple[str, Path | None]] = []
+    for given in paths:
+        p = Path(given)
+        if p.is_dir():
+            found = []
+            for f in p.rglob("*.reml"):
+                if not any(part in SKIP_DIRS for part in f.relative_to(p).parts[:-1]):
+                    found.append(f)
+            for f in sorted(found):
+                out.append((str(Path(given) / f.relative_to(p)), f))
+        else:
+            out.append((given, p if p.exists() else None))
+    return out
+
+
+def _input_error(display: str, key: str, args: list[str], locale: str, code: str) -> Diagnostic:
+    return Diagnostic(code=code, severity=Severity.ERROR, message=message(key, locale, args),
+                      message_key=key, locale=locale, domain="cli", span=Span(0, 0),
+                      location=Location(display, 1, 1, 1, 1), locale_args=args,
+                      recoverability="fatal")
+
+
+def run(args: argparse.Namespace) -> int:
+    locale, fell_back = resolve_locale(args.locale)
+    warnings: list[dict[str, Any]] = []
+    if fell_back:
+        asked = args.locale or "environment"
+        warnings.append({"message_key": "cli.locale.default",
+                         "message": message("cli.locale.default", locale, [asked])})
+        if args.format == "text":
+            sys.stderr.write(warnings[-1]["message"] + "\n")
+    diagnostics: list[Diagnostic] = []
+    inputs: list[str] = []
+    lines: dict[str, LineIndex] = {}
+    code = ExitCode.SUCCESS
+    cwd = Path.cwd()
+    for display, path in expand(args.paths):
+        inputs.append(display)
+        if path is None:
+            diagnostics.append(_input_error(display, "cli.input.not_found", [display], locale,
+                                            "cli.input.not_found"))
+            code = worst(code, ExitCode.IO)
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            diagnostics.append(_input_error(display, "cli.input.unreadable",
+                                            [display, exc.strerror or str(exc)], locale,
+                                            "cli.input.unreadable"))
+            code = worst(code, ExitCode.IO)
+            continue
+        rel = relative_path(path, find_root(path, fallback=cwd))
+        result = analyze_bytes(data, file=display, rel_path=rel, locale=locale)
+        lines[display] = result.index
+        diagnostics.extend(result.diagnostics)
+    if args.domain:
+        diagnostics = [d for d in diagnostics if d.domain == args.domain]
+    has_error = any(d.severity is Severity.ERROR for d in diagnostics)
+    has_warning = any(d.severity is Severity.WARNING for d in diagnostics)
+    if has_error:
+        code = worst(code, ExitCode.FAILURE)
+    elif has_warning:
+        code = worst(code, ExitCode.FAILURE if args.fail_on_warning else ExitCode.WARNING)
+    if args.format == "json":
+        doc: dict[str, Any] = {
+            "command": "lint",
+            "status": "ok" if code == ExitCode.SUCCESS else "failed",
+            "diagnostics": [to_json(d) for d in diagnostics],
+            "summary": {"inputs": inputs, "diagnostic_count": len(diagnostics)},
+            "exit_code": code.as_json(),
+        }
+        if warnings:
+            doc["warnings"] = warnings
+        print_json(doc)
+    else:
+        for d in diagnostics:
+            index = lines.get(d.location.file)
+            line_text = index.line_text(d.location.line - 1) if index else None
+            print(render(d, line_text))
+        errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+        print(f"{len(inputs)} file(s), {errors} error(s), "
+              f"{len(diagnostics) - errors} other diagnostic(s)", file=sys.stderr)
+    return int(code)

@@ -1,0 +1,55 @@
+"""Human output of diagnostics: ``file:line:col: severity[code]: message``, the source line and
+an underline that stays under the right characters with CJK, emoji and combining marks."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from reml_lsp.diagnostics.model import Diagnostic
+
+
+def char_width(ch: str, prev: str | None) -> int:
+    """Terminal cells of one code point inside a line."""
+    cp = ord(ch)
+    if prev == "\u200d" or cp in (0x200D, 0xFE0F, 0xFE0E) or 0x1F3FB <= cp <= 0x1F3FF:
+        return 0  # joined into the previous grapheme (ZWJ sequences, variation, skin tone)
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return 0
+    if ch == "\t":
+        return 4
+    if unicodedata.east_asian_width(ch) in ("W", "F") or 0x1F000 <= cp <= 0x1FAFF:
+        return 2
+    return 1
+
+
+def display_width(s: str) -> int:
+    total = 0
+    prev = None
+    for ch in s:
+        total += char_width(ch, prev)
+        prev = ch
+    return total
+
+
+def render(diag: Diagnostic, line_text: str | None) -> str:
+    loc = diag.location
+    head = f"{loc.file}:{loc.line}:{loc.column}: {diag.severity.value}[{diag.code}]: {diag.message}"
+    lines = [head]
+    if line_text is not None:
+        shown = line_text.replace("\t", "    ")
+        col0 = loc.column - 1
+        end0 = loc.end_column - 1 if loc.end_line == loc.line else len(line_text)
+        pad = display_width(line_text[:col0])
+        width = max(1, display_width(line_text[col0:end0]))
+        gutter = f"{loc.line:>5} | "
+        lines.append(f"{gutter}{shown}")
+        lines.append(" " * (len(gutter) - 2) + "| " + " " * pad + "^" + "~" * (width - 1))
+    for note in diag.notes:
+        if note.label == "recover.expected_tokens":
+            continue
+        where = f" ({note.location.line}:{note.location.column})" if note.location else ""
+        lines.append(f"      = note{where}: {note.message}")
+    for fix in diag.fixits:
+        lines.append(f"      = help: {fix.title or fix.kind} at {fix.location.line}:"
+                     f"{fix.location.column}" if fix.location else f"      = help: {fix.kind}")
+    return "\n".join(lines)
