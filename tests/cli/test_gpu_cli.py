@@ -169,7 +169,7 @@ def test_a_leaking_plugin_kernel_is_reported_and_its_buffer_released(cli) -> Non
 
 def test_broken_plugins_are_reported_not_fatal(cli) -> None:
     env = {"REML_GPU_KERNELS": "no_such_module:K,leaky_kernel:NOT_A_KERNEL",
-           "PYTHONPATH": str(PLUGINS)}
+           "PYTHONPATH": str(PLUGINS) + ":" + cli.env.get("PYTHONPATH", "")}
     doc = cli("gpu", "kernels", "--format", "json", env=env).json
     assert len(doc["plugin_errors"]) == 2
     assert {"saxpy", "matmul", "reduce-sum"} <= {k["name"] for k in doc["kernels"]}

@@ -6,6 +6,7 @@ refused values, error flags), a garbled one (malformed replies) and a mute one (
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -139,6 +140,16 @@ def test_missing_backends_are_unavailable(cli) -> None:
     for (backend, code, rc), run in zip(MISSING_BACKENDS, runs, strict=True):
         assert run.rc == rc, backend
         assert run.json["error"]["code"] == code, backend
+
+
+def test_a_refused_connection_is_unreachable(cli) -> None:
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    run = cli("instrument", "query", f"TCPIP0::127.0.0.1::{port}::SOCKET", "*IDN?",
+              "--backend", "@py", "--timeout-ms", "500", "--format", "json")
+    assert run.rc == 6
+    assert run.json["error"]["code"] == "instrument.unreachable"
 
 
 def test_backend_from_the_environment(cli) -> None:

@@ -66,7 +66,8 @@ def list_instruments(spec: str, identify: bool = False,
     from reml_lsp.runtime.instruments.session import list_resources
 
     found: list[dict[str, Any]] = []
-    for name in list_resources(spec):
+    names, notes = list_resources(spec)
+    for name in names:
         entry: dict[str, Any] = {"resource": name}
         if identify:
             try:
@@ -75,4 +76,4 @@ def list_instruments(spec: str, identify: bool = False,
             except BridgeError as err:
                 entry["error"] = {"code": err.code, "message": err.message}
         found.append(entry)
-    return {"status": "ok", "backend": spec, "resources": found}
+    return {"status": "ok", "backend": spec, "resources": found, "notes": notes}

@@ -4,6 +4,7 @@ Backends: ``@py`` (pyvisa-py), ``@sim`` (pyvisa-sim; ``--sim-file F`` or ``F@sim
 or a path to a VISA shared library. ``$REML_VISA_BACKEND`` sets the default (else ``@py``).
 
 Failure codes: ``instrument.backend_unavailable`` (6), ``instrument.not_found`` (6),
+``instrument.unreachable`` (6, connection refused or reset),
 ``instrument.bad_resource`` (3), ``instrument.timeout`` (7), ``instrument.io_error`` (1).
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from typing import Any
 
 import pyvisa
@@ -69,13 +71,19 @@ def canonical(resource: str) -> str:
                           resource=resource) from None
 
 
-def list_resources(spec: str, query: str = "?*::INSTR") -> list[str]:
+def list_resources(spec: str, query: str = "?*::INSTR") -> tuple[list[str], list[str]]:
+    """The resources the backend finds, and the notes it raised as Python warnings (pyvisa-py
+    says which discovery methods it could not use) instead of letting them reach stderr."""
     rm = open_manager(spec)
     try:
-        return sorted(rm.list_resources(query))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("ignore")
+            warnings.simplefilter("always", UserWarning)
+            found = sorted(rm.list_resources(query))
+        return found, sorted({str(w.message) for w in caught})
     except VisaIOError as exc:
         if exc.error_code == constants.StatusCode.error_resource_not_found:
-            return []
+            return [], []
         raise BridgeError("instrument.io_error", f"listing resources failed: {exc}", "failure",
                           backend=spec) from None
     finally:
@@ -139,6 +147,13 @@ class InstrumentSession:
                 raise self._timeout(command) from None
             raise BridgeError("instrument.io_error",
                               f"{self.resource}: {command!r} failed: {_short(exc)}", "failure",
+                              resource=self.resource, command=command) from None
+        except TimeoutError:
+            raise self._timeout(command) from None
+        except ConnectionError as exc:
+            raise BridgeError("instrument.unreachable",
+                              f"{self.resource}: {command!r}: the instrument cannot be reached "
+                              f"({type(exc).__name__}: {_short(exc)})", "unavailable",
                               resource=self.resource, command=command) from None
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             raise BridgeError("instrument.io_error",
