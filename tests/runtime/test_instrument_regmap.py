@@ -46,6 +46,9 @@ def test_json_and_toml_forms_agree() -> None:
         ({"instrument": {"watchdog_reset": "W"},
           "registers": {"A": {"read": "A?", "write": "A {value}", "value": 1, "mask": 1}}},
          "unknown keys mask"),
+        ({"instrument": {"watchdog_reset": "W"},
+          "registers": {"A.B": {"read": "A?", "write": "A {value}", "value": 1}}},
+         "a name must match"),
     ],
 )
 def test_schema_problems_are_reported(doc, needle) -> None:

@@ -30,6 +30,7 @@ flags = { 0 = "overvoltage", 1 = "overtemperature", 2 = "watchdog_reset", 3 = "b
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ import attrs
 from reml_lsp.config import ConfigError, load_config
 from reml_lsp.runtime.bridge_errors import BridgeError
 
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 DEFAULT_FLAGS = {0: "overvoltage", 1: "overtemperature", 2: "watchdog_reset", 3: "bus_error"}
 
 
@@ -129,6 +131,9 @@ def _table(doc: dict[str, Any], key: str, problems: _Problems) -> dict[str, Any]
 
 def _field(group: str, name: str, spec: Any, p: _Problems) -> RegField | None:
     where = f"{group}.{name}"
+    if not _NAME.fullmatch(name):
+        p.items.append(f"{where}: a name must match [A-Za-z_][A-Za-z0-9_]*")
+        return None
     if not isinstance(spec, dict):
         p.items.append(f"{where} must be a table with read, write and value")
         return None
