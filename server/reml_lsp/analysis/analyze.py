@@ -15,7 +15,6 @@ from reml_lsp.analysis.positions import LineIndex
 from reml_lsp.analysis.source import decode
 from reml_lsp.diagnostics.audit_id import document_digest
 from reml_lsp.diagnostics.model import Diagnostic
-from reml_lsp.syntax.checks import item_issues
 from reml_lsp.syntax.issues import SyntaxIssue
 from reml_lsp.syntax.parser import Item, parse_items
 
@@ -34,7 +33,6 @@ def collect_issues(items: Iterable[Item]) -> list[SyntaxIssue]:
     out: list[SyntaxIssue] = []
     for item in items:
         out.extend(item.issues)
-        out.extend(item_issues(item))
     return out
 
 

@@ -53,9 +53,12 @@ def _tok(type_: str, value: str, start: int, line: int, col: int, end_line: int,
 
 
 class Lexer:
-    def __init__(self, text: str, tables: Tables, state: LexState | None = None) -> None:
+    def __init__(self, text: str, tables: Tables, state: LexState | None = None,
+                 limit: int | None = None) -> None:
         self.text = text
-        self.n = len(text)
+        # ``limit``: lex only text[:limit] (a stream buffer that may grow); reaching it reads
+        # "past the end", which the incremental runner treats as needing more input.
+        self.n = len(text) if limit is None else min(limit, len(text))
         self.tables = tables
         st = state or LexState()
         self.pos, self.line, self.line_start = st.pos, st.line, st.line_start
@@ -86,7 +89,7 @@ class Lexer:
         text, n = self.text, self.n
         pos = self.pos
         while pos < n:
-            m = _TRIVIA.match(text, pos)
+            m = _TRIVIA.match(text, pos, n)
             if m:
                 end = m.end()
                 nl = text.count("\n", pos, end)
@@ -95,24 +98,25 @@ class Lexer:
                     self.line_start = text.rfind("\n", pos, end) + 1
                 pos = end
                 continue
-            if text.startswith("/*", pos):
+            if text.startswith("/*", pos, n):
                 pos = self._block_comment(pos)
                 continue
             break
         self.pos = pos
-        self.max_read = max(self.max_read, min(pos + 1, n))
+        self.max_read = max(self.max_read, pos + 1)
 
     def _block_comment(self, start: int) -> int:
         depth = 0
         pos = start
         text = self.text
         while True:
-            m = _COMMENT_MARK.search(text, pos)
+            m = _COMMENT_MARK.search(text, pos, self.n)
             if m is None:
                 self.issues.append(SyntaxIssue(
                     "parser.lexer.unknown_token", "lexer.unterminated_comment", start, start + 2,
                     notes=[IssueNote("lexer.skip_to_end", label="lexer")]))
                 end = self.n
+                self.max_read = self.n + 1
                 break
             depth += 1 if m.group() == "/*" else -1
             pos = m.end()
@@ -134,17 +138,19 @@ class Lexer:
         """The next token for a parser whose state stack is ``stack``."""
         self._skip_trivia()
         if self.pos >= self.n:
+            self.max_read = self.n + 1  # the decision depends on there being nothing more
             return self.eof_token()
         state = stack[-1]
         text, pos = self.text, self.pos
         m = None
+        n = self.n
         for mre in self._mres[state]:
-            m = mre.match(text, pos)
+            m = mre.match(text, pos, n)
             if m:
                 break
         if m is None:  # not expected here: lex it anyway so the parser can say so
             for mre in self._root_mres:
-                m = mre.match(text, pos)
+                m = mre.match(text, pos, n)
                 if m:
                     break
         if m is None:
@@ -152,7 +158,7 @@ class Lexer:
         value = m.group()
         type_ = m.lastgroup
         end = m.end()
-        self.max_read = max(self.max_read, min(end + 1, self.n))
+        self.max_read = max(self.max_read, end + 1)
         prev = self.prev_type
         if type_ == "IDENT":
             kw = T.RESERVED.get(value)
@@ -222,27 +228,27 @@ class Lexer:
             "parser.lexer.unknown_token", key, pos, pos + 1, args=(ch,),
             notes=[IssueNote("lexer.skip_token", label="lexer")]))
         self.pos = pos + 1
-        self.max_read = max(self.max_read, min(pos + 2, self.n))
+        self.max_read = max(self.max_read, pos + 2)
         tok = _tok("UNKNOWN", ch, pos, self.line, col, self.line, col + 1, pos + 1)
         self.prev_type = "UNKNOWN"
         self.prev_line = self.line
         return tok
 
     def _line_end(self, pos: int) -> int:
-        eol = self.text.find("\n", pos)
+        eol = self.text.find("\n", pos, self.n)
         return self.n if eol < 0 else eol
 
     def _bare(self, pos: int) -> bool:
         """True when nothing but trivia follows on this line (or a closer/separator does)."""
         eol = self._line_end(pos)
-        self.max_read = max(self.max_read, min(eol + 1, self.n))
+        self.max_read = max(self.max_read, eol + 1)
         rest = self.text[pos:eol].lstrip(" \t\r\f")
         return not rest or rest[0] in _BARE_AFTER or rest.startswith(("//", "/*"))
 
     def _line_has_arrow(self, pos: int) -> bool:
         """Whether a `->` follows on this line outside brackets and strings."""
         eol = self._line_end(pos)
-        self.max_read = max(self.max_read, min(eol + 1, self.n))
+        self.max_read = max(self.max_read, eol + 1)
         text = self.text
         i = text.find("->", pos, eol)
         if i < 0:

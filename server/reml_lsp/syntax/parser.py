@@ -26,6 +26,7 @@ from lark import Token, Tree
 from lark.parsers.lalr_analysis import Shift
 
 from reml_lsp.syntax import tokens as T
+from reml_lsp.syntax.checks import item_issues
 from reml_lsp.syntax.expected import summarize
 from reml_lsp.syntax.grammar import Tables, tables
 from reml_lsp.syntax.issues import IssueFix, IssueNote, SyntaxIssue
@@ -86,8 +87,9 @@ _WRAPPED: dict[int, dict[Any, Any]] = {}
 class ItemParser:
     """Parses the items of one text from a given lexer state."""
 
-    def __init__(self, text: str, tabs: Tables | None = None) -> None:
+    def __init__(self, text: str, tabs: Tables | None = None, limit: int | None = None) -> None:
         self.text = text
+        self.limit = limit
         self.t = tabs or tables()
         key = id(self.t)
         if key not in _WRAPPED:
@@ -107,9 +109,11 @@ class ItemParser:
             state = item.end
 
     def parse_item(self, state: LexState) -> Item | None:
-        lexer = Lexer(self.text, self.t, state)
-        run = _ItemRun(self, lexer)
-        return run.parse()
+        lexer = Lexer(self.text, self.t, state, self.limit)
+        item = _ItemRun(self, lexer).parse()
+        if item is not None and item.tree is not None:
+            item.issues.extend(item_issues(item))
+        return item
 
 
 class _ItemRun:
@@ -128,6 +132,7 @@ class _ItemRun:
         self.last: Token | None = None  # last real token shifted
         self.item_col = 1
         self.start_state = lexer.state()
+        self.until: int | None = None  # stop before the token at this offset (completion)
 
     # ------------------------------------------------------------------ driver
     def parse(self) -> Item | None:
@@ -143,6 +148,8 @@ class _ItemRun:
         states = self.states
         while True:
             ttype = tok.type
+            if self.until is not None and _reaches(tok, self.until):
+                raise _StopAt(acceptable(states, self.stack))
             if ttype == "$END":
                 if not accepts(states, self.stack, "$END"):
                     self._complete_at_eof(tok)
@@ -223,11 +230,18 @@ class _ItemRun:
 
     def _line_col(self, at: int) -> tuple[int, int]:
         last = self.last
-        if last is not None and last.end_pos == at:
-            return last.end_line, last.end_column
+        if last is not None:
+            base, line, col = last.end_pos, last.end_line, last.end_column
+        else:
+            st = self.start_state
+            base, line, col = st.pos, st.line, st.pos - st.line_start + 1
+        if at <= base:
+            return line, col - (base - at)
         text = self.owner.text
-        line_start = text.rfind("\n", 0, at) + 1
-        return text.count("\n", 0, at) + 1, at - line_start + 1
+        nl = text.count("\n", base, at)
+        if not nl:
+            return line, col + (at - base)
+        return line + nl, at - text.rfind("\n", base, at)
 
     def _insert_point(self) -> int:
         return self.last.end_pos if self.last is not None else self.lexer.pos
@@ -425,6 +439,45 @@ class _ItemRun:
         if skipped:
             self.last = skipped[-1]
         return tok
+
+
+class _StopAt(Exception):
+    def __init__(self, expected: dict[str, int]) -> None:
+        self.expected = expected
+
+
+_WORDLIKE = frozenset(("IDENT", "UPPER_IDENT", "INT", "FLOAT", "UNDERSCORE"))
+
+
+def _reaches(tok: Token, offset: int) -> bool:
+    """Whether ``tok`` is at or past the caret: it ends after it, or it is the word being
+    typed right before it (``le|`` completes from before ``le``)."""
+    if tok.type == "$END" or tok.end_pos > offset:
+        return True
+    if tok.end_pos == offset and (tok.type in _WORDLIKE or tok.type in T.RESERVED_TYPES
+                                  or tok.type in ("PATTERN", "WHEN")):
+        return True
+    return False
+
+
+def expected_at(text: str, state: LexState, offset: int, tabs: Tables | None = None
+                ) -> dict[str, int]:
+    """Terminals acceptable at ``offset``, parsing the item that starts at ``state`` (with the
+    usual recovery) and feeding every token before the caret. Stack-only: no tree callbacks are
+    needed past the caret."""
+    owner = ItemParser(text, tabs)
+    pos_state = state
+    while True:
+        run = _ItemRun(owner, Lexer(text, owner.t, pos_state))
+        run.until = offset
+        try:
+            item = run.parse()
+        except _StopAt as stop:
+            return stop.expected
+        if item is None or item.tree is None or item.end.pos >= offset or \
+                item.end.pos <= pos_state.pos:
+            return acceptable(owner.t.states, [owner.t.start_state])
+        pos_state = item.end
 
 
 def _simulate(states: dict, stack: list[int], term: str) -> list[int] | None:

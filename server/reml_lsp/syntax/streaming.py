@@ -1,0 +1,522 @@
+"""Streaming runner (spec 2-7 ``Core.Parse.Streaming``): ``run_stream`` / ``resume`` driven by
+``DemandHint``, a ``FlowController`` for push/pull/hybrid feeding, and a ``StreamDriver`` that
+advances one step per ``pump()``.
+
+Unlike the upstream Rust runner (which re-parses the whole buffer on every chunk), the runner
+keeps the parser's committed results between steps: a ``StreamParser`` commits what the buffered
+input fully determines (for Reml: whole top-level items, see ``ItemStreamParser``) and only the
+uncommitted tail is looked at again when more input arrives.
+
+Bytes are decoded incrementally: a UTF-8 sequence split across chunks is completed by the next
+chunk; a truly invalid sequence becomes a located ``DecoderFailed`` finding and the rest is still
+parsed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import enum
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+import attrs
+
+from reml_lsp.syntax.issues import IssueNote, SyntaxIssue
+
+
+# ----------------------------------------------------------------------------- demand & feeder
+class FrameBoundary(enum.Enum):
+    """``TokenClass`` of 2-7: the semantic unit a chunk should end on."""
+
+    STATEMENT = "Statement"
+    ITEM = "Item"
+    NONE = "None"
+
+
+@attrs.frozen
+class DemandHint:
+    min_bytes: int
+    preferred_bytes: int | None = None
+    frame_boundary: FrameBoundary | None = None
+
+    @classmethod
+    def for_edit(cls, edited_span: int) -> DemandHint:
+        """The editor's pull request for one text edit (runtime-bridges §10, DESIGN.md)."""
+        span = max(1, edited_span)
+        return cls(span, span + 1024, FrameBoundary.STATEMENT)
+
+
+@attrs.frozen
+class Chunk:
+    data: bytes | str  # bytes are decoded as UTF-8; str comes already decoded (editor buffers)
+
+
+@attrs.frozen
+class Await:
+    """No data yet; the caller should resume later."""
+
+
+@attrs.frozen
+class Closed:
+    """The input is complete."""
+
+
+class StreamErrorKind(enum.Enum):
+    IO_FAILED = "IoFailed"
+    DECODER_FAILED = "DecoderFailed"
+    FEEDER_BUG = "FeederBug"
+    USER_CANCELLED = "UserCancelled"
+
+
+@attrs.frozen
+class StreamError:
+    kind: StreamErrorKind
+    message: str
+    cause: Any = None
+
+
+@attrs.frozen
+class FeederError:
+    error: StreamError
+
+
+FeederYield = Chunk | Await | Closed | FeederError
+
+
+class Feeder(Protocol):
+    def pull(self, demand: DemandHint) -> FeederYield: ...
+
+
+class StreamFailure(Exception):
+    """Raised by ``run_stream``/``resume`` for a feeder error or a misconfiguration."""
+
+    def __init__(self, error: StreamError, continuation: Continuation | None = None) -> None:
+        super().__init__(f"{error.kind.value}: {error.message}")
+        self.error = error
+        self.continuation = continuation
+
+
+# ----------------------------------------------------------------------------- flow control
+class FlowMode(enum.Enum):
+    AUTO = "auto"
+    PUSH = "push"
+    PULL = "pull"
+    HYBRID = "hybrid"
+
+
+@attrs.frozen
+class BackpressureSpec:
+    max_lag: float | None = None  # seconds
+    debounce: float | None = None
+    throttle: float | None = None
+
+
+@attrs.frozen
+class Manual:
+    on_demand: bool = True
+
+
+@attrs.frozen
+class Auto:
+    backpressure: BackpressureSpec = BackpressureSpec()
+
+
+@attrs.frozen
+class FlowController:
+    mode: FlowMode = FlowMode.AUTO
+    high_watermark: int = 64 * 1024
+    low_watermark: int = 16 * 1024
+    policy: Manual | Auto = Manual()
+
+    def validate(self) -> None:
+        if self.high_watermark < self.low_watermark:
+            raise StreamFailure(StreamError(
+                StreamErrorKind.FEEDER_BUG,
+                f"high_watermark ({self.high_watermark}) < low_watermark ({self.low_watermark})"))
+
+    def with_mode(self, mode: FlowMode) -> FlowController:
+        return attrs.evolve(self, mode=mode)
+
+
+@attrs.frozen
+class StreamConfig:
+    flow: FlowController = FlowController()
+    demand: DemandHint = DemandHint(4096, 4096, FrameBoundary.ITEM)
+    trace_label: str | None = None
+
+
+# ----------------------------------------------------------------------------- meta & outcome
+@attrs.define
+class StreamMeta:
+    consumed_bytes: int = 0
+    resume_count: int = 0
+    lag_nanos: int = 0
+    buffer_fill_ratio: float = 0.0
+    memo_bytes: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        return attrs.asdict(self)
+
+
+@attrs.define
+class ContinuationMeta:
+    commit_watermark: int = 0  # input offset up to which results are final
+    buffered: int = 0  # bytes received but not committed
+    resume_hint: str | None = None
+    expected_tokens: list[str] = attrs.Factory(list)
+    last_checkpoint: int | None = None
+    trace_label: str | None = None
+    resume_lineage: list[int] = attrs.Factory(list)  # commit watermarks of earlier resumes
+
+
+class StreamParser(Protocol):
+    """What the runner drives: consume the decoded buffer, commit what is final."""
+
+    def step(self, text: str, closed: bool) -> bool:
+        """Parse as far as ``text`` allows; True when the parse is complete."""
+
+    def result(self) -> Any: ...
+
+    def committed(self) -> int:
+        """Characters of ``text`` whose results are final (commit watermark)."""
+
+    def expected_tokens(self, text: str) -> list[str]: ...
+
+    def add_issues(self, issues: list[SyntaxIssue]) -> None: ...
+
+
+@attrs.define
+class Continuation:
+    parser: StreamParser
+    feeder: Feeder | None
+    config: StreamConfig
+    text: str = ""
+    decoder: Any = attrs.Factory(lambda: codecs.getincrementaldecoder("utf-8")("surrogateescape"))
+    closed: bool = False
+    meta: StreamMeta = attrs.Factory(StreamMeta)
+    cmeta: ContinuationMeta = attrs.Factory(ContinuationMeta)
+    started_ns: int = attrs.Factory(time.perf_counter_ns)
+
+
+@attrs.frozen
+class Completed:
+    result: Any
+    meta: StreamMeta
+
+
+@attrs.frozen
+class Pending:
+    continuation: Continuation
+    demand: DemandHint
+    meta: StreamMeta
+
+
+StreamOutcome = Completed | Pending
+
+
+# ----------------------------------------------------------------------------- the runner
+def _append(cont: Continuation, data: bytes | str) -> None:
+    if isinstance(data, str):
+        new = data
+        cont.meta.consumed_bytes += len(data.encode("utf-8", "surrogateescape"))
+    else:
+        new = cont.decoder.decode(data)
+        cont.meta.consumed_bytes += len(data)
+    if new:
+        base = len(cont.text)
+        cont.text += new
+        issues = _decoder_issues(new, base, cont.meta.consumed_bytes)
+        if issues:
+            cont.parser.add_issues(issues)
+
+
+def _decoder_issues(new: str, base: int, _consumed: int) -> list[SyntaxIssue]:
+    if new.isascii():
+        return []
+    out: list[SyntaxIssue] = []
+    prev = -2
+    for i, ch in enumerate(new):
+        if "\udc80" <= ch <= "\udcff":
+            if i != prev + 1:
+                out.append(SyntaxIssue(
+                    "parser.stream.decoder_failed", "stream.decoder_failed", base + i,
+                    base + i + 1, args=(f"{ord(ch) - 0xDC00:02X}", str(base + i)),
+                    notes=[IssueNote("lexer.skip_token", label="decoder")]))
+            prev = i
+    return out
+
+
+def _close(cont: Continuation) -> None:
+    tail = cont.decoder.decode(b"", final=True)
+    if tail:
+        _append(cont, tail)
+    cont.closed = True
+
+
+def _pending(cont: Continuation, demand: DemandHint) -> Pending:
+    cont.cmeta.commit_watermark = cont.parser.committed()
+    cont.cmeta.buffered = len(cont.text) - cont.cmeta.commit_watermark
+    cont.cmeta.expected_tokens = cont.parser.expected_tokens(cont.text)
+    cont.cmeta.last_checkpoint = cont.cmeta.commit_watermark
+    cont.cmeta.trace_label = cont.config.trace_label
+    high = max(1, cont.config.flow.high_watermark)
+    cont.meta.buffer_fill_ratio = min(1.0, cont.cmeta.buffered / high)
+    cont.meta.lag_nanos = time.perf_counter_ns() - cont.started_ns
+    return Pending(cont, demand, cont.meta)
+
+
+def _drive(cont: Continuation) -> StreamOutcome:
+    demand = cont.config.demand
+    while True:
+        if cont.parser.step(cont.text, cont.closed):
+            cont.meta.lag_nanos = time.perf_counter_ns() - cont.started_ns
+            return Completed(cont.parser.result(), cont.meta)
+        if cont.closed:
+            raise StreamFailure(StreamError(StreamErrorKind.FEEDER_BUG,
+                                            "the parser wants input after the feeder closed"))
+        if cont.feeder is None:
+            return _pending(cont, demand)
+        got = cont.feeder.pull(demand)
+        if isinstance(got, Chunk):
+            _append(cont, got.data)
+        elif isinstance(got, Closed):
+            _close(cont)
+        elif isinstance(got, Await):
+            return _pending(cont, demand)
+        elif isinstance(got, FeederError):
+            raise StreamFailure(got.error, cont)
+        else:
+            raise StreamFailure(StreamError(StreamErrorKind.FEEDER_BUG,
+                                            f"feeder returned {got!r}"), cont)
+
+
+def run_stream(parser: StreamParser, feeder: Feeder | None,
+               config: StreamConfig | None = None) -> StreamOutcome:
+    config = config or StreamConfig()
+    config.flow.validate()
+    return _drive(Continuation(parser, feeder, config))
+
+
+def resume(continuation: Continuation, more: bytes | str | None = None, *,
+           closed: bool = False) -> StreamOutcome:
+    """Continue a ``Pending`` parse with ``more`` input (and/or the end of input)."""
+    cont = continuation
+    cont.meta.resume_count += 1
+    cont.cmeta.resume_lineage.append(cont.parser.committed())
+    if more:
+        _append(cont, more)
+    if closed:
+        _close(cont)
+    return _drive(cont)
+
+
+# ----------------------------------------------------------------------------- driver
+class PendingReason(enum.Enum):
+    BACKPRESSURE = "Backpressure"
+    INPUT_EXHAUSTED = "InputExhausted"
+    FEEDER_AWAIT = "FeederAwait"
+    FEEDER_CLOSED = "FeederClosed"
+
+
+@attrs.frozen
+class Progress:
+    meta: StreamMeta
+
+
+@attrs.frozen
+class PendingEvent:
+    reason: PendingReason
+    meta: StreamMeta
+    resume_hint: str | None = None
+
+
+@attrs.frozen
+class ErrorEvent:
+    error: StreamError
+    continuation: Continuation | None = None
+
+
+StreamEvent = Progress | PendingEvent | ErrorEvent
+
+
+def audit_hook(store: Any, audit_id: str) -> Callable[[StreamEvent], None]:
+    """The default ``on_diagnostic`` hook: ``parser.stream.progress|pending|error`` events."""
+
+    def hook(event: StreamEvent) -> None:
+        if isinstance(event, Progress):
+            store.record("parser.stream.progress", audit_id, event.meta.as_json())
+        elif isinstance(event, PendingEvent):
+            store.record("parser.stream.pending", audit_id,
+                         {"reason": event.reason.value, "resume_hint": event.resume_hint,
+                          **event.meta.as_json()})
+        else:
+            store.record("parser.stream.error", audit_id,
+                         {"kind": event.error.kind.value, "message": event.error.message,
+                          "stream.last_reason": event.error.kind.value})
+
+    return hook
+
+
+class StreamDriver:
+    """Advances a stream one step per ``pump()``; outcomes go to ``sink``, events to
+    ``on_diagnostic``. Push mode takes data from ``push()``; pull mode asks the feeder."""
+
+    def __init__(self, parser: StreamParser, feeder: Feeder | None,
+                 sink: Callable[[StreamOutcome], None], flow: FlowController | None = None,
+                 on_diagnostic: Callable[[StreamEvent], None] | None = None,
+                 demand: DemandHint | None = None) -> None:
+        self.flow = flow or FlowController()
+        self.flow.validate()
+        self.sink = sink
+        self.on_diagnostic = on_diagnostic or (lambda _e: None)
+        config = StreamConfig(self.flow, demand or StreamConfig().demand)
+        self.state = Continuation(parser, None, config)
+        self.feeder = feeder
+        self.queue: list[bytes | str] = []
+        self.done = False
+        self._last_step = 0.0
+
+    @property
+    def meta(self) -> StreamMeta:
+        return self.state.meta
+
+    def push(self, data: bytes | str) -> None:
+        self.queue.append(data)
+
+    def queued_bytes(self) -> int:
+        return sum(len(d) for d in self.queue)
+
+    def _pull_mode(self) -> bool:
+        mode = self.flow.mode
+        if mode is FlowMode.PULL:
+            return True
+        if mode is FlowMode.PUSH:
+            return False
+        return not self.queue and self.feeder is not None  # AUTO / HYBRID: push data first
+
+    def pump(self) -> StreamOutcome | None:
+        """One step: take input (pushed or pulled), parse, report. None when nothing happened."""
+        if self.done:
+            return None
+        cont = self.state
+        policy = self.flow.policy
+        if isinstance(policy, Auto) and policy.backpressure.debounce:
+            now = time.monotonic()
+            if now - self._last_step < policy.backpressure.debounce and not self.queue:
+                return None
+            self._last_step = now
+        if self.queued_bytes() > self.flow.high_watermark:
+            self.on_diagnostic(PendingEvent(PendingReason.BACKPRESSURE, cont.meta,
+                                            "drain below low_watermark"))
+            self._drain(self.flow.high_watermark - self.flow.low_watermark)
+            return None
+        if self._pull_mode():
+            got = self.feeder.pull(cont.config.demand)  # type: ignore[union-attr]
+            if isinstance(got, Chunk):
+                _append(cont, got.data)
+            elif isinstance(got, Closed):
+                _close(cont)
+            elif isinstance(got, Await):
+                self.on_diagnostic(PendingEvent(PendingReason.FEEDER_AWAIT, cont.meta))
+                return None
+            else:
+                err = got.error if isinstance(got, FeederError) else StreamError(
+                    StreamErrorKind.FEEDER_BUG, f"feeder returned {got!r}")
+                self.on_diagnostic(ErrorEvent(err, cont))
+                return None
+        elif self.queue:
+            self._drain(None)
+        else:
+            reason = PendingReason.FEEDER_CLOSED if cont.closed else PendingReason.INPUT_EXHAUSTED
+            self.on_diagnostic(PendingEvent(reason, cont.meta))
+            return None
+        try:
+            complete = cont.parser.step(cont.text, cont.closed)
+        except StreamFailure as exc:
+            self.on_diagnostic(ErrorEvent(exc.error, cont))
+            return None
+        if complete:
+            self.done = True
+            outcome: StreamOutcome = Completed(cont.parser.result(), cont.meta)
+        else:
+            outcome = _pending(cont, cont.config.demand)
+            cont.meta.resume_count += 1
+        self.on_diagnostic(Progress(cont.meta))
+        self.sink(outcome)
+        return outcome
+
+    def close(self) -> None:
+        _close(self.state)
+
+    def _drain(self, budget: int | None) -> None:
+        while self.queue and (budget is None or budget > 0):
+            data = self.queue.pop(0)
+            _append(self.state, data)
+            if budget is not None:
+                budget -= len(data)
+
+
+# ----------------------------------------------------------------------------- async
+class CancellationToken:
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+
+AsyncFeeder = Callable[[DemandHint], Awaitable[FeederYield]]
+
+
+async def run_stream_async(parser: StreamParser, feeder: AsyncFeeder,
+                           config: StreamConfig | None = None, *, max_inflight: int = 4,
+                           cancellation: CancellationToken | None = None,
+                           diagnostics: Callable[[StreamEvent], None] | None = None
+                           ) -> Completed:
+    """Push/SSE variant: up to ``max_inflight`` pulls are awaited concurrently and their chunks
+    applied in request order; cancellation raises ``StreamFailure(UserCancelled)``."""
+    config = config or StreamConfig()
+    config.flow.validate()
+    cont = Continuation(parser, None, config)
+    report = diagnostics or (lambda _e: None)
+    inflight: list[asyncio.Task[FeederYield]] = []
+    closed = False
+    try:
+        while True:
+            if cancellation is not None and cancellation.cancelled:
+                err = StreamError(StreamErrorKind.USER_CANCELLED, "cancelled")
+                report(ErrorEvent(err, cont))
+                raise StreamFailure(err, cont)
+            if parser.step(cont.text, cont.closed):
+                report(Progress(cont.meta))
+                return Completed(parser.result(), cont.meta)
+            while not closed and len(inflight) < max(1, max_inflight):
+                inflight.append(asyncio.ensure_future(feeder(config.demand)))
+            if not inflight:
+                raise StreamFailure(StreamError(StreamErrorKind.FEEDER_BUG,
+                                                "the parser wants input after the feeder closed"))
+            got = await inflight.pop(0)
+            if isinstance(got, Chunk):
+                _append(cont, got.data)
+                report(Progress(cont.meta))
+            elif isinstance(got, Closed):
+                closed = True
+                for task in inflight:
+                    task.cancel()
+                inflight.clear()
+                _close(cont)
+            elif isinstance(got, Await):
+                report(PendingEvent(PendingReason.FEEDER_AWAIT, cont.meta))
+                await asyncio.sleep(0)
+            elif isinstance(got, FeederError):
+                report(ErrorEvent(got.error, cont))
+                raise StreamFailure(got.error, cont)
+    finally:
+        for task in inflight:
+            task.cancel()
