@@ -58,6 +58,7 @@ async function waitFor(fn, what, timeout = 30_000) {
       return last;
     }
     if (Date.now() > deadline) {
+      await h.screenshot(page, `timeout-${what.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 60)}.png`).catch(() => {});
       throw new Error(`timed out waiting for ${what}`);
     }
     await h.sleep(250);
@@ -136,7 +137,11 @@ describe('Reml extension in code-server', () => {
   test('the quick fix for a missing `)` applies', { skip: needServer }, async () => {
     await h.openFile(page, 'missing-paren.reml');
     await waitFor(async () => (await errorSquiggles().count()) > 0, 'an error squiggle');
-    await h.gotoLine(page, 6, 22);
+    // Go to the diagnostic (F8 = Go to Next Problem puts the caret at its start), then Quick Fix.
+    await h.gotoLine(page, 1, 1);
+    await page.keyboard.press('F8');
+    await page.locator('.marker-widget').first().waitFor({ state: 'visible' });
+    await page.keyboard.press('Escape');
     await page.keyboard.press('Control+.');
     const action = page.locator('.action-widget .monaco-list-row', { hasText: ')' }).first();
     await action.waitFor({ state: 'visible' });
@@ -151,7 +156,7 @@ describe('Reml extension in code-server', () => {
     await page.keyboard.press('End');
     await page.keyboard.type(' +');
     await page.keyboard.press('Control+S');
-    await waitFor(async () => !(await page.locator('.tabs-container .tab.dirty').count()), 'the save to finish');
+    await waitFor(async () => !(await page.locator('.tabs-container .tab.active.dirty').count()), 'the save to finish');
     await waitFor(async () => (await errorSquiggles().count()) > 0, 'an error squiggle after save');
     const trace = await waitFor(() => {
       const log = outputLog('Reml Trace');

@@ -72,6 +72,11 @@ export async function startCodeServer({ settings = {} } = {}) {
   mkdirSync(extensions, { recursive: true });
   cpSync(join(here, 'workspace'), workspace, { recursive: true });
   writeFileSync(config, 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n');
+  // reml.server.* and reml.runtime.command are machine-overridable: in code-server (a remote
+  // window) VS Code takes them from the remote machine's settings, not from User settings.
+  const machineSettings = { 'reml.server.command': env.remlRun, ...settings };
+  mkdirSync(join(userData, 'Machine'), { recursive: true });
+  writeFileSync(join(userData, 'Machine', 'settings.json'), JSON.stringify(machineSettings, null, 2));
   writeFileSync(
     join(userData, 'User', 'settings.json'),
     JSON.stringify(
@@ -96,8 +101,7 @@ export async function startCodeServer({ settings = {} } = {}) {
         'editor.lightbulb.enabled': 'on',
         'problems.autoReveal': true,
         'window.restoreWindows': 'none',
-        'reml.server.command': env.remlRun,
-        'reml.trace.server': 'messages',
+        'reml.trace.server': 'verbose',
         ...settings,
       },
       null,
