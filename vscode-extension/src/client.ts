@@ -13,10 +13,13 @@ import {
 } from 'vscode-languageclient/node';
 import { DiagnosticDataStore } from './diagnosticData';
 import { CliCommand, initializationOptions, readSettings, resolveCli, serverArgv } from './settings';
+import { serverSettings, statusOf } from './util';
 import { RemlStatus } from './status';
 
 export const CLIENT_ID = 'reml';
 export const CLIENT_NAME = 'Reml Language Server';
+/** Custom notification of the server (server/reml_lsp/lsp/names.py NOTIFY_RUNTIME_RESULT). */
+export const RUNTIME_RESULT = 'reml/runtimeResult';
 
 export class RemlClient implements vscode.Disposable {
   private client: LanguageClient | undefined;
@@ -92,13 +95,23 @@ export class RemlClient implements vscode.Disposable {
       traceOutputChannel: this.traceOutput,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       initializationOptions: initializationOptions(settings, cli),
+      // Settings reach the server through workspace/configuration (cleaned by the middleware
+      // below) and our own didChangeConfiguration (notifyConfiguration), not configurationSection.
       synchronize: {
-        configurationSection: 'reml',
         fileEvents: vscode.workspace.createFileSystemWatcher('**/*.reml'),
       },
       diagnosticPullOptions: { onChange: true, onSave: true, onTabs: false },
       markdown: { isTrusted: false, supportHtml: false },
       middleware: {
+        workspace: {
+          async configuration(params, token, next) {
+            const result = await next(params, token);
+            if (!Array.isArray(result)) {
+              return result;
+            }
+            return result.map((value, i) => (params.items[i]?.section === 'reml' ? serverSettings(value) : value));
+          },
+        },
         handleDiagnostics(uri, diagnostics, next) {
           data.record(uri, diagnostics);
           next(uri, diagnostics);
@@ -115,6 +128,7 @@ export class RemlClient implements vscode.Disposable {
     };
     const client = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
     this.client = client;
+    client.onNotification(RUNTIME_RESULT, (params: unknown) => this.onRuntimeResult(params));
     let everRunning = false;
     client.onDidChangeState((e) => {
       if (e.newState === State.Running) {
@@ -167,12 +181,25 @@ export class RemlClient implements vscode.Disposable {
     await this.start();
   }
 
-  /** Sends the settings again (the server also pulls them with workspace/configuration). */
+  /** Sends the settings again (the server may also pull them with workspace/configuration). */
   notifyConfiguration(): void {
     if (this.isRunning()) {
       void this.client?.sendNotification(DidChangeConfigurationNotification.type, {
-        settings: { reml: vscode.workspace.getConfiguration('reml') },
+        settings: { reml: serverSettings(vscode.workspace.getConfiguration().get('reml')) },
       });
+    }
+  }
+
+  /** `reml/runtimeResult`: the outcome of a runtime operation the server ran. */
+  private onRuntimeResult(params: unknown): void {
+    this.output.appendLine(`[reml] runtime result: ${JSON.stringify(params, null, 2)}`);
+    if (params && typeof params === 'object') {
+      const p = params as Record<string, unknown>;
+      const what = typeof p.command === 'string' ? p.command : 'runtime operation';
+      const status = statusOf(p);
+      if (status) {
+        vscode.window.setStatusBarMessage(`Reml: ${what}: ${status}`, 8000);
+      }
     }
   }
 

@@ -11,13 +11,13 @@ import { isPlainObject, statusOf } from './util';
 export const COMMANDS = {
   restartServer: 'reml.restartServer',
   showOutput: 'reml.showOutput',
-  lintWorkspace: 'reml.lintWorkspace',
+  lintWorkspace: 'reml.lintWorkspaceFolders',
   reload: 'reml.reloadConfig',
   rollback: 'reml.rollbackConfig',
   gpuLaunch: 'reml.gpuLaunch',
   instrumentQuery: 'reml.instrumentQuery',
   instrumentTelemetry: 'reml.instrumentTelemetry',
-  showAuditEntry: 'reml.showAuditEntry',
+  showAuditEntry: 'reml.openAuditEntry',
 } as const;
 
 /** Server-side commands (`executeCommandProvider.commands`), see server/reml_lsp/lsp. */

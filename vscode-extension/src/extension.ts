@@ -30,6 +30,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<RemlAp
     vscode.workspace.onDidChangeConfiguration(async (e) => {
       if (RESTART_KEYS.some((k) => e.affectsConfiguration(k))) {
         await reml?.restart();
+      } else if (e.affectsConfiguration('reml')) {
+        reml?.notifyConfiguration();
       }
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(async () => {

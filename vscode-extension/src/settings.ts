@@ -1,6 +1,6 @@
 // Reading the `reml.*` settings. The pure parts (finding `reml-run`, argv) live in util.ts.
 import * as vscode from 'vscode';
-import { CliCommand, RemlSettings } from './util';
+import { CliCommand, RemlSettings, serverSettings } from './util';
 
 export { RESTART_KEYS, resolveCli, serverArgv } from './util';
 export type { CliCommand, RemlSettings } from './util';
@@ -20,12 +20,14 @@ export function readSettings(scope?: vscode.ConfigurationScope): RemlSettings {
 
 /** What the server receives in `initializationOptions` (and again on didChangeConfiguration). */
 export function initializationOptions(settings: RemlSettings, cli: CliCommand | undefined): Record<string, unknown> {
-  const runtimeCommand = settings.runtimeCommand || (cli ? [cli.command, ...cli.prefix].join(' ') : undefined);
+  // Empty: the server runs its own interpreter's `-m reml_lsp.cli.main`.
+  const runtimeCommand = settings.runtimeCommand || undefined;
   return {
+    settings: serverSettings(vscode.workspace.getConfiguration().get(SECTION)),
     locale: settings.locale || undefined,
     i18n: { locale: settings.locale || undefined },
     runtimeCommand,
     runtime: { command: runtimeCommand },
-    client: { name: 'vscode-reml', uiLanguage: vscode.env.language },
+    client: { name: 'vscode-reml', uiLanguage: vscode.env.language, remlRun: cli ? [cli.command, ...cli.prefix] : undefined },
   };
 }

@@ -20,14 +20,43 @@ export interface RemlSettings {
   locale: string;
 }
 
-/** Settings whose change needs a server restart. */
-export const RESTART_KEYS = [
-  'reml.server.command',
-  'reml.server.pythonPath',
-  'reml.server.args',
-  'reml.runtime.command',
-  'reml.language.locale',
-];
+/** Settings whose change needs a server restart (the others reach it by didChangeConfiguration). */
+export const RESTART_KEYS = ['reml.server.command', 'reml.server.pythonPath', 'reml.server.args'];
+
+/** Keys of the `reml` section that only the client uses; the server never sees them. */
+const CLIENT_ONLY = new Set(['server', 'trace']);
+
+/**
+ * The `reml` section as the server should see it (workspace/configuration, didChangeConfiguration):
+ * client-only keys dropped, and empty strings, nulls and empty lists removed so the server keeps
+ * its own defaults (it reports a bad value, and an empty `runtime.command` is one).
+ */
+export function serverSettings(section: unknown): Record<string, unknown> {
+  const clean = (value: unknown, depth: number): unknown => {
+    if (value === null || value === undefined || value === '') {
+      return undefined;
+    }
+    if (Array.isArray(value)) {
+      return value.length ? value : undefined;
+    }
+    if (typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        if (depth === 0 && CLIENT_ONLY.has(k)) {
+          continue;
+        }
+        const c = clean(v, depth + 1);
+        if (c !== undefined) {
+          out[k] = c;
+        }
+      }
+      return out;
+    }
+    return value;
+  };
+  const result = clean(section, 0);
+  return result && typeof result === 'object' && !Array.isArray(result) ? (result as Record<string, unknown>) : {};
+}
 
 /** `~`, `${workspaceFolder}`, `${userHome}` and `${env:NAME}` in path settings. */
 export function expandPath(value: string, folder?: string): string {

@@ -46,7 +46,7 @@ test('every command is contributed with the Reml category, and is implemented', 
     assert.ok(src.includes(`'${c.command}'`), `${c.command} registered in src/commands.ts`);
   }
   // Server commands are registered by vscode-languageclient under their own ids: no clash.
-  for (const serverCommand of ['reml.reload', 'reml.rollback', 'reml.diff', 'reml.gpu.launch', 'reml.instrument.query', 'reml.instrument.telemetry', 'reml.applyFix']) {
+  for (const serverCommand of ['reml.reload', 'reml.rollback', 'reml.diff', 'reml.gpu.launch', 'reml.instrument.query', 'reml.instrument.telemetry', 'reml.instrument.apply', 'reml.applyFix', 'reml.showAuditEntry', 'reml.lintWorkspace']) {
     assert.ok(!ids.includes(serverCommand), `${serverCommand} is left to the server`);
   }
 });

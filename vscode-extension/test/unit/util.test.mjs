@@ -99,3 +99,25 @@ test('exit code labels follow the README table', () => {
     'success', 'failure', 'warning', 'usage', 'io', 'rejected', 'unavailable', 'timeout', 'internal',
   ]);
 });
+
+test('serverSettings drops client-only keys and empty values', () => {
+  const raw = {
+    server: { command: '/x', pythonPath: '', args: [] },
+    trace: { server: 'verbose' },
+    runtime: { command: '', timeoutSeconds: 120, audit: true },
+    language: { locale: '' },
+    backpressure: { debounceMs: 0, maxLagMs: 50 },
+    audit: { database: '' },
+  };
+  assert.deepEqual(u.serverSettings(raw), {
+    runtime: { timeoutSeconds: 120, audit: true },
+    language: {},
+    backpressure: { debounceMs: 0, maxLagMs: 50 },
+    audit: {},
+  });
+  assert.deepEqual(u.serverSettings({ runtime: { command: 'ssh lab reml-run' }, language: { locale: 'ja-JP' } }), {
+    runtime: { command: 'ssh lab reml-run' },
+    language: { locale: 'ja-JP' },
+  });
+  assert.deepEqual(u.serverSettings(undefined), {});
+});
