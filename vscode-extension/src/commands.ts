@@ -29,6 +29,8 @@ export const SERVER_COMMANDS = {
   instrumentQuery: 'reml.instrument.query',
   instrumentTelemetry: 'reml.instrument.telemetry',
   applyFix: 'reml.applyFix',
+  showAuditEntry: 'reml.showAuditEntry',
+  lintWorkspace: 'reml.lintWorkspace',
 } as const;
 
 const FAILED_STATUSES = new Set(['error', 'failed', 'rejected', 'unavailable', 'timeout']);
@@ -241,6 +243,19 @@ function auditIdIn(result: unknown): string | undefined {
 }
 
 async function lintWorkspace(reml: RemlClient, collection: vscode.DiagnosticCollection): Promise<void> {
+  // With a running server, let it re-check every file (workspace diagnostics in pull mode, a
+  // republish in push mode) so results land in one place; otherwise run the command line.
+  if (reml.isRunning() && reml.serverCommands().includes(SERVER_COMMANDS.lintWorkspace)) {
+    collection.clear();
+    try {
+      const result = await reml.executeServerCommand(SERVER_COMMANDS.lintWorkspace, []);
+      reml.output.appendLine(`[reml] ${SERVER_COMMANDS.lintWorkspace} → ${JSON.stringify(result)}`);
+      void vscode.window.showInformationMessage(`Reml lint: workspace diagnostics refreshed (${statusOf(result) ?? 'done'}).`);
+      return;
+    } catch (err) {
+      reml.output.appendLine(`[reml] ${SERVER_COMMANDS.lintWorkspace} failed, running reml-run lint: ${String(err)}`);
+    }
+  }
   const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
   if (folders.length === 0) {
     void vscode.window.showWarningMessage('Reml: open a folder to lint the workspace.');
@@ -342,25 +357,19 @@ async function showAuditEntry(reml: RemlClient): Promise<void> {
     chosen = pick.d;
   }
   const auditId = String(chosen.data.audit_id);
-  const cli = reml.cliCommand();
-  const folder = vscode.workspace.getWorkspaceFolder(editor.document.uri) ?? vscode.workspace.workspaceFolders?.[0];
   let entry: unknown = undefined;
   let note = '';
-  if (cli) {
+  if (reml.isRunning() && reml.serverCommands().includes(SERVER_COMMANDS.showAuditEntry)) {
     try {
-      const res = await runCli(cli, ['audit', 'show', auditId, '--format', 'json'], {
-        cwd: folder?.uri.fsPath,
-        timeoutMs: 30_000,
-      });
-      entry = res.json;
-      if (res.exitCode !== 0) {
-        note = `reml-run audit show exited ${res.exitCode} (${EXIT_LABELS[res.exitCode ?? -1] ?? 'unknown'})`;
-      }
+      entry = await reml.executeServerCommand(SERVER_COMMANDS.showAuditEntry, [{ audit_id: auditId }]);
     } catch (err) {
-      note = `reml-run audit show could not run: ${err instanceof Error ? err.message : String(err)}`;
+      note = `${SERVER_COMMANDS.showAuditEntry} failed: ${err instanceof Error ? err.message : String(err)}`;
     }
-  } else {
-    note = 'reml-run not found; showing the diagnostic data only';
+  }
+  if (entry === undefined) {
+    const fromCli = await auditFromCli(reml, editor.document.uri, auditId);
+    entry = fromCli.entry;
+    note = [note, fromCli.note].filter(Boolean).join('; ');
   }
   const content = JSON.stringify(
     { audit_id: auditId, code: chosen.code, message: chosen.message, note: note || undefined, diagnostic_data: chosen.data, audit: entry },
@@ -369,4 +378,19 @@ async function showAuditEntry(reml: RemlClient): Promise<void> {
   );
   const doc = await vscode.workspace.openTextDocument({ language: 'json', content });
   await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+}
+
+async function auditFromCli(reml: RemlClient, uri: vscode.Uri, auditId: string): Promise<{ entry: unknown; note: string }> {
+  const cli = reml.cliCommand();
+  if (!cli) {
+    return { entry: undefined, note: 'reml-run not found; showing the diagnostic data only' };
+  }
+  const folder = vscode.workspace.getWorkspaceFolder(uri) ?? vscode.workspace.workspaceFolders?.[0];
+  try {
+    const res = await runCli(cli, ['audit', 'show', auditId, '--format', 'json'], { cwd: folder?.uri.fsPath, timeoutMs: 30_000 });
+    const note = res.exitCode === 0 ? '' : `reml-run audit show exited ${res.exitCode} (${EXIT_LABELS[res.exitCode ?? -1] ?? 'unknown'})`;
+    return { entry: res.json, note };
+  } catch (err) {
+    return { entry: undefined, note: `reml-run audit show could not run: ${err instanceof Error ? err.message : String(err)}` };
+  }
 }

@@ -170,6 +170,22 @@ describe('Reml extension in code-server', () => {
     assert.match(trace, /save\.reml/);
   });
 
+  test('the audit entry of the diagnostic under the caret opens beside the editor', { skip: needServer }, async () => {
+    await h.openFile(page, 'broken.reml');
+    await waitFor(async () => (await errorSquiggles().count()) > 0, 'an error squiggle');
+    await h.gotoLine(page, 1, 1);
+    await page.keyboard.press('F8');
+    await page.locator('.marker-widget').first().waitFor({ state: 'visible' });
+    await page.keyboard.press('Escape');
+    await h.runCommand(page, 'Reml: Show Audit Entry for Diagnostic at Cursor');
+    const text = await waitFor(async () => {
+      const all = (await page.locator('.editor-instance .view-lines').allInnerTexts()).join('\n');
+      return /"audit_id"/.test(all) ? all : undefined;
+    }, 'the audit entry document');
+    assert.match(text, /"audit_id": "[0-9a-f-]{36}"/);
+    await page.keyboard.press('Control+W');
+  });
+
   test('a reload dry run from the command palette reports its status', { skip: needServer }, async () => {
     await h.openFile(page, 'runtime.json');
     await h.runCommand(page, 'Reml: Reload Runtime Configuration (Dry Run, then Apply)');
