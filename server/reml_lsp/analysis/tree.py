@@ -1,0 +1,136 @@
+"""Small helpers over parse trees: tokens in order, spans, names.
+
+Every feature takes *entries*: ``(tree, dpos)`` pairs, one per top-level item, where ``dpos`` is
+added to the token offsets inside ``tree`` (an item parsed in an older text keeps its positions;
+the incremental document tells how far it moved). All offsets are code points.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from lark import Token, Tree
+
+Entry = tuple[Tree, int]
+NAME_TYPES = frozenset(("IDENT", "UPPER_IDENT"))
+
+
+def entries_of(items: Iterable[Any]) -> list[Entry]:
+    """Entries of freshly parsed items (``Item`` objects from the parser; dpos 0)."""
+    return [(item.tree, 0) for item in items if item.tree is not None]
+
+
+def tokens(node: Any, *, skipped: bool = False) -> Iterator[Token]:
+    """Real tokens of ``node`` in source order (virtual, zero-width tokens left out).
+    With ``skipped``, tokens an error recovery jumped over are included too."""
+    stack = [node]
+    while stack:
+        cur = stack.pop()
+        if isinstance(cur, Token):
+            if cur.value:
+                yield cur
+            elif skipped and hasattr(cur, "skipped"):
+                inner = list(cur.skipped)
+                stack.extend(reversed(inner))
+        elif isinstance(cur, Tree):
+            stack.extend(reversed(cur.children))
+
+
+def first_token(node: Any) -> Token | None:
+    return next(tokens(node), None)
+
+
+def last_token(node: Any) -> Token | None:
+    last = None
+    for tok in tokens(node):
+        last = tok
+    return last
+
+
+def span(node: Any, dpos: int = 0) -> tuple[int, int] | None:
+    """(start, end) of a node's real tokens, shifted by ``dpos``."""
+    if isinstance(node, Token):
+        return (node.start_pos + dpos, node.end_pos + dpos) if node.value else None
+    first = first_token(node)
+    if first is None:
+        return None
+    last = last_token(node)
+    assert last is not None
+    return first.start_pos + dpos, last.end_pos + dpos
+
+
+def child_trees(node: Tree, *names: str) -> list[Tree]:
+    return [c for c in node.children if isinstance(c, Tree) and (not names or c.data in names)]
+
+
+def child_tree(node: Tree, *names: str) -> Tree | None:
+    found = child_trees(node, *names)
+    return found[0] if found else None
+
+
+def name_token(node: Tree) -> Token | None:
+    """The first identifier directly under ``node`` (a declaration's name)."""
+    for child in node.children:
+        if isinstance(child, Token) and child.type in NAME_TYPES:
+            return child
+    return None
+
+
+def source(text: str, node: Any, dpos: int = 0) -> str:
+    s = span(node, dpos)
+    return "" if s is None else text[s[0]:s[1]]
+
+
+def one_line(snippet: str, limit: int = 200) -> str:
+    flat = " ".join(snippet.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def decl_of(item_tree: Tree) -> tuple[Tree | None, bool]:
+    """The declaration node of a top-level item (``fn_decl``, ``type_decl`` …) and whether it
+    is ``pub``; ``(item node, False)`` for module headers and ``use`` declarations."""
+    node = item_tree.children[0] if item_tree.data == "start" and item_tree.children else item_tree
+    if not isinstance(node, Tree):
+        return None, False
+    if node.data == "decl_item":
+        is_pub = any(isinstance(c, Token) and c.type == "PUB" for c in node.children)
+        inner = [c for c in node.children if isinstance(c, Tree) and c.data != "attrs"]
+        return (inner[-1] if inner else None), is_pub
+    return node, False
+
+
+def find_token_at(entries: Sequence[Entry], offset: int) -> tuple[Token, int, list[Tree]] | None:
+    """The token covering ``offset`` (or ending right at it) with its dpos and ancestor chain
+    (outermost first)."""
+    for tree, dpos in entries:
+        s = span(tree, dpos)
+        if s is None or not (s[0] <= offset <= s[1]):
+            continue
+        found = _descend(tree, offset - dpos, [])
+        if found is not None:
+            tok, path = found
+            return tok, dpos, path
+    return None
+
+
+def _descend(node: Tree, offset: int, path: list[Tree]) -> tuple[Token, list[Tree]] | None:
+    path = [*path, node]
+    best: tuple[Token, list[Tree]] | None = None
+    for child in node.children:
+        if isinstance(child, Token):
+            if child.value and child.start_pos <= offset <= child.end_pos:
+                if child.type in NAME_TYPES or best is None:
+                    best = (child, path)
+                if child.start_pos < offset < child.end_pos:
+                    return best
+        elif isinstance(child, Tree):
+            s = span(child)
+            if s is not None and s[0] <= offset <= s[1]:
+                inner = _descend(child, offset, path)
+                if inner is not None:
+                    if inner[0].type in NAME_TYPES or best is None:
+                        best = inner
+                    if inner[0].start_pos < offset < inner[0].end_pos:
+                        return best
+    return best

@@ -1,0 +1,64 @@
+"""Audit events from the server, written to the shared SQLite store by one background thread so
+that no LSP message waits on the disk."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from pathlib import Path
+from typing import Any
+
+from reml_lsp.audit.store import AuditStore
+
+log = logging.getLogger(__name__)
+
+
+class AuditLog:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._queue: queue.Queue[tuple[str, str, dict[str, Any]] | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._idle = threading.Event()
+        self._idle.set()
+
+    def record(self, event: str, audit_id: str, payload: dict[str, Any]) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="reml-audit", daemon=True)
+            self._thread.start()
+        self._idle.clear()
+        self._queue.put((event, audit_id, payload))
+
+    def record_now(self, event: str, audit_id: str, payload: dict[str, Any]) -> None:
+        """Write synchronously (a user action that must be on disk before we answer)."""
+        self.flush()
+        with AuditStore(self.path) as store:
+            store.record(event, audit_id, payload)
+
+    def flush(self, timeout: float = 10.0) -> None:
+        if self._thread is not None:
+            self._idle.wait(timeout)
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def _run(self) -> None:
+        store: AuditStore | None = None
+        while True:
+            item = self._queue.get()
+            if item is None:
+                break
+            try:
+                if store is None:
+                    store = AuditStore(self.path)
+                store.record(*item)
+            except Exception as exc:  # the audit store must never take the server down
+                log.warning("audit: could not record %s: %s", item[0], exc)
+            if self._queue.empty():
+                self._idle.set()
+        if store is not None:
+            store.close()
+        self._idle.set()

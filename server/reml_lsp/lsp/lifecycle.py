@@ -1,0 +1,70 @@
+"""initialize / initialized / didChangeConfiguration / shutdown."""
+
+from __future__ import annotations
+
+import gc
+import logging
+
+from lsprotocol import types as lsp
+
+from reml_lsp.lsp.server import RemlServer
+
+log = logging.getLogger("reml_lsp.lsp")
+
+
+def apply_gc_profile(server: RemlServer) -> None:
+    """The runtime's `ide` GC profile (large trees: fewer young collections)."""
+    try:
+        from reml_lsp.runtime.gc_profiles import apply_ide_profile
+    except ImportError:
+        gc.set_threshold(1000, 15, 15)
+        return
+    try:
+        server.gc_monitor = apply_ide_profile(None, warn_stream=None)
+    except Exception as exc:
+        log.warning("gc profile not applied: %s", exc)
+        gc.set_threshold(1000, 15, 15)
+
+
+def register(server: RemlServer) -> None:
+    @server.feature(lsp.INITIALIZE)
+    def initialize(ls: RemlServer, params: lsp.InitializeParams) -> None:
+        ls.on_initialize(params)
+
+    @server.feature(lsp.INITIALIZED)
+    async def initialized(ls: RemlServer, params: lsp.InitializedParams) -> None:
+        apply_gc_profile(ls)
+        await ls.fetch_settings()
+        ls.resolve_locale()
+        ls.warn_locale_fallback()
+        log.info("reml-lsp ready: encoding %s, locale %s, %s diagnostics", ls.encoding,
+                 ls.locale, "pull" if ls.pull_mode else "push")
+
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(ls: RemlServer,
+                                       params: lsp.DidChangeConfigurationParams) -> None:
+        settings = params.settings
+        if isinstance(settings, dict) and isinstance(settings.get("reml"), dict):
+            problems = ls.apply_settings(settings["reml"])
+            for problem in problems:
+                ls.show(f"Reml settings: {problem}", lsp.MessageType.Warning)
+        else:
+            await ls.fetch_settings()
+        if ls.resolve_locale():
+            ls.warn_locale_fallback()
+            from reml_lsp.lsp.sync import republish_all
+
+            await republish_all(ls)
+
+    @server.feature(lsp.SHUTDOWN)
+    def shutdown(ls: RemlServer, params: None) -> None:
+        for doc in ls.docs.values():
+            if doc.task is not None:
+                doc.task.cancel()
+        ls.close_audit()
+        if ls.gc_monitor is not None:
+            try:
+                ls.gc_monitor.uninstall()
+            except Exception:
+                pass
+            ls.gc_monitor = None

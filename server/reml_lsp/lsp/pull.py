@@ -1,0 +1,109 @@
+"""Pulled diagnostics: ``textDocument/diagnostic`` (resultId, unchanged reports) and
+``workspace/diagnostic`` over every `*.reml` file of the workspace, with progress."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import uuid
+
+from lsprotocol import types as lsp
+
+from reml_lsp.analysis.analyze import analyze_bytes
+from reml_lsp.lsp.convert import to_lsp_diagnostic
+from reml_lsp.lsp.names import DIAGNOSTIC_IDENTIFIER
+from reml_lsp.lsp.server import RemlServer, path_to_uri
+from reml_lsp.lsp.state import OpenDoc
+from reml_lsp.lsp.sync import lsp_diagnostics, record_published
+from reml_lsp.lsp.workspace_files import reml_files
+from reml_lsp.workspace import relative_path
+
+
+def result_id(ls: RemlServer, doc: OpenDoc) -> str:
+    """Changes with the text and the locale (not with the version alone: an undo back to the
+    same text keeps the id, and the client keeps its report)."""
+    digest = doc.cached("digest", lambda: hashlib.sha1(
+        doc.doc.text.encode("utf-8", "surrogateescape")).hexdigest()[:16])
+    return f"{digest}:{ls.locale}:{ls.encoding}"
+
+
+def document_report(ls: RemlServer, doc: OpenDoc, previous: str | None):
+    rid = result_id(ls, doc)
+    doc.pending_since = None
+    if previous == rid:
+        return lsp.RelatedUnchangedDocumentDiagnosticReport(result_id=rid)
+    items = lsp_diagnostics(ls, doc)
+    record_published(ls, doc)
+    return lsp.RelatedFullDocumentDiagnosticReport(items=items, result_id=rid)
+
+
+def register(server: RemlServer) -> None:
+    @server.feature(lsp.TEXT_DOCUMENT_DIAGNOSTIC, lsp.DiagnosticOptions(
+        identifier=DIAGNOSTIC_IDENTIFIER, inter_file_dependencies=False,
+        workspace_diagnostics=True))
+    def document_diagnostic(ls: RemlServer, params: lsp.DocumentDiagnosticParams):
+        doc = ls.doc(params.text_document.uri)
+        if doc is None:
+            return lsp.RelatedFullDocumentDiagnosticReport(items=[])
+        return document_report(ls, doc, params.previous_result_id)
+
+    @server.feature(lsp.WORKSPACE_DIAGNOSTIC)
+    async def workspace_diagnostic(ls: RemlServer, params: lsp.WorkspaceDiagnosticParams):
+        previous = {p.uri: p.value for p in params.previous_result_ids or []}
+        token = params.work_done_token
+        if token is None and ls.work_done:
+            token = str(uuid.uuid4())
+            try:
+                await ls.work_done_progress.create_async(token)
+            except Exception:
+                token = None
+        files = list(reml_files(ls.roots))
+        if token is not None:
+            ls.work_done_progress.begin(token, lsp.WorkDoneProgressBegin(
+                title="Reml: checking the workspace", percentage=0, cancellable=False))
+        reports: list = []
+        try:
+            for i, path in enumerate(files):
+                await asyncio.sleep(0)  # a $/cancelRequest can land here
+                uri = path_to_uri(path)
+                open_doc = ls.doc(uri)
+                if open_doc is not None:
+                    report = document_report(ls, open_doc, previous.get(uri))
+                    reports.append(_workspace_report(uri, open_doc.version, report))
+                else:
+                    reports.append(_disk_report(ls, path, uri, previous.get(uri)))
+                if token is not None and (i % 10 == 0 or i == len(files) - 1):
+                    ls.work_done_progress.report(token, lsp.WorkDoneProgressReport(
+                        message=f"{i + 1}/{len(files)} {path.name}",
+                        percentage=int(100 * (i + 1) / max(len(files), 1))))
+        finally:
+            if token is not None:
+                ls.work_done_progress.end(token, lsp.WorkDoneProgressEnd(
+                    message=f"{len(reports)} file(s) checked"))
+        return lsp.WorkspaceDiagnosticReport(items=reports)
+
+
+def _workspace_report(uri: str, version: int | None, report):
+    if isinstance(report, lsp.RelatedUnchangedDocumentDiagnosticReport):
+        return lsp.WorkspaceUnchangedDocumentDiagnosticReport(
+            uri=uri, version=version, result_id=report.result_id)
+    return lsp.WorkspaceFullDocumentDiagnosticReport(
+        uri=uri, version=version, items=report.items, result_id=report.result_id)
+
+
+def _disk_report(ls: RemlServer, path, uri: str, previous: str | None):
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        ls.log_to_client(f"cannot read {path}: {exc}", lsp.MessageType.Warning)
+        return lsp.WorkspaceFullDocumentDiagnosticReport(uri=uri, version=None, items=[])
+    rid = f"{hashlib.sha1(data).hexdigest()[:16]}:{ls.locale}:{ls.encoding}"
+    if previous == rid:
+        return lsp.WorkspaceUnchangedDocumentDiagnosticReport(uri=uri, version=None,
+                                                              result_id=rid)
+    rel = relative_path(path, ls.root_for(path))
+    analysis = analyze_bytes(data, file=str(path), rel_path=rel, locale=ls.locale)
+    items = [to_lsp_diagnostic(d, analysis.index, uri, ls.encoding, related=ls.related_info)
+             for d in analysis.diagnostics]
+    return lsp.WorkspaceFullDocumentDiagnosticReport(uri=uri, version=None, items=items,
+                                                     result_id=rid)

@@ -1,0 +1,151 @@
+"""Text synchronisation and pushed diagnostics.
+
+Every change is applied to our own document at once (LSP positions → code points through our
+line index). Analysis runs later in a task that a newer change cancels (stale versions are
+dropped), after the debounce of the BackpressureSpec, but never later than its max lag after the
+first pending change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from lsprotocol import types as lsp
+
+from reml_lsp.lsp.convert import offset_of, to_lsp_diagnostic
+from reml_lsp.lsp.server import RemlServer
+from reml_lsp.lsp.state import OpenDoc
+
+log = logging.getLogger("reml_lsp.lsp")
+
+
+def lsp_diagnostics(ls: RemlServer, doc: OpenDoc) -> list[lsp.Diagnostic]:
+    def compute() -> list[lsp.Diagnostic]:
+        index = doc.doc.index
+        return [to_lsp_diagnostic(d, index, doc.uri, ls.encoding, related=ls.related_info)
+                for d in doc.diagnostics(ls.locale)]
+    return doc.cached(f"lsp-diagnostics:{ls.locale}:{ls.encoding}", compute)
+
+
+def record_published(ls: RemlServer, doc: OpenDoc) -> None:
+    """One ``lsp.diagnostic.published`` event per finding the first time it is shown."""
+    for d in doc.diagnostics(ls.locale):
+        if d.audit_id and d.audit_id not in doc.published:
+            doc.published.add(d.audit_id)
+            ls.audit.record("lsp.diagnostic.published", d.audit_id, {
+                "uri": doc.uri, "path": doc.rel_path, "version": doc.version, "code": d.code,
+                "span": [d.span.start, d.span.end], "locale": d.locale})
+
+
+def publish(ls: RemlServer, doc: OpenDoc) -> None:
+    diagnostics = lsp_diagnostics(ls, doc)
+    ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(
+        uri=doc.uri, diagnostics=diagnostics,
+        version=doc.version if ls.version_support else None))
+    record_published(ls, doc)
+
+
+def schedule(ls: RemlServer, doc: OpenDoc) -> None:
+    """(Re)start the analysis of ``doc`` for its current version."""
+    now = time.monotonic()
+    if doc.pending_since is None:
+        doc.pending_since = now
+    if doc.task is not None and not doc.task.done():
+        doc.task.cancel()
+    spec = ls.settings.backpressure
+    waited = now - doc.pending_since
+    delay = max(0.0, min(spec.debounce_ms, spec.max_lag_ms - waited * 1000.0)) / 1000.0
+    doc.task = asyncio.ensure_future(_analyse_later(ls, doc, doc.edits, delay))
+
+
+async def _analyse_later(ls: RemlServer, doc: OpenDoc, edits: int, delay: float) -> None:
+    try:
+        await asyncio.sleep(delay)
+        if doc.edits != edits or ls.docs.get(doc.uri) is not doc:
+            return  # a newer version (or a close) superseded this one
+        doc.pending_since = None
+        if ls.pull_mode:
+            return  # the client asks (textDocument/diagnostic)
+        publish(ls, doc)
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("analysis of %s failed", doc.uri)
+
+
+async def republish_all(ls: RemlServer) -> None:
+    if ls.pull_mode:
+        if ls.refresh_support:
+            await ls.workspace_diagnostic_refresh_async(None)
+        return
+    for doc in list(ls.docs.values()):
+        publish(ls, doc)
+        await asyncio.sleep(0)
+
+
+def register(server: RemlServer) -> None:
+    @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: RemlServer, params: lsp.DidOpenTextDocumentParams) -> None:
+        item = params.text_document
+        doc = ls.open_doc(item.uri, item.text, item.version)
+        schedule(ls, doc)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: RemlServer, params: lsp.DidChangeTextDocumentParams) -> None:
+        doc = ls.doc(params.text_document.uri)
+        if doc is None:
+            log.warning("didChange for a document that is not open: %s",
+                        params.text_document.uri)
+            return
+        version = params.text_document.version
+        if version is not None and version < doc.version:
+            log.warning("dropping stale change v%s of %s (have v%s)", version, doc.uri,
+                        doc.version)
+            return
+        for change in params.content_changes:
+            if isinstance(change, lsp.TextDocumentContentChangePartial):
+                index = doc.doc.index
+                start = offset_of(index, change.range.start, ls.encoding)
+                end = offset_of(index, change.range.end, ls.encoding)
+                if end < start:
+                    start, end = end, start
+                doc.doc.apply_change(start, end, change.text)
+            else:
+                doc.doc.replace(change.text)
+            doc.changed()
+        if version is not None:
+            doc.version = version
+        schedule(ls, doc)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE, lsp.SaveOptions(include_text=True))
+    async def did_save(ls: RemlServer, params: lsp.DidSaveTextDocumentParams) -> None:
+        doc = ls.doc(params.text_document.uri)
+        if doc is None:
+            return
+        if params.text is not None and params.text != doc.doc.text:
+            doc.doc.replace(params.text)
+            doc.changed()
+        ls._disk_cache.pop(doc.uri, None)
+        if ls.pull_mode:
+            if ls.refresh_support:
+                await ls.workspace_diagnostic_refresh_async(None)
+        else:
+            if doc.task is not None and not doc.task.done():
+                doc.task.cancel()
+            doc.pending_since = None
+            publish(ls, doc)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: RemlServer, params: lsp.DidCloseTextDocumentParams) -> None:
+        doc = ls.docs.pop(params.text_document.uri, None)
+        if doc is None:
+            return
+        if doc.task is not None:
+            doc.task.cancel()
+        ls.workspace_index.drop(doc.uri)
+        ls._disk_cache.pop(doc.uri, None)
+        if not ls.pull_mode:
+            ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(
+                uri=doc.uri, diagnostics=[]))

@@ -1,0 +1,102 @@
+"""Helpers for the pytest-lsp tests: starting a session, opening documents, waiting for
+diagnostics (pushed for VS Code, pulled for Neovim), positions in a given encoding."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from lsprotocol import types as lsp
+from pytest_lsp import LanguageClient, client_capabilities
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "lsp"
+CLIENTS = ["visual-studio-code", "neovim"]
+SERVER = [sys.executable, "-m", "reml_lsp.cli.main", "lsp", "--stdio"]
+SERVER_ENV = {k: v for k, v in os.environ.items() if k != "REML_AUDIT_DB"}
+SERVER_ENV["LANG"] = "C.UTF-8"
+SERVER_ENV.pop("REML_LOCALE", None)
+
+
+def uri(path: Path) -> str:
+    return path.resolve().as_uri()
+
+
+async def start(client: LanguageClient, profile: str, root: Path, **init) -> None:
+    params = lsp.InitializeParams(
+        capabilities=client_capabilities(profile),
+        root_uri=uri(root),
+        workspace_folders=[lsp.WorkspaceFolder(uri=uri(root), name="ws")],
+        **init)
+    await client.initialize_session(params)
+
+
+def record_published(client: LanguageClient) -> None:
+    client.published = []
+    handler = client.protocol.fm.features[lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
+
+    def recorder(params: lsp.PublishDiagnosticsParams):
+        client.published.append(params)
+        return handler(params)
+
+    client.protocol.fm.features[lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = recorder
+
+
+def is_pull(client: LanguageClient) -> bool:
+    return client.profile == "neovim"
+
+
+def encoding(client: LanguageClient) -> str:
+    return "utf-8" if client.profile == "neovim" else "utf-16"
+
+
+async def open_doc(client: LanguageClient, path: Path, text: str | None = None,
+                   version: int = 1) -> str:
+    text = path.read_text(encoding="utf-8") if text is None else text
+    doc_uri = uri(path)
+    client.text_document_did_open(lsp.DidOpenTextDocumentParams(
+        text_document=lsp.TextDocumentItem(uri=doc_uri, language_id="reml", version=version,
+                                           text=text)))
+    return doc_uri
+
+
+def mark(client: LanguageClient) -> int:
+    """Call before an action; pass the result to ``diagnostics`` to wait for what follows."""
+    return len(client.published)
+
+
+async def diagnostics(client: LanguageClient, doc_uri: str, after: int = 0,
+                      timeout: float = 15.0) -> list[lsp.Diagnostic]:
+    """The document's diagnostics as the client sees them: pulled (Neovim) or the first
+    publishDiagnostics for it after ``after`` (VS Code)."""
+    if is_pull(client):
+        report = await client.text_document_diagnostic_async(lsp.DocumentDiagnosticParams(
+            text_document=lsp.TextDocumentIdentifier(uri=doc_uri)))
+        return list(report.items)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        for params in client.published[after:]:
+            if params.uri == doc_uri:
+                return list(params.diagnostics)
+        if loop.time() > deadline:
+            raise TimeoutError(f"no diagnostics for {doc_uri}")
+        await asyncio.sleep(0.005)
+
+
+def pos_in(text: str, needle: str, enc: str, delta: int = 0, nth: int = 0) -> lsp.Position:
+    at = -1
+    for _ in range(nth + 1):
+        at = text.index(needle, at + 1)
+    at += delta
+    line = text.count("\n", 0, at)
+    line_start = text.rfind("\n", 0, at) + 1
+    seg = text[line_start:at]
+    if enc == "utf-8":
+        char = len(seg.encode("utf-8"))
+    elif enc == "utf-16":
+        char = len(seg.encode("utf-16-le")) // 2
+    else:
+        char = len(seg)
+    return lsp.Position(line=line, character=char)
