@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import pytest_lsp
-from lsp_helpers import record_published, start
+from lsp_helpers import fix_code_action_union, record_published, start
 from pytest_lsp import ClientServerConfig, LanguageClient
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "lsp"
@@ -42,6 +42,7 @@ async def client(lsp_client: LanguageClient, request, workspace: Path):
     lsp_client.profile = request.param
     lsp_client.root = workspace
     record_published(lsp_client)
+    fix_code_action_union(lsp_client)
     await start(lsp_client, request.param, workspace)
     yield
     await lsp_client.shutdown_session()

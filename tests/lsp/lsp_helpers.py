@@ -7,6 +7,7 @@ import asyncio
 import os
 import sys
 from pathlib import Path
+from typing import Union
 
 from lsprotocol import types as lsp
 from pytest_lsp import LanguageClient, client_capabilities
@@ -100,3 +101,17 @@ def pos_in(text: str, needle: str, enc: str, delta: int = 0, nth: int = 0) -> ls
     else:
         char = len(seg)
     return lsp.Position(line=line, character=char)
+
+
+def fix_code_action_union(client: LanguageClient) -> None:
+    """lsprotocol's client-side hook reads any object with a ``command`` key as a ``Command``,
+    so a ``CodeAction`` carrying a command comes back as a ``Command``. Tell them apart by
+    ``command`` being a string (Command) or an object (CodeAction), as the spec does."""
+    converter = client.protocol._converter
+
+    def hook(obj, _):
+        if isinstance(obj.get("command"), str):
+            return converter.structure(obj, lsp.Command)
+        return converter.structure(obj, lsp.CodeAction)
+
+    converter.register_structure_hook(Union[lsp.Command, lsp.CodeAction], hook)  # noqa: UP007

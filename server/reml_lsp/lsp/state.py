@@ -26,6 +26,7 @@ class OpenDoc:
     task: asyncio.Task | None = None
     pending_since: float | None = None
     edits: int = 0  # bumps on every change (also without a version)
+    saves: int = 0
     published: set[str] = attrs.Factory(set)  # audit_ids already recorded as published
     _cache: dict[str, tuple[int, Any]] = attrs.Factory(dict)
 

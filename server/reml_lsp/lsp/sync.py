@@ -128,6 +128,7 @@ def register(server: RemlServer) -> None:
             doc.doc.replace(params.text)
             doc.changed()
         ls._disk_cache.pop(doc.uri, None)
+        doc.saves += 1
         if ls.pull_mode:
             if ls.refresh_support:
                 await ls.workspace_diagnostic_refresh_async(None)

@@ -25,7 +25,8 @@ def reml_files(roots: list[Path]) -> Iterator[Path]:
         if not root.is_dir():
             continue
         for path in sorted(root.rglob("*.reml")):
-            if any(part in SKIP_DIRS for part in path.relative_to(root).parts[:-1]):
+            if not path.is_file() or any(part in SKIP_DIRS
+                                         for part in path.relative_to(root).parts[:-1]):
                 continue
             resolved = path.resolve()
             if resolved in seen:
