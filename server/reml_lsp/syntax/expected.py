@@ -27,11 +27,19 @@ def summarize(expected: dict[str, int]) -> tuple[str, ...]:
     return order(chosen)
 
 
+# When several terminals share a label, the one named here stands for them.
+_PREFERRED = frozenset("IDENT BREAK RETURN LPAR LSQB MINUS VBAR OROR STRING".split())
+
+
 def order(terminals) -> tuple[str, ...]:
+    """One terminal per label (virtual ones dropped), in the reference's order."""
     seen: dict[str, str] = {}
     for term in terminals:
+        if term in ("ERROR",):
+            continue
         lab, _ = T.label(term)
-        seen.setdefault(lab, term)
+        if lab not in seen or term in _PREFERRED:
+            seen[lab] = term
     return tuple(sorted(seen.values(), key=_sort_key))
 
 

@@ -159,6 +159,10 @@ class Lexer:
         type_ = m.lastgroup
         end = m.end()
         self.max_read = max(self.max_read, end + 1)
+        if type_ not in ("MULTILINE_STRING", "RAW_STRING") and (
+                text.startswith(('"""', 'r"', 'r#'), pos, n)):
+            # A multi-line literal that did not close was searched for up to the end.
+            self.max_read = n + 1
         prev = self.prev_type
         if type_ == "IDENT":
             kw = T.RESERVED.get(value)
@@ -228,7 +232,8 @@ class Lexer:
             "parser.lexer.unknown_token", key, pos, pos + 1, args=(ch,),
             notes=[IssueNote("lexer.skip_token", label="lexer")]))
         self.pos = pos + 1
-        self.max_read = max(self.max_read, pos + 2)
+        # The failed literal patterns looked as far as the end of the line.
+        self.max_read = max(self.max_read, pos + 2, self._line_end(pos) + 1)
         tok = _tok("UNKNOWN", ch, pos, self.line, col, self.line, col + 1, pos + 1)
         self.prev_type = "UNKNOWN"
         self.prev_line = self.line
