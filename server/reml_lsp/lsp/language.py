@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from lsprotocol import types as lsp
 
+from reml_lsp.analysis.caret import completion_terminals
 from reml_lsp.analysis.completion import complete
 from reml_lsp.analysis.folding import folding_ranges
-from reml_lsp.analysis.hover import hover_at
-from reml_lsp.analysis.navigation import definition, highlights, references
+from reml_lsp.analysis.hover import describe
+from reml_lsp.analysis.navigation import definition, highlights, references, resolve_target
 from reml_lsp.analysis.positions import unit_length
 from reml_lsp.analysis.semantic import TOKEN_MODIFIERS, TOKEN_TYPES, semantic_tokens
 from reml_lsp.analysis.symbols import Symbol, document_symbols
+from reml_lsp.analysis.tree import find_token_at
 from reml_lsp.lsp.convert import offset_of, position, range_of
 from reml_lsp.lsp.server import RemlServer
 from reml_lsp.lsp.state import OpenDoc
@@ -97,7 +99,8 @@ def register(server: RemlServer) -> None:
         needs_ws = bool(_USE_LINE.match(before) or _MODULE_LINE.match(before)
                         or before.endswith(".") or before.endswith("::"))
         ws = ls.workspace() if needs_ws else ls.workspace_index
-        result = complete(text, offset, doc.doc.expected_terminals(start), cur, ws,
+        expected = completion_terminals(doc.doc.expected_terminals(start))
+        result = complete(text, offset, expected, cur, ws,
                           snippets=ls.snippets)
         rng = range_of(index, result.start, offset, ls.encoding)
         items = []
@@ -120,22 +123,18 @@ def register(server: RemlServer) -> None:
         index = doc.doc.index
         offset = offset_of(index, params.position, ls.encoding)
         cur = doc.module()
-        info = hover_at(doc.doc.text, cur.entries, cur.scopes, index, offset)
-        if info is None:
-            from reml_lsp.analysis.hover import describe
-            from reml_lsp.analysis.navigation import resolve_target
-
-            mod, binding, _ = resolve_target(ls.workspace(), cur, offset)
-            if binding is None or mod is cur:
-                return None
-            info = describe(mod.text, binding, _index_of(mod))
-            from reml_lsp.analysis.tree import find_token_at
-
-            found = find_token_at(cur.entries, offset)
-            if found is not None:
-                tok, dpos, _ = found
-                info = type(info)(info.signature, info.doc, tok.start_pos + dpos,
-                                  tok.end_pos + dpos, info.kind)
+        binding, _ = cur.scopes.target_at(offset)
+        need_workspace = binding is None or binding.kind == "import"
+        ws = ls.workspace() if need_workspace else ls.workspace_index
+        mod, target, _ = resolve_target(ws, cur, offset)
+        if target is None:
+            return None
+        found = find_token_at(cur.entries, offset)
+        if found is None:
+            return None
+        tok, dpos, _ = found
+        info = describe(mod.text, target, index if mod is cur else _index_of(mod),
+                        tok.start_pos + dpos, tok.end_pos + dpos)
         value = f"```reml\n{info.signature}\n```"
         if info.doc:
             value += "\n\n" + info.doc
