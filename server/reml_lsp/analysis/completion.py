@@ -78,7 +78,7 @@ def complete(text: str, offset: int, expected: Iterable[str], cur: ModuleInfo,
     exp = set(expected)
     names = not exp or bool(exp & {"IDENT", "UPPER_IDENT"})
     if names:
-        items.extend(_names(cur, offset))
+        items.extend(_names(cur, offset, word))
     items.extend(_tokens(exp, snippets, bool(word)))
     return Completion(start, _filter(items, word))
 
@@ -96,9 +96,9 @@ def _filter(items: list[Candidate], word: str) -> list[Candidate]:
     return out
 
 
-def _names(cur: ModuleInfo, offset: int) -> list[Candidate]:
+def _names(cur: ModuleInfo, offset: int, word: str) -> list[Candidate]:
     out = []
-    for i, b in enumerate(cur.scopes.visible(offset)):
+    for i, b in enumerate(cur.scopes.visible(offset, word)):
         group = "1" if b.top_level else "0"
         detail = b.path if b.kind == "import" and b.path else b.kind
         out.append(Candidate(b.name, b.kind, detail or "", f"{group}{i:05d}"))

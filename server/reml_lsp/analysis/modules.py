@@ -22,8 +22,8 @@ class ModuleInfo:
     scopes: ScopeIndex
 
     def top_level(self, name: str) -> Binding | None:
-        for b in self.scopes.bindings:
-            if b.top_level and b.name == name and b.kind != "import":
+        for b in self.scopes.top_named(name):
+            if b.kind != "import":
                 return b
         return None
 

@@ -111,7 +111,7 @@ def references(ws: WorkspaceIndex, cur: ModuleInfo, offset: int,
 def _refs_in(ws: WorkspaceIndex, other: ModuleInfo, mod: ModuleInfo, b: Binding) -> list[Target]:
     out: list[Target] = []
     module_aliases: set[str] = set()
-    for imp in other.scopes.bindings:
+    for imp in other.scopes.top_level():
         if imp.kind != "import":
             continue
         resolved = ws.resolve_import(imp, other.module)

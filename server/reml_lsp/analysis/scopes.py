@@ -9,6 +9,7 @@ semantic tokens. Offsets are code points of the current text.
 from __future__ import annotations
 
 import bisect
+import weakref
 from collections.abc import Iterable, Sequence
 
 import attrs
@@ -58,51 +59,129 @@ class Reference:
 
 
 @attrs.define
-class ScopeIndex:
+class ItemScopes:
+    """Bindings and references of one top-level item, in that item's own tree positions (so it
+    can be reused, unchanged, while the item moves in the text)."""
+
     bindings: list[Binding]
     references: list[Reference]
-    _by_start: dict[int, Binding] = attrs.field(init=False, factory=dict)
-    _ref_starts: list[int] = attrs.field(init=False, factory=list)
+    ref_starts: list[int] = attrs.Factory(list)
+    top: list[Binding] = attrs.Factory(list)
 
     def __attrs_post_init__(self) -> None:
-        self._by_start = {b.start: b for b in self.bindings}
         self.references.sort(key=lambda r: r.start)
-        self._ref_starts = [r.start for r in self.references]
+        self.ref_starts = [r.start for r in self.references]
+        self.top = [b for b in self.bindings if b.top_level]
+
+
+def _shift(b: Binding, d: int) -> Binding:
+    if not d:
+        return b
+    if b.top_level:
+        return attrs.evolve(b, start=b.start + d, end=b.end + d, decl_dpos=b.decl_dpos + d)
+    return attrs.evolve(b, start=b.start + d, end=b.end + d, scope_start=b.scope_start + d,
+                        scope_end=b.scope_end + d, decl_dpos=b.decl_dpos + d)
+
+
+class ScopeIndex:
+    """The scopes of a document: one ``ItemScopes`` per item plus its shift. Local names are
+    looked up in the item around the offset only; top-level names in a table of the file."""
+
+    def __init__(self, parts: Sequence[tuple[ItemScopes, int, int, int]]) -> None:
+        self.parts = list(parts)  # (item scopes, dpos, start, end) in text order
+        self._starts = [p[2] for p in self.parts]
+        self._top: dict[str, list[tuple[Binding, int]]] = {}
+        for part, d, _, _ in self.parts:
+            for b in part.top:
+                self._top.setdefault(b.name, []).append((b, d))
+        self._all: list[Binding] | None = None
+        self._refs: list[Reference] | None = None
+
+    # -- whole-file views (built on demand) ------------------------------------------------
+    @property
+    def bindings(self) -> list[Binding]:
+        if self._all is None:
+            self._all = [_shift(b, d) for part, d, _, _ in self.parts for b in part.bindings]
+        return self._all
+
+    @property
+    def references(self) -> list[Reference]:
+        if self._refs is None:
+            self._refs = [Reference(r.name, r.start + d, r.end + d, r.role)
+                          for part, d, _, _ in self.parts for r in part.references]
+        return self._refs
+
+    def top_named(self, name: str) -> list[Binding]:
+        return [_shift(b, d) for b, d in self._top.get(name, ())]
+
+    def top_level(self, prefix: str = "") -> list[Binding]:
+        low = prefix.lower()
+        return sorted((_shift(b, d) for name, group in self._top.items()
+                       if not low or name.lower().startswith(low) for b, d in group),
+                      key=lambda b: b.start)
 
     # -- lookups ---------------------------------------------------------------------------
-    def top_level(self) -> list[Binding]:
-        return [b for b in self.bindings if b.top_level]
+    def _part(self, offset: int) -> tuple[ItemScopes, int] | None:
+        i = bisect.bisect_right(self._starts, offset) - 1
+        if i < 0:
+            return None
+        part, d, _, end = self.parts[i]
+        if offset > end and i + 1 < len(self.parts):
+            return None
+        return part, d
 
     def binding_at(self, offset: int) -> Binding | None:
-        for b in self.bindings:
-            if b.start <= offset <= b.end:
-                return b
+        found = self._part(offset)
+        if found is None:
+            return None
+        part, d = found
+        rel = offset - d
+        for b in part.bindings:
+            if b.start <= rel <= b.end:
+                return _shift(b, d)
         return None
 
     def reference_at(self, offset: int) -> Reference | None:
-        i = bisect.bisect_right(self._ref_starts, offset) - 1
+        found = self._part(offset)
+        if found is None:
+            return None
+        part, d = found
+        rel = offset - d
+        i = bisect.bisect_right(part.ref_starts, rel) - 1
         if i >= 0:
-            ref = self.references[i]
-            if ref.start <= offset <= ref.end:
-                return ref
+            ref = part.references[i]
+            if ref.start <= rel <= ref.end:
+                return Reference(ref.name, ref.start + d, ref.end + d, ref.role)
         return None
+
+    def _local(self, offset: int) -> list[Binding]:
+        found = self._part(offset)
+        if found is None:
+            return []
+        part, d = found
+        rel = offset - d
+        return [_shift(b, d) for b in part.bindings if not b.top_level and b.visible_at(rel)]
 
     def resolve(self, name: str, offset: int) -> Binding | None:
         """Innermost binding of ``name`` visible at ``offset``."""
         best: Binding | None = None
-        for b in self.bindings:
-            if b.name != name or not b.visible_at(offset):
-                continue
+        for b in self._local(offset):
+            if b.name == name and (best is None or _inner(b, best)):
+                best = b
+        if best is not None:
+            return best
+        for b in self.top_named(name):
             if best is None or _inner(b, best):
                 best = b
         return best
 
-    def visible(self, offset: int) -> list[Binding]:
-        """Every name visible at ``offset``, innermost first, one binding per name."""
+    def visible(self, offset: int, prefix: str = "") -> list[Binding]:
+        """Every name visible at ``offset`` (starting with ``prefix``, case-insensitive),
+        innermost first, one binding per name."""
         found: dict[str, Binding] = {}
-        for b in self.bindings:
-            if not b.visible_at(offset):
-                continue
+        low = prefix.lower()
+        local = [b for b in self._local(offset) if b.name.lower().startswith(low)]
+        for b in [*local, *self.top_level(prefix)]:
             cur = found.get(b.name)
             if cur is None or _inner(b, cur):
                 found[b.name] = b
@@ -123,14 +202,16 @@ class ScopeIndex:
     def occurrences(self, binding: Binding) -> list[tuple[int, int, bool]]:
         """(start, end, is_definition) of the binding site and every reference to it."""
         out = [(binding.start, binding.end, True)]
-        for ref in self.references:
-            if ref.name == binding.name and self.resolve(ref.name, ref.start) == binding:
-                out.append((ref.start, ref.end, False))
+        if binding.top_level:
+            parts = [(p, d) for p, d, _, _ in self.parts]
+        else:
+            found = self._part(binding.start)
+            parts = [found] if found is not None else []
+        for part, d in parts:
+            for ref in part.references:
+                if ref.name == binding.name and self.resolve(ref.name, ref.start + d) == binding:
+                    out.append((ref.start + d, ref.end + d, False))
         return out
-
-    def unresolved(self, name: str) -> list[Reference]:
-        return [r for r in self.references if r.name == name
-                and self.resolve(r.name, r.start) is None]
 
 
 def _inner(a: Binding, b: Binding) -> bool:
@@ -141,13 +222,32 @@ def _inner(a: Binding, b: Binding) -> bool:
     return a.start > b.start
 
 
-def build_scopes(entries: Sequence[Entry]) -> ScopeIndex:
+# Keyed by object identity (a lark Tree hashes its whole structure), dropped with the tree.
+_CACHE: dict[int, tuple[weakref.ref, ItemScopes]] = {}
+
+
+def item_scopes(tree: Tree) -> ItemScopes:
+    """Scopes of one item tree, computed once per tree object (unchanged items keep theirs)."""
+    key = id(tree)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0]() is tree:
+        return hit[1]
     builder = _Builder()
+    builder.top_level(tree, 0)
+    builder.walk_item(tree, 0)
+    scopes = ItemScopes(builder.bindings, builder.refs)
+    _CACHE[key] = (weakref.ref(tree, lambda _ref, key=key: _CACHE.pop(key, None)), scopes)
+    return scopes
+
+
+def build_scopes(entries: Sequence[Entry]) -> ScopeIndex:
+    parts = []
     for tree, dpos in entries:
-        builder.top_level(tree, dpos)
-    for tree, dpos in entries:
-        builder.walk_item(tree, dpos)
-    return ScopeIndex(builder.bindings, builder.refs)
+        s = span(tree, dpos)
+        if s is None:
+            continue
+        parts.append((item_scopes(tree), dpos, s[0], s[1]))
+    return ScopeIndex(parts)
 
 
 class _Builder:

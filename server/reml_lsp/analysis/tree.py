@@ -38,14 +38,27 @@ def tokens(node: Any, *, skipped: bool = False) -> Iterator[Token]:
 
 
 def first_token(node: Any) -> Token | None:
-    return next(tokens(node), None)
+    """Leftmost real token (descends the left edge only)."""
+    if isinstance(node, Token):
+        return node if node.value else None
+    if isinstance(node, Tree):
+        for child in node.children:
+            found = first_token(child)
+            if found is not None:
+                return found
+    return None
 
 
 def last_token(node: Any) -> Token | None:
-    last = None
-    for tok in tokens(node):
-        last = tok
-    return last
+    """Rightmost real token (descends the right edge only)."""
+    if isinstance(node, Token):
+        return node if node.value else None
+    if isinstance(node, Tree):
+        for child in reversed(node.children):
+            found = last_token(child)
+            if found is not None:
+                return found
+    return None
 
 
 def span(node: Any, dpos: int = 0) -> tuple[int, int] | None:
