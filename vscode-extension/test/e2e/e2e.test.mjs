@@ -124,12 +124,20 @@ describe('Reml extension in code-server', () => {
     await page.keyboard.press('Control+Space');
     const rows = page.locator('.suggest-widget .monaco-list-row');
     await rows.first().waitFor({ state: 'visible' });
-    const labels = await waitFor(async () => {
-      const texts = await page.locator('.suggest-widget .monaco-list-row .label-name').allInnerTexts();
-      return texts.length ? texts.map((t) => t.trim()) : undefined;
-    }, 'completion items');
-    for (const kw of ['if', 'match']) {
-      assert.ok(labels.includes(kw), `completion has ${kw}: ${labels.join(', ')}`);
+    // The list is virtualised: walk it with ArrowDown (PageDown does not move it in code-server)
+    // and collect every label.
+    const rowsLoc = page.locator('.suggest-widget .monaco-list-row');
+    await waitFor(async () => (await rowsLoc.count()) > 0, 'completion items');
+    const total = Number(await rowsLoc.first().getAttribute('aria-setsize')) || 1;
+    const labels = new Set();
+    for (let i = 0; i <= total; i++) {
+      for (const t of await page.locator('.suggest-widget .monaco-list-row .label-name').allInnerTexts()) {
+        labels.add(t.trim());
+      }
+      await page.keyboard.press('ArrowDown');
+    }
+    for (const kw of ['if', 'match', 'fn']) {
+      assert.ok(labels.has(kw), `completion has ${kw}: ${[...labels].join(', ')}`);
     }
     await page.keyboard.press('Escape');
   });
@@ -165,7 +173,7 @@ describe('Reml extension in code-server', () => {
         return undefined;
       }
       const tail = log.slice(saved);
-      return /publishDiagnostics|'textDocument\/diagnostic'/.test(tail) ? tail : undefined;
+      return /textDocument\/publishDiagnostics|textDocument\/diagnostic\b/.test(tail) ? tail : undefined;
     }, 'diagnostics after didSave in the LSP trace');
     assert.match(trace, /save\.reml/);
   });
@@ -179,19 +187,25 @@ describe('Reml extension in code-server', () => {
     await page.keyboard.press('Escape');
     await h.runCommand(page, 'Reml: Show Audit Entry for Diagnostic at Cursor');
     const text = await waitFor(async () => {
-      const all = (await page.locator('.editor-instance .view-lines').allInnerTexts()).join('\n');
+      const all = (await page.locator('.editor-instance .view-lines').allInnerTexts()).join('\n').replace(/\u00a0/g, ' ');
       return /"audit_id"/.test(all) ? all : undefined;
     }, 'the audit entry document');
     assert.match(text, /"audit_id": "[0-9a-f-]{36}"/);
-    await page.keyboard.press('Control+W');
+    // The entry is an untitled document: close it without the save prompt.
+    await h.runCommand(page, 'View: Revert and Close Editor');
   });
 
-  test('a reload dry run from the command palette reports its status', { skip: needServer }, async () => {
+  test('a reload dry run from the command palette reports its status', { skip: needServer }, async (t) => {
+    const declared = /server running.*; commands: (.*)$/m.exec(outputLog('Reml.log'))?.[1] ?? '';
+    if (!declared.split(', ').includes('reml.reload')) {
+      t.skip(`SERVER: the server does not provide reml.reload yet (it has: ${declared})`);
+      return;
+    }
     await h.openFile(page, 'runtime.json');
     await h.runCommand(page, 'Reml: Reload Runtime Configuration (Dry Run, then Apply)');
-    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /dry.?run|Reml reload/i }).first();
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /dry.?run/i }).first();
     await toast.waitFor({ state: 'visible', timeout: 60_000 });
     await h.screenshot(page, 'reload.png');
-    assert.match(await toast.innerText(), /dry.?run|reload/i);
+    assert.match(await toast.innerText(), /dry.?run/i);
   });
 });
