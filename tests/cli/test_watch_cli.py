@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from reml_lsp.audit.store import AuditStore
-from reml_lsp.runtime.push_stream import BackpressurePolicy, PushFlow, PushFlowSpec
 from reml_lsp.runtime.state import new_state, parse_state
 
 SCHEMA = {"name": "s", "version": "1.0.0",
@@ -95,19 +94,3 @@ def test_watch_failures_are_json(cli):
     assert [(r.rc, r.json["error"]["code"]) for r in runs] == [
         (4, "runtime.io.not_found"), (1, "reload.state.invalid"), (3, "cli.usage")]
 
-
-def test_push_flow_debounces_and_drops_superseded_versions():
-    flow = PushFlow(PushFlowSpec(high_watermark=8, low_watermark=4,
-                                 policy=BackpressurePolicy(max_lag_s=0.016, debounce_s=0.004)))
-    flow.push(b"v1", now=0.0)
-    assert flow.release(now=0.002) is None  # still inside the debounce window
-    flow.push(b"v2", now=0.003)  # v1 superseded before release: dropped, never parsed
-    released = flow.release(now=0.008)
-    assert released is not None and released.data == b"v2"
-    assert released.meta["dropped"] == 1 and released.meta["last_reason"] is None
-    flow.push(b"0123456789", now=1.0)  # above the high watermark
-    late = flow.release(now=1.030)  # and later than max_lag
-    assert late is not None and late.meta["last_reason"] == "pending.backpressure"
-    assert late.meta["resume_count"] == 2 and late.meta["consumed_bytes"] == 12
-    with pytest.raises(ValueError):
-        PushFlowSpec(high_watermark=1, low_watermark=2)

@@ -377,6 +377,8 @@ class StreamDriver:
         self.queue: list[bytes | str] = []
         self.done = False
         self._last_step = 0.0
+        self._unparsed = False  # input taken in (drained, or closed) that no step has seen yet
+        self._closing = False  # close() came while pushed data was still queued
 
     @property
     def meta(self) -> StreamMeta:
@@ -404,10 +406,13 @@ class StreamDriver:
         policy = self.flow.policy
         if isinstance(policy, Auto) and policy.backpressure.debounce:
             now = time.monotonic()
-            if now - self._last_step < policy.backpressure.debounce and not self.queue:
+            if (now - self._last_step < policy.backpressure.debounce and not self.queue
+                    and not self._unparsed):
                 return None
             self._last_step = now
-        if self.queued_bytes() > self.flow.high_watermark:
+        queued = self.queued_bytes()
+        if queued > self.flow.high_watermark:
+            cont.meta.buffer_fill_ratio = min(1.0, queued / max(1, self.flow.high_watermark))
             self.on_diagnostic(PendingEvent(PendingReason.BACKPRESSURE, cont.meta,
                                             "drain below low_watermark"))
             self._drain(self.flow.high_watermark - self.flow.low_watermark)
@@ -428,10 +433,11 @@ class StreamDriver:
                 return None
         elif self.queue:
             self._drain(None)
-        else:
+        elif not self._unparsed:
             reason = PendingReason.FEEDER_CLOSED if cont.closed else PendingReason.INPUT_EXHAUSTED
             self.on_diagnostic(PendingEvent(reason, cont.meta))
             return None
+        self._unparsed = False
         try:
             complete = cont.parser.step(cont.text, cont.closed)
         except StreamFailure as exc:
@@ -439,6 +445,7 @@ class StreamDriver:
             return None
         if complete:
             self.done = True
+            cont.meta.lag_nanos = time.perf_counter_ns() - cont.started_ns
             outcome: StreamOutcome = Completed(cont.parser.result(), cont.meta)
         else:
             outcome = _pending(cont, cont.config.demand)
@@ -448,14 +455,25 @@ class StreamDriver:
         return outcome
 
     def close(self) -> None:
-        _close(self.state)
+        """End of input. Data pushed before ``close()`` comes first: the input is closed (and
+        the decoder flushed) once the queue has been drained; the next ``pump()`` then steps the
+        parser with ``closed=True`` even when nothing more is queued."""
+        if self.queue and self.flow.mode is not FlowMode.PULL:
+            self._closing = True
+        else:
+            _close(self.state)
+            self._unparsed = True
 
     def _drain(self, budget: int | None) -> None:
         while self.queue and (budget is None or budget > 0):
             data = self.queue.pop(0)
             _append(self.state, data)
+            self._unparsed = True
             if budget is not None:
                 budget -= len(data)
+        if self._closing and not self.queue:
+            self._closing = False
+            _close(self.state)
 
 
 # ----------------------------------------------------------------------------- async

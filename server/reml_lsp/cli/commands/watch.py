@@ -1,4 +1,5 @@
-"""``reml-run watch STATE CONFIG``: hot-reload STATE on every change of CONFIG (push mode).
+"""``reml-run watch STATE CONFIG``: hot-reload STATE on every change of CONFIG (push mode of the
+streaming runner, ``reml_lsp.syntax.streaming.StreamDriver``).
 
 Prints one JSON object per line (``--format json``) or one text line per event: ``watch.started``,
 ``parser.stream.progress|pending|error`` for each version of CONFIG, ``watch.stopped`` with counts.
@@ -18,8 +19,8 @@ from typing import Any
 from reml_lsp.cli.commands._config_common import add_audit_db, config_errors, open_audit_store
 from reml_lsp.cli.errors import CliError
 from reml_lsp.cli.exit_codes import ExitCode
-from reml_lsp.runtime.push_stream import BackpressurePolicy, PushFlowSpec
-from reml_lsp.runtime.watch import Watcher
+from reml_lsp.runtime.watch import Watcher, push_flow
+from reml_lsp.syntax.streaming import FlowController, StreamFailure
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -41,14 +42,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _spec(args: argparse.Namespace) -> PushFlowSpec:
+def _flow(args: argparse.Namespace) -> FlowController:
     if min(args.debounce_ms, args.max_lag_ms, args.poll_ms) < 0 or args.poll_ms == 0:
         raise CliError("cli.usage", "durations must be >= 0 (and --poll-ms > 0)", ExitCode.USAGE)
+    if min(args.high_watermark, args.low_watermark) < 0:
+        raise CliError("cli.usage", "watermarks must be >= 0", ExitCode.USAGE)
     try:
-        return PushFlowSpec(args.high_watermark, args.low_watermark,
-                            BackpressurePolicy(args.max_lag_ms / 1000, args.debounce_ms / 1000))
-    except ValueError as exc:
-        raise CliError("cli.usage", str(exc), ExitCode.USAGE) from None
+        return push_flow(args.high_watermark, args.low_watermark,
+                         max_lag=args.max_lag_ms / 1000, debounce=args.debounce_ms / 1000)
+    except StreamFailure as exc:
+        raise CliError("cli.usage", exc.error.message, ExitCode.USAGE) from None
 
 
 def _printer(fmt: str):
@@ -66,13 +69,13 @@ def _printer(fmt: str):
 
 
 def run(args: argparse.Namespace) -> int:
-    spec = _spec(args)
+    flow = _flow(args)
     store = None if args.no_audit else open_audit_store(args.audit_db)
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set())
                 for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        watcher = Watcher(args.state, args.config, spec=spec, emit=_printer(args.format),
+        watcher = Watcher(args.state, args.config, flow=flow, emit=_printer(args.format),
                           audit=store, allow_dangerous=args.allow_dangerous,
                           poll_s=args.poll_ms / 1000)
         with config_errors():
