@@ -1,12 +1,14 @@
 // The extension's commands. Runtime operations (reload, rollback, GPU, instruments) go through the
 // server's workspace/executeCommand so the server can audit them and shell out to the runtime with
 // a timeout; lint of a whole folder and `audit show` run the `reml-run` command line directly.
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { collectLintFindings, EXIT_LABELS, rangeOf, runCli, severityOf } from './cli';
 import { RemlClient } from './client';
 import { RecordedDiagnostic } from './diagnosticData';
-import { isPlainObject, statusOf } from './util';
+import { expandPath, isPlainObject, statusOf } from './util';
 
 export const COMMANDS = {
   restartServer: 'reml.restartServer',
@@ -32,8 +34,6 @@ export const SERVER_COMMANDS = {
   showAuditEntry: 'reml.showAuditEntry',
   lintWorkspace: 'reml.lintWorkspace',
 } as const;
-
-const FAILED_STATUSES = new Set(['error', 'failed', 'rejected', 'unavailable', 'timeout']);
 
 export function registerCommands(context: vscode.ExtensionContext, reml: RemlClient): void {
   const lintCollection = vscode.languages.createDiagnosticCollection('reml-lint');
@@ -62,28 +62,33 @@ export function registerCommands(context: vscode.ExtensionContext, reml: RemlCli
   register(COMMANDS.lintWorkspace, () => lintWorkspace(reml, lintCollection));
 
   register(COMMANDS.reload, async (arg?: unknown) => {
-    const target = await pickConfigTarget(arg, 'Reload which configuration file?');
-    if (!target) {
+    const params = isRecord(arg) ? arg : await reloadArguments(reml, arg instanceof vscode.Uri ? arg : undefined);
+    if (!params) {
       return;
     }
-    // The server runs the dry run first, then asks (window/showMessageRequest) before applying.
-    return runtimeOperation(reml, 'reload', SERVER_COMMANDS.reload, [target]);
+    // The server runs the dry run, asks (window/showMessageRequest: Apply / Cancel), then
+    // applies; it shows the status and audit_id itself.
+    return runtimeOperation(reml, 'reload', SERVER_COMMANDS.reload, [params]);
   });
 
   register(COMMANDS.rollback, async (arg?: unknown) => {
-    const target = await pickConfigTarget(arg, 'Roll back which runtime state?');
-    if (!target) {
-      return;
+    let params = isRecord(arg) ? arg : undefined;
+    if (!params) {
+      const state = await pickStateFile(arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri);
+      if (!state) {
+        return;
+      }
+      const ok = await vscode.window.showWarningMessage(
+        `Roll back the last reload of ${path.basename(state.uri.fsPath)}?`,
+        { modal: true },
+        'Roll Back',
+      );
+      if (ok !== 'Roll Back') {
+        return;
+      }
+      params = { state: state.uri.fsPath };
     }
-    const ok = await vscode.window.showWarningMessage(
-      'Roll back the last reload of this runtime state?',
-      { modal: true },
-      'Roll Back',
-    );
-    if (ok !== 'Roll Back') {
-      return;
-    }
-    return runtimeOperation(reml, 'rollback', SERVER_COMMANDS.rollback, [target]);
+    return runtimeOperation(reml, 'rollback', SERVER_COMMANDS.rollback, [params]);
   });
 
   register(COMMANDS.gpuLaunch, async (arg?: unknown) => {
@@ -115,7 +120,7 @@ export function registerCommands(context: vscode.ExtensionContext, reml: RemlCli
       if (!query) {
         return;
       }
-      params = { resource, query };
+      params = { resource, command: query };
     }
     return runtimeOperation(reml, 'instrument query', SERVER_COMMANDS.instrumentQuery, [params]);
   });
@@ -144,28 +149,110 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof vscode.Uri);
 }
 
-/** The file a runtime operation is about: the argument, the active editor, or a file picker. */
-async function pickConfigTarget(arg: unknown, title: string): Promise<Record<string, unknown> | undefined> {
-  if (isRecord(arg)) {
-    return arg;
-  }
-  let uri: vscode.Uri | undefined = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
-  if (!uri || uri.scheme !== 'file') {
-    const picked = await vscode.window.showOpenDialog({
-      title,
-      canSelectMany: false,
-      filters: { 'Configuration or Reml': ['json', 'toml', 'reml'] },
-    });
-    uri = picked?.[0];
-  }
-  if (!uri) {
+const STATE_FORMAT = 'reml.runtime.state/';
+
+interface StateFile {
+  uri: vscode.Uri;
+  /** The config file the state was made from (`config_source.path`), resolved. */
+  source: string | undefined;
+  /** The live config snapshot. */
+  config: unknown;
+}
+
+async function readState(uri: vscode.Uri): Promise<StateFile | undefined> {
+  try {
+    const stat = await vscode.workspace.fs.stat(uri);
+    if (stat.size > 16 * 1024 * 1024) {
+      return undefined;
+    }
+    const doc = JSON.parse(new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri)));
+    if (!isPlainObject(doc) || typeof doc.format !== 'string' || !doc.format.startsWith(STATE_FORMAT)) {
+      return undefined;
+    }
+    const src = isPlainObject(doc.config_source) && typeof doc.config_source.path === 'string' ? doc.config_source.path : undefined;
+    const source = src === undefined ? undefined : path.isAbsolute(src) ? src : path.join(path.dirname(uri.fsPath), src);
+    return { uri, source, config: doc.config };
+  } catch {
     return undefined;
   }
-  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+}
+
+/**
+ * The runtime state file (`reml-run state init`) for a config: the `reml.runtime.stateFile`
+ * setting, else the workspace's state files whose `config_source` is that config (one is taken,
+ * several are offered), else a file picker.
+ */
+async function pickStateFile(configUri: vscode.Uri | undefined): Promise<StateFile | undefined> {
+  const folder = (configUri && vscode.workspace.getWorkspaceFolder(configUri)) ?? vscode.workspace.workspaceFolders?.[0];
+  const setting = vscode.workspace.getConfiguration('reml', configUri).get<string>('runtime.stateFile', '').trim();
+  if (setting) {
+    const p = expandPath(setting, folder?.uri.fsPath);
+    const abs = path.isAbsolute(p) || !folder ? p : path.join(folder.uri.fsPath, p);
+    const state = await readState(vscode.Uri.file(abs));
+    if (!state) {
+      void vscode.window.showErrorMessage(`Reml: ${abs} (reml.runtime.stateFile) is not a runtime state file.`);
+    }
+    return state;
+  }
+  const found: StateFile[] = [];
+  for (const uri of await vscode.workspace.findFiles('**/*.{state,json}', '**/{node_modules,.git,.reml}/**', 500)) {
+    const state = await readState(uri);
+    if (state) {
+      found.push(state);
+    }
+  }
+  const config = configUri?.fsPath;
+  const matching = config ? found.filter((s) => s.source !== undefined && path.resolve(s.source) === path.resolve(config)) : [];
+  const candidates = matching.length ? matching : found;
+  if (candidates.length === 1) {
+    return candidates[0];
+  }
+  if (candidates.length > 1) {
+    const pick = await vscode.window.showQuickPick(
+      candidates.map((s) => ({ label: vscode.workspace.asRelativePath(s.uri), description: s.source ? `from ${vscode.workspace.asRelativePath(s.source)}` : undefined, s })),
+      { title: 'Reml: which runtime state?' },
+    );
+    return pick?.s;
+  }
+  const picked = await vscode.window.showOpenDialog({ title: 'Reml: runtime state file (reml-run state init)', canSelectMany: false });
+  if (!picked?.[0]) {
+    return undefined;
+  }
+  const state = await readState(picked[0]);
+  if (!state) {
+    void vscode.window.showErrorMessage(`Reml: ${picked[0].fsPath} is not a runtime state file (${STATE_FORMAT}…).`);
+  }
+  return state;
+}
+
+/**
+ * `reml.reload` arguments for the active config: `{state, old, new, config}`, where `old` is the
+ * state's live config written to a temporary JSON file, so the server diffs live → edited.
+ */
+async function reloadArguments(reml: RemlClient, given: vscode.Uri | undefined): Promise<Record<string, unknown> | undefined> {
+  let configUri = given ?? vscode.window.activeTextEditor?.document.uri;
+  if (configUri && !/\.(json|toml)$/i.test(configUri.fsPath)) {
+    configUri = undefined;
+  }
+  const state = await pickStateFile(configUri);
+  if (!state) {
+    return undefined;
+  }
+  if (!configUri) {
+    configUri = state.source ? vscode.Uri.file(state.source) : undefined;
+  }
+  if (!configUri || configUri.scheme !== 'file') {
+    void vscode.window.showErrorMessage('Reml: open the configuration file to reload (JSON or TOML).');
+    return undefined;
+  }
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === configUri!.toString());
   if (doc?.isDirty) {
     await doc.save();
   }
-  return { uri: uri.toString(), path: uri.fsPath };
+  const live = path.join(os.tmpdir(), `reml-live-${process.pid}-${path.basename(state.uri.fsPath)}.json`);
+  await fs.writeFile(live, JSON.stringify(state.config ?? {}, null, 2), 'utf8');
+  reml.output.appendLine(`[reml] reload ${state.uri.fsPath}: live config → ${live}, edited config ${configUri.fsPath}`);
+  return { state: state.uri.fsPath, old: live, new: configUri.fsPath, config: configUri.fsPath };
 }
 
 async function askGpuLaunch(): Promise<Record<string, unknown> | undefined> {
@@ -211,27 +298,23 @@ function errorMessageOf(result: unknown): string | undefined {
 async function runtimeOperation(reml: RemlClient, title: string, command: string, args: unknown[]): Promise<unknown> {
   let result: unknown;
   try {
-    result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: `Reml: ${title}…` },
-      () => reml.executeServerCommand(command, args),
-    );
+    result = await reml.executeServerCommand(command, args);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     reml.output.appendLine(`[reml] ${command} failed: ${message}`);
-    void vscode.window.showErrorMessage(`Reml ${title} failed: ${message}`);
+    void vscode.window.showErrorMessage(`Reml ${title} failed: ${message}`, 'Show Output').then((c) => {
+      if (c) {
+        reml.output.show(true);
+      }
+    });
     return undefined;
   }
+  // The server already showed the status (window/showMessage) and sent reml/runtimeResult.
   reml.output.appendLine(`[reml] ${command} → ${JSON.stringify(result, null, 2)}`);
   const status = statusOf(result) ?? 'done';
   const auditId = isPlainObject(result) && typeof result.audit_id === 'string' ? result.audit_id : auditIdIn(result);
   const error = errorMessageOf(result);
-  const text = `Reml ${title}: ${status}${error ? ` — ${error}` : ''}${auditId ? ` (audit ${auditId})` : ''}`;
-  const show = FAILED_STATUSES.has(status) ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-  void show(text, 'Show Output').then((c) => {
-    if (c) {
-      reml.output.show(true);
-    }
-  });
+  vscode.window.setStatusBarMessage(`Reml ${title}: ${status}${error ? ` — ${error}` : ''}${auditId ? ` (audit ${auditId})` : ''}`, 10_000);
   return result;
 }
 

@@ -6,6 +6,7 @@
 // reason printed, while the server does not exist yet.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as h from './harness.mjs';
@@ -19,6 +20,11 @@ let page;
 
 before(async () => {
   cs = await h.startCodeServer();
+  if (SERVER) {
+    // The runtime state that the reload test reloads app.json into.
+    const init = spawnSync(h.env.remlRun, ['state', 'init', 'runtime.state', '--config', 'app.json'], { cwd: cs.workspace, encoding: 'utf8' });
+    assert.equal(init.status, 0, `reml-run state init: ${init.stdout}${init.stderr}`);
+  }
   browser = await h.launchBrowser();
   page = await h.openWorkbench(browser.context, cs.url);
 });
@@ -101,6 +107,9 @@ describe('Reml extension in code-server', () => {
     await waitFor(async () => (await errorSquiggles().count()) > 0, 'an error squiggle');
     const rows = await h.problems(page);
     await waitFor(async () => /parser\.[a-z_.]+/.test((await rows.allInnerTexts()).join('\n')), 'a Problems row with a parser. code');
+    // The status bar shows the last stream_meta of the diagnostics (resume count, lag).
+    const status = page.locator('[id="reml-lsp.reml.reml.status"]');
+    await waitFor(async () => /resume \d+/.test(await status.innerText()), 'stream_meta in the status bar');
     await h.screenshot(page, 'diagnostics.png');
   });
 
@@ -195,17 +204,28 @@ describe('Reml extension in code-server', () => {
     await h.runCommand(page, 'View: Revert and Close Editor');
   });
 
-  test('a reload dry run from the command palette reports its status', { skip: needServer }, async (t) => {
+  test('a reload dry run from the command palette reports its status, then applies after confirmation', { skip: needServer }, async (t) => {
     const declared = /server running.*; commands: (.*)$/m.exec(outputLog('Reml.log'))?.[1] ?? '';
     if (!declared.split(', ').includes('reml.reload')) {
       t.skip(`SERVER: the server does not provide reml.reload yet (it has: ${declared})`);
       return;
     }
-    await h.openFile(page, 'runtime.json');
+    await h.openFile(page, 'app.json');
+    await h.gotoLine(page, 4, 17); // "replicas": 2 → 3
+    await page.keyboard.press('Shift+ArrowRight');
+    await page.keyboard.type('3');
+    await page.keyboard.press('Control+S');
+    await waitFor(async () => !(await page.locator('.tabs-container .tab.active.dirty').count()), 'the save to finish');
     await h.runCommand(page, 'Reml: Reload Runtime Configuration (Dry Run, then Apply)');
-    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /dry.?run/i }).first();
-    await toast.waitFor({ state: 'visible', timeout: 60_000 });
-    await h.screenshot(page, 'reload.png');
-    assert.match(await toast.innerText(), /dry.?run/i);
+    // The dry run's outcome comes back as the server's confirmation request.
+    const question = page.locator('.notifications-toasts .notification-toast', { hasText: /Apply the reload of runtime\.state: 1 change/ }).first();
+    await question.waitFor({ state: 'visible', timeout: 60_000 });
+    await h.screenshot(page, 'reload-dry-run.png');
+    await question.locator('.monaco-button', { hasText: 'Apply' }).first().click();
+    const applied = page.locator('.notifications-toasts .notification-toast', { hasText: /reml\.reload: applied/ }).first();
+    await applied.waitFor({ state: 'visible', timeout: 60_000 });
+    const state = JSON.parse(readFileSync(join(cs.workspace, 'runtime.state'), 'utf8'));
+    assert.equal(state.version, 2);
+    assert.equal(state.config.service.replicas, 3);
   });
 });
