@@ -75,13 +75,17 @@ export function severityOf(value: unknown): vscode.DiagnosticSeverity {
   }
 }
 
-/** `location` is 1-based lines and code-point columns; VS Code wants UTF-16 columns. */
+/** `location` is 1-based lines and code-point columns (`endLine`/`endColumn`, or snake_case); VS Code wants UTF-16 columns. */
 export function rangeOf(diag: Record<string, unknown>, lineText: (line: number) => string | undefined): vscode.Range {
-  const loc = (diag.location ?? {}) as Record<string, number>;
-  const line = Math.max(0, (loc.line ?? 1) - 1);
-  const endLine = Math.max(line, (loc.end_line ?? loc.line ?? 1) - 1);
-  const col = codePointsToUtf16(lineText(line), Math.max(0, (loc.column ?? 1) - 1));
-  const endCol = codePointsToUtf16(lineText(endLine), Math.max(0, (loc.end_column ?? loc.column ?? 1) - 1));
+  const loc = (diag.location ?? {}) as Record<string, number | undefined>;
+  const startLine = loc.line ?? 1;
+  const startCol = loc.column ?? 1;
+  const endLine1 = loc.endLine ?? loc.end_line ?? startLine;
+  const endCol1 = loc.endColumn ?? loc.end_column ?? startCol;
+  const line = Math.max(0, startLine - 1);
+  const endLine = Math.max(line, endLine1 - 1);
+  const col = codePointsToUtf16(lineText(line), Math.max(0, startCol - 1));
+  const endCol = codePointsToUtf16(lineText(endLine), Math.max(0, endCol1 - 1));
   const end = endLine === line && endCol <= col ? col + 1 : endCol;
   return new vscode.Range(line, col, endLine, end);
 }
