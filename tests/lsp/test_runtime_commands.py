@@ -140,19 +140,22 @@ async def test_gpu_launch_numpy_and_failures(client):
 
 async def test_instrument_query_telemetry_apply_on_pyvisa_sim(client):
     common = {"backend": "@sim", "simFile": str(SIM)}
-    idn = await run(client, "reml.instrument.query", {
-        "resource": "TCPIP0::sim-board::INSTR", "command": "*IDN?", **common})
-    assert idn["status"] == "ok" and idn["result"]["reply"] and idn["audit_id"]
-    tel = await run(client, "reml.instrument.telemetry", {
-        "resource": "TCPIP0::sim-board::INSTR", "samples": 2, "intervalMs": 1, **common})
-    assert tel["status"] in ("ok", "warning") and len(tel["result"]["samples"]) == 2
-    mute = await run(client, "reml.instrument.query", {
-        "resource": "TCPIP0::sim-mute::INSTR", "command": "MEAS:VOLT?", "timeoutMs": 100,
-        **common})
-    assert mute["exit_code"] == 7 and mute["error"]["code"] == "instrument.timeout"
     regmap = client.root / "runtime" / "bad-mode.regmap.toml"
+    regmap.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "fixtures" / "instruments" / "bad-mode.regmap.toml", regmap)
-    applied = await run(client, "reml.instrument.apply", {"regmap": str(regmap), **common})
+    # the server runs commands concurrently: one subprocess each
+    idn, tel, mute, applied = await asyncio.gather(
+        run(client, "reml.instrument.query", {
+            "resource": "TCPIP0::sim-board::INSTR", "command": "*IDN?", **common}),
+        run(client, "reml.instrument.telemetry", {
+            "resource": "TCPIP0::sim-board::INSTR", "samples": 2, "intervalMs": 1, **common}),
+        run(client, "reml.instrument.query", {
+            "resource": "TCPIP0::sim-mute::INSTR", "command": "MEAS:VOLT?", "timeoutMs": 100,
+            **common}),
+        run(client, "reml.instrument.apply", {"regmap": str(regmap), **common}))
+    assert idn["status"] == "ok" and idn["result"]["reply"] and idn["audit_id"]
+    assert tel["status"] in ("ok", "warning") and len(tel["result"]["samples"]) == 2
+    assert mute["exit_code"] == 7 and mute["error"]["code"] == "instrument.timeout"
     assert applied["exit_code"] != 0 and applied["error"]["code"]
 
 
