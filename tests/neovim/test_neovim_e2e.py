@@ -159,7 +159,7 @@ def test_save_publishes_past_the_debounce_with_client_settings(run_nvim, workspa
     or `init_options`: edits are held back, `:silent write` publishes at once, in Japanese."""
     result = run_nvim("save", workspace, mode="push", route=route, broken_line=BROKEN_LINE)
     before, after = result["before_save"], result["after_save"]
-    assert before["published"] == 0 and before["diagnostics"] == [], \
+    assert before["published_since_edit"] == 0 and before["diagnostics"] == [], \
         "the debounce from the client settings did not reach the server"
     [diag] = after["diagnostics"]
     assert diag["code"] == SYNTAX

@@ -136,6 +136,15 @@ vim.api.nvim_create_autocmd('LspNotify', {
   end,
 })
 
+--- Count workspace/configuration requests Neovim has answered.
+H.configured = 0
+local configuration = vim.lsp.handlers['workspace/configuration']
+vim.lsp.handlers['workspace/configuration'] = function(err, params, ctx, config)
+  local result = configuration(err, params, ctx, config)
+  H.configured = H.configured + 1
+  return result
+end
+
 --- Count publishDiagnostics notifications the server sends.
 H.published = 0
 local publish = vim.lsp.handlers['textDocument/publishDiagnostics']

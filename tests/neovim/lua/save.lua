@@ -35,13 +35,22 @@ H.run(function()
   result.client = H.client_info(client)
 
   if debounced then
-    -- the debounce holds back the first publish and the one after an edit …
+    -- the server asks for its settings after `initialized` (with either route)
+    H.wait_for('workspace/configuration', function()
+      return H.configured > 0
+    end)
+    local published_at_edit = H.published
+    -- … then the debounce holds back the publish after an edit
     vim.api.nvim_buf_set_lines(buf, 4, 5, false, { H.args.broken_line })
     H.wait_for('the didChange notification', function()
       return (H.notified['textDocument/didChange'] or 0) > 0
     end)
     vim.wait(tonumber(H.args.quiet_ms or '500'))
-    result.before_save = { published = H.published, diagnostics = H.diagnostics(buf) }
+    result.before_save = {
+      published = H.published,
+      published_since_edit = H.published - published_at_edit,
+      diagnostics = H.diagnostics(buf),
+    }
   else
     result.before_save = {
       diagnostics = H.wait_diagnostics(buf, 'diagnostics before the save', H.nonempty),
