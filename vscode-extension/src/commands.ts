@@ -92,7 +92,7 @@ export function registerCommands(context: vscode.ExtensionContext, reml: RemlCli
   });
 
   register(COMMANDS.gpuLaunch, async (arg?: unknown) => {
-    const params = isRecord(arg) ? arg : await askGpuLaunch();
+    const params = isRecord(arg) ? arg : await askGpuLaunch(reml);
     if (!params) {
       return;
     }
@@ -255,20 +255,62 @@ async function reloadArguments(reml: RemlClient, given: vscode.Uri | undefined):
   return { state: state.uri.fsPath, old: live, new: configUri.fsPath, config: configUri.fsPath };
 }
 
-async function askGpuLaunch(): Promise<Record<string, unknown> | undefined> {
-  const kernel = await vscode.window.showInputBox({
-    title: 'Reml: Launch GPU Kernel',
-    prompt: 'Kernel name (reml-run gpu kernels lists them)',
-    placeHolder: 'saxpy',
-    ignoreFocusOut: true,
-  });
+interface KernelInfo {
+  name: string;
+  description?: string;
+  params?: { name: string; default?: unknown }[];
+}
+
+/** Kernels from `reml-run gpu kernels --format json` (empty when that fails). */
+async function listKernels(reml: RemlClient): Promise<KernelInfo[]> {
+  const cli = reml.cliCommand();
+  if (!cli) {
+    return [];
+  }
+  try {
+    const res = await runCli(cli, ['gpu', 'kernels', '--format', 'json'], {
+      cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+      timeoutMs: 30_000,
+    });
+    const kernels = isPlainObject(res.json) ? res.json.kernels : undefined;
+    return Array.isArray(kernels) ? kernels.filter((k): k is KernelInfo => isPlainObject(k) && typeof k.name === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+async function askGpuLaunch(reml: RemlClient): Promise<Record<string, unknown> | undefined> {
+  const kernels = await listKernels(reml);
+  let kernel: string | undefined;
+  let info: KernelInfo | undefined;
+  if (kernels.length) {
+    const pick = await vscode.window.showQuickPick(
+      kernels.map((k) => ({
+        label: k.name,
+        description: k.description,
+        detail: (k.params ?? []).map((p) => `${p.name}=${String(p.default)}`).join(' '),
+        k,
+      })),
+      { title: 'Reml: Launch GPU Kernel', placeHolder: 'kernel', ignoreFocusOut: true },
+    );
+    kernel = pick?.label;
+    info = pick?.k;
+  } else {
+    kernel = await vscode.window.showInputBox({
+      title: 'Reml: Launch GPU Kernel',
+      prompt: 'Kernel name (reml-run gpu kernels lists them)',
+      placeHolder: 'saxpy',
+      ignoreFocusOut: true,
+    });
+  }
   if (!kernel) {
     return undefined;
   }
+  const defaults = (info?.params ?? []).map((p) => `${p.name}=${String(p.default)}`).join(' ');
   const raw = await vscode.window.showInputBox({
     title: `Reml: Launch GPU Kernel ${kernel}`,
-    prompt: 'Parameters as NAME=VALUE, separated by spaces (optional)',
-    placeHolder: 'n=1048576 a=2.0',
+    prompt: 'Parameters as NAME=VALUE separated by spaces (empty: the defaults)',
+    placeHolder: defaults || 'n=1048576 a=2.0',
     ignoreFocusOut: true,
   });
   if (raw === undefined) {

@@ -228,4 +228,18 @@ describe('Reml extension in code-server', () => {
     assert.equal(state.version, 2);
     assert.equal(state.config.service.replicas, 3);
   });
+
+  test('a GPU kernel launches from the command palette (kernel picked from reml-run gpu kernels)', { skip: needServer }, async () => {
+    await h.runCommand(page, 'Reml: Launch GPU Kernel');
+    const input = page.locator('.quick-input-widget input.input');
+    const saxpy = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'saxpy' }).first();
+    await saxpy.waitFor({ state: 'visible', timeout: 60_000 });
+    await saxpy.click();
+    await waitFor(async () => /Parameters/.test(await page.locator('.quick-input-widget').innerText()), 'the parameters box');
+    await input.fill('n=4096');
+    await page.keyboard.press('Enter');
+    const done = page.locator('.notifications-toasts .notification-toast', { hasText: /reml\.gpu\.launch: ok/ }).first();
+    await done.waitFor({ state: 'visible', timeout: 120_000 });
+    assert.match(await done.innerText(), /audit_id [0-9a-f-]{36}/);
+  });
 });
