@@ -23,6 +23,14 @@ from reml_lsp.syntax.issues import SyntaxIssue
 MESSAGE_LIMIT = 8  # alternatives named in the one-line message; all are in ``expected``
 
 
+def _fix_title(kind: str, text: str) -> str:
+    if kind == "insert":
+        return f"insert `{text.strip()}`"
+    if kind == "replace":
+        return f"replace with `{text}`"
+    return "delete"
+
+
 class DiagnosticBuilder:
     def __init__(self, *, index: LineIndex, file: str, rel_path: str, digest: str,
                  locale: str, stream_meta: dict | None = None) -> None:
@@ -76,7 +84,7 @@ class DiagnosticBuilder:
         fixits = [
             FixIt(fix.kind, self.span(fix.start, fix.end), fix.text,
                   self.location(fix.start, fix.end),
-                  title=f"insert `{fix.text}`" if fix.kind == "insert" else None)
+                  title=_fix_title(fix.kind, fix.text))
             for fix in issue.fixes
         ]
         return Diagnostic(

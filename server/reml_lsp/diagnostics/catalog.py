@@ -30,6 +30,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "syntax.chained_comparison": "comparison operators cannot be chained: {0} … {1}",
         "syntax.chained_comparison.help": "write `a {0} b && b {1} c`",
         "stream.decoder_failed": "invalid UTF-8 byte 0x{0} at byte {1}",
+        "pattern.guard.if_deprecated": "`if` guards are deprecated; write `when`",
         "cli.input.not_found": "cannot read {0}: no such file or folder",
         "cli.input.unreadable": "cannot read {0}: {1}",
         "cli.locale.default": "locale {0} is not supported; using en-US",
@@ -43,7 +44,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "ja-JP": {
         "parse.unexpected_token": "構文エラー: {0} を解釈できません。{1}",
         "parse.unexpected_eof": "構文エラー: 入力が途中で終わっています。{1}",
-        "effects.handler.missing_with": "`handle expr with handler` 構文で `with` キーワードが欠落しています。",
+        "effects.handler.missing_with":
+            "`handle expr with handler` 構文で `with` キーワードが欠落しています。",
         "lexer.unknown_token": "未定義のトークンを検出しました: {0}",
         "lexer.unterminated_string": "文字列リテラルが閉じられていません",
         "lexer.unterminated_char": "文字リテラルが閉じられていません",
@@ -57,6 +59,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "syntax.chained_comparison": "比較演算子は連鎖できません: {0} … {1}",
         "syntax.chained_comparison.help": "`a {0} b && b {1} c` と書いてください",
         "stream.decoder_failed": "不正な UTF-8 バイト 0x{0}（{1} バイト目）",
+        "pattern.guard.if_deprecated": "`if` ガードは非推奨です。`when` を使ってください",
         "cli.input.not_found": "{0} を読めません: ファイルまたはフォルダがありません",
         "cli.input.unreadable": "{0} を読めません: {1}",
         "cli.locale.default": "ロケール {0} は未対応のため en-US を使用します",

@@ -24,7 +24,19 @@ PRECEDENCE = {
 def item_issues(item) -> list[SyntaxIssue]:
     if item.tree is None:
         return []
-    return list(_chained_comparisons(item.tree))
+    return [*_chained_comparisons(item.tree), *_if_guards(item.tree)]
+
+
+def _if_guards(tree: Tree) -> Iterator[SyntaxIssue]:
+    """1-5 MatchGuard: `if` is accepted for compatibility with a warning; `when` is canonical."""
+    for node in tree.iter_subtrees():
+        if node.data == "arm_tail":
+            for child in node.children:
+                if isinstance(child, Token) and child.type == "IF":
+                    yield SyntaxIssue(
+                        "pattern.guard.if_deprecated", "pattern.guard.if_deprecated",
+                        child.start_pos, child.end_pos, severity="warning",
+                        fixes=[IssueFix("replace", child.start_pos, child.end_pos, "when")])
 
 
 def _binaries(tree: Tree) -> Iterator[Tree]:

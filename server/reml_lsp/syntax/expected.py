@@ -24,6 +24,8 @@ def summarize(expected: dict[str, int]) -> tuple[str, ...]:
     chosen = [t for t, r in candidates.items() if r == deepest]
     if _GROUP_CLOSERS & set(chosen):
         chosen = list(candidates)
+    if "WHEN" in chosen and "IF" in chosen:  # a guard: suggest the canonical spelling only
+        chosen.remove("IF")
     return order(chosen)
 
 

@@ -10,6 +10,7 @@ cached on disk by Lark (``cache=``), which brings start-up to a fraction of a se
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import importlib.resources
 import os
@@ -21,9 +22,7 @@ from typing import Any
 import attrs
 import lark.lexer
 from lark import Lark
-from lark.lexer import ContextualLexer
-
-from reml_lsp.syntax import tokens as T
+from lark.lexer import BasicLexer
 
 
 def grammar_text() -> str:
@@ -70,7 +69,7 @@ class Tables:
     start_state: int
     end_state: int
     callbacks: dict[Any, Any]
-    lexer: ContextualLexer
+    scanner_mres: list[Any]  # the compiled alternation of every terminal (longest first)
     terminals: frozenset[str]
 
     def accepts(self, state: int) -> frozenset[str]:
@@ -85,17 +84,17 @@ def tables() -> Tables:
     lalr = frontend.parser.parser
     table = lalr.parse_table
     states = table.states
-    accepts = {s: [k for k in acts if k.isupper()] for s, acts in states.items()}
-    # Tokens the lexer derives from another one must be lexable wherever the derived one is
-    # accepted; reserved words are lexed everywhere so they are never taken for identifiers.
-    always = set(T.RESERVED.values()) | T.ALWAYS_LEXED
-    with _without_interegular():
-        lexer = ContextualLexer(frontend.lexer_conf, accepts, always_accept=always)
+    # One scanner over every terminal; the contextual decisions (keywords, `t.0.1`, `Vec<T>=`,
+    # fixity atoms) are taken by reml_lsp.syntax.lexer from the parse table, which gives the
+    # same tokens as Lark's ContextualLexer without compiling one regex per parser state.
+    conf = copy.copy(frontend.lexer_conf)
+    conf.skip_validation = True
+    scanner = BasicLexer(conf).scanner
     return Tables(
         states=states,
         start_state=table.start_states["start"],
         end_state=table.end_states["start"],
         callbacks=frontend.parser_conf.callbacks,
-        lexer=lexer,
+        scanner_mres=scanner._mres,
         terminals=frozenset(t.name for t in frontend.lexer_conf.terminals),
     )

@@ -29,6 +29,8 @@ _TRIVIA = re.compile(r"(?:[ \t\f\r\n\ufeff\udc80-\udcff]+|//[^\n]*)+")
 _COMMENT_MARK = re.compile(r"/\*|\*/")
 _BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _BARE_AFTER = frozenset("})],;")
+_INT = re.compile(r"[0-9][0-9_]*")
+_CONTEXTUAL_FIX = frozenset(("FLOAT", "GE", "FIXITY"))
 
 
 @attrs.define(slots=True)
@@ -47,9 +49,22 @@ class LexState:
                         self.prev_line + delta_line if self.prev_line else 0)
 
 
+_new_str = str.__new__
+
+
 def _tok(type_: str, value: str, start: int, line: int, col: int, end_line: int, end_col: int,
          end: int) -> Token:
-    return Token(type_, value, start, line, col, end_line, end_col, end)
+    """A Lark ``Token`` without going through its (argument-checking) constructor."""
+    tok = _new_str(Token, value)
+    tok.type = type_
+    tok.value = value
+    tok.start_pos = start
+    tok.line = line
+    tok.column = col
+    tok.end_line = end_line
+    tok.end_column = end_col
+    tok.end_pos = end
+    return tok
 
 
 class Lexer:
@@ -66,10 +81,8 @@ class Lexer:
         self.issues: list[SyntaxIssue] = []
         self.open_brackets: list[Token] = []  # unclosed openers, innermost last
         self.max_read = st.pos  # furthest character looked at (incremental dependency)
-        self._mres = {}
-        self._root_mres = tables.lexer.root_lexer.scanner._mres
-        for state_id, lexer in tables.lexer.lexers.items():
-            self._mres[state_id] = lexer.scanner._mres
+        self.open_brackets: list[Token] = []  # unclosed openers, innermost last
+        self._mres = tables.scanner_mres
 
     # -- state -------------------------------------------------------------------------------
     def state(self) -> LexState:
@@ -142,17 +155,12 @@ class Lexer:
             return self.eof_token()
         state = stack[-1]
         text, pos = self.text, self.pos
-        m = None
         n = self.n
-        for mre in self._mres[state]:
+        m = None
+        for mre in self._mres:
             m = mre.match(text, pos, n)
             if m:
                 break
-        if m is None:  # not expected here: lex it anyway so the parser can say so
-            for mre in self._root_mres:
-                m = mre.match(text, pos, n)
-                if m:
-                    break
         if m is None:
             return self._unknown()
         value = m.group()
@@ -164,6 +172,8 @@ class Lexer:
             # A multi-line literal that did not close was searched for up to the end.
             self.max_read = n + 1
         prev = self.prev_type
+        if type_ in _CONTEXTUAL_FIX:
+            type_, value, end = self._contextual(type_, value, end, prev, state)
         if type_ == "IDENT":
             kw = T.RESERVED.get(value)
             if kw is not None:
@@ -216,6 +226,20 @@ class Lexer:
             if T.OPENERS[self.open_brackets[-1].type] == type_:
                 self.open_brackets.pop()
         return tok
+
+    def _contextual(self, type_: str, value: str, end: int, prev: str | None, state: int
+                    ) -> tuple[str, str, int]:
+        """The decisions Lark's contextual lexer would take from the parser state: `t.0.1` is
+        two tuple indices, `Vec<T>=` closes the type arguments, `a:infix_left` is a field."""
+        acts = self.tables.states[state]
+        if type_ == "FLOAT" and prev == "DOT":
+            m = _INT.match(self.text, self.pos, self.n)
+            return "INT", m.group(), m.end()
+        if type_ == "GE" and "GE" not in acts and "GT" in acts:
+            return "GT", ">", self.pos + 1
+        if type_ == "FIXITY" and "FIXITY" not in acts:
+            return "COLON", ":", self.pos + 1
+        return type_, value, end
 
     def _unknown(self) -> Token:
         pos = self.pos

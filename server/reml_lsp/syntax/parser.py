@@ -81,7 +81,40 @@ def _wrap_callbacks(callbacks: dict[Any, Any]) -> dict[Any, Any]:
     return out
 
 
-_WRAPPED: dict[int, dict[Any, Any]] = {}
+_WRAPPED: dict[int, tuple[dict, dict, dict]] = {}
+
+
+def _is_identity(rule: Any) -> bool:
+    """A `?rule` alternative with one kept child: its callback returns that child unchanged,
+    so the driver skips the call (these unit reductions are most of an expression's)."""
+    if rule.alias or len(rule.expansion) != 1 or not rule.options.expand1:
+        return False
+    sym = rule.expansion[0]
+    return not sym.name.startswith("_") and not getattr(sym, "filter_out", False)
+
+
+def _fast_tables(tabs: Tables) -> tuple[dict, dict, dict]:
+    """(callbacks, actions, gotos) in the shape the hot loop wants: an action is
+    ``(target, None)`` for a shift or ``(0, (size, callback, lhs))`` for a reduction."""
+    callbacks = _wrap_callbacks(tabs.callbacks)
+    actions: dict[int, dict[str, tuple]] = {}
+    gotos: dict[int, dict[str, int]] = {}
+    for state, acts in tabs.states.items():
+        a: dict[str, tuple] = {}
+        g: dict[str, int] = {}
+        for sym, (action, arg) in acts.items():
+            if action is Shift:
+                if sym.isupper() or sym == "$END":
+                    a[sym] = (arg, None)
+                else:
+                    g[sym] = arg
+            elif _is_identity(arg):
+                a[sym] = (0, (-1, None, arg.origin.name))
+            else:
+                a[sym] = (0, (len(arg.expansion), callbacks[arg], arg.origin.name))
+        actions[state] = a
+        gotos[state] = g
+    return callbacks, actions, gotos
 
 
 class ItemParser:
@@ -93,8 +126,8 @@ class ItemParser:
         self.t = tabs or tables()
         key = id(self.t)
         if key not in _WRAPPED:
-            _WRAPPED[key] = _wrap_callbacks(self.t.callbacks)
-        self.callbacks = _WRAPPED[key]
+            _WRAPPED[key] = _fast_tables(self.t)
+        self.callbacks, self.actions, self.gotos = _WRAPPED[key]
 
     # ------------------------------------------------------------------ public
     def items(self, state: LexState | None = None) -> Iterator[Item]:
@@ -154,6 +187,12 @@ class _ItemRun:
                 if not accepts(states, self.stack, "$END"):
                     self._complete_at_eof(tok)
                 return self._finish(first)
+            if ttype in T.TOP_LEVEL_ONLY and self.lexer.open_brackets and \
+                    self._starts_declaration(tok) and self._is_declaration(tok):
+                # A declaration keyword at the start of a line inside unclosed brackets: the
+                # brackets were left open, the item ends here (rather than swallowing the file).
+                tok = self._recover(tok, self.stack[:], force_close=True)
+                continue
             pre = None
             act = states[self.stack[-1]].get(ttype)
             if act is not None and act[0] is not Shift:
@@ -185,27 +224,30 @@ class _ItemRun:
     # ------------------------------------------------------------------ feeding
     def _feed(self, tok: Token) -> bool:
         """Shift ``tok`` (after its reductions). False, with the stacks left valid, on error."""
-        stack, values, states, callbacks = self.stack, self.values, self.states, self.callbacks
+        stack, values = self.stack, self.values
+        actions, gotos = self.owner.actions, self.owner.gotos
         ttype = tok.type
         while True:
-            act = states[stack[-1]].get(ttype)
+            act = actions[stack[-1]].get(ttype)
             if act is None:
                 return False
-            action, arg = act
-            if action is Shift:
-                stack.append(arg)
+            target, reduce = act
+            if reduce is None:
+                stack.append(target)
                 values.append(tok)
                 return True
-            size = len(arg.expansion)
+            size, callback, lhs = reduce
+            if size < 0:  # unit reduction that keeps its child
+                stack[-1] = gotos[stack[-2]][lhs]
+                continue
             if size:
                 children = values[-size:]
                 del stack[-size:]
                 del values[-size:]
             else:
                 children = []
-            value = callbacks[arg](children)
-            stack.append(states[stack[-1]][arg.origin.name][1])
-            values.append(value)
+            values.append(callback(children))
+            stack.append(gotos[stack[-1]][lhs])
 
     def _feed_end(self, tok: Token) -> Tree:
         stack, values, states, callbacks = self.stack, self.values, self.states, self.callbacks
@@ -285,7 +327,20 @@ class _ItemRun:
             return opener
         return None
 
-    def _recover(self, tok: Token, pre: list[int]) -> Token:
+    @staticmethod
+    def _end_token(tok: Token) -> Token:
+        """A ``$END`` at ``tok``: ends this item; ``tok`` is lexed again for the next one."""
+        return Token("$END", "", tok.start_pos, tok.line, tok.column, tok.line, tok.column,
+                     tok.start_pos)
+
+    def _is_declaration(self, tok: Token) -> bool:
+        """`fn name` declares; `fn (x) => …` is a lambda."""
+        if tok.type != "FN":
+            return True
+        rest = self.owner.text[tok.end_pos:tok.end_pos + 64].lstrip()
+        return not rest.startswith("(")
+
+    def _recover(self, tok: Token, pre: list[int], force_close: bool = False) -> Token:
         lexer = self.lexer
         # 1. unknown character: the lexer has reported it; say what was expected, skip it.
         if tok.type == "UNKNOWN":
@@ -293,13 +348,14 @@ class _ItemRun:
             self.quiet = QUIET_SHIFTS
             return lexer.next(self.stack)
         # 2. a declaration keyword at the start of a line ends a broken item.
-        if self._starts_declaration(tok):
-            self._report(tok, pre)
-            self._complete(tok.start_pos)
+        if force_close and accepts(self.states, self.stack, "$END"):
+            return self._end_token(tok)  # the item is complete; the bracket was reported
+        if force_close or self._starts_declaration(tok):
+            at = self._insert_point()
+            closers = self._complete(at)
+            self._report(tok, pre, [IssueFix("insert", at, at, closers)] if closers else None)
             self.quiet = QUIET_SHIFTS
-            raise_next = Token("$END", "", tok.start_pos, tok.line, tok.column, tok.line,
-                               tok.column, tok.start_pos)
-            return raise_next if accepts(self.states, self.stack, "$END") else tok
+            return self._end_token(tok) if accepts(self.states, self.stack, "$END") else tok
         # 3. one missing token.
         inserted = self._try_insert(tok)
         if inserted is not None:
@@ -365,18 +421,16 @@ class _ItemRun:
     def _complete_at_eof(self, tok: Token) -> None:
         pre = self.stack[:]
         at = self._insert_point()
-        fixes: list[IssueFix] = []
-        text = self._complete(at, fixes)
-        if text:
-            fixes = [IssueFix("insert", at, at, text)]
-        self._report(tok, pre, fixes)
+        text = self._complete(at)
+        self._report(tok, pre, [IssueFix("insert", at, at, text)] if text else None)
 
-    def _complete(self, at: int, fixes: list[IssueFix] | None = None) -> str:
+    def _complete(self, at: int) -> str:
         """Insert virtual tokens until the item can end; returns the text of the closers."""
         states = self.states
         inserted: list[str] = []
-        brackets = self.lexer.open_brackets
-        for _ in range(256):
+        brackets = list(self.lexer.open_brackets)
+        last_choice = None
+        for _ in range(64):
             if accepts(states, self.stack, "$END"):
                 break
             acc = acceptable(states, self.stack)
@@ -384,18 +438,19 @@ class _ItemRun:
             if brackets and T.OPENERS[brackets[-1].type] in acc:
                 choice = T.OPENERS[brackets[-1].type]
                 brackets.pop()
-            elif "ERROR" in acc:
-                choice = "ERROR"
             else:
-                for cand in (*T.INSERTABLE, *sorted(acc)):
-                    if cand in acc and cand != "$END":
-                        choice = cand
-                        break
+                # The continuation that completes the most structure (most reductions first),
+                # then the preferred insertions; never two erroneous operands in a row.
+                options = [t for t in acc if t != "$END" and not (
+                    t == "ERROR" and last_choice == "ERROR")]
+                if options:
+                    choice = min(options, key=lambda t: (-acc[t], _insert_rank(t), t))
             if choice is None:
                 break
             if choice in T.CLOSERS:
                 inserted.append(T.label(choice)[0])
             self._feed(self._virtual(choice, at))
+            last_choice = choice
         if not accepts(states, self.stack, "$END"):
             self._collapse_to_error(at)
         return "".join(inserted)
@@ -417,19 +472,22 @@ class _ItemRun:
         depth = 0
         lexer = self.lexer
         error_stack = _simulate(states, self.stack, "ERROR")
+        first = True
         while True:
             if tok.type == "$END":
                 break
             if depth <= 0 and error_stack is not None and accepts(states, error_stack, tok.type):
                 break
-            if depth <= 0 and skipped and self._starts_declaration(tok):
+            if not first and self._starts_declaration(tok):
                 break
-            if tok.type in T.OPENERS:
+            # The failing token itself is unmatched: it does not open a region to skip over.
+            if tok.type in T.OPENERS and not first:
                 depth += 1
             elif tok.type in T.CLOSERS:
                 depth -= 1
             if tok.type not in T.VIRTUAL:
                 skipped.append(tok)
+            first = False
             # Lex the next token as if the erroneous region had been accepted.
             tok = lexer.next(error_stack if error_stack is not None else self.stack)
         anchor = popped[-1] if popped else (skipped[0] if skipped else tok)
@@ -478,6 +536,12 @@ def expected_at(text: str, state: LexState, offset: int, tabs: Tables | None = N
                 item.end.pos <= pos_state.pos:
             return acceptable(owner.t.states, [owner.t.start_state])
         pos_state = item.end
+
+
+def _insert_rank(term: str) -> int:
+    if term in T.INSERTABLE:
+        return T.INSERTABLE.index(term)
+    return len(T.INSERTABLE) + (0 if term in ("ERROR", "LBRACE") else 1)
 
 
 def _simulate(states: dict, stack: list[int], term: str) -> list[int] | None:

@@ -44,6 +44,11 @@ DECL_START = frozenset(
     "MODULE USE PUB FN TYPE TRAIT IMPL EXTERN EFFECT HANDLER CONDUCTOR PATTERN AT LET VAR".split()
 )
 
+# Keywords that never occur inside brackets in valid code (`fn` only in its declaring form).
+TOP_LEVEL_ONLY = frozenset(
+    "MODULE USE PUB FN TYPE TRAIT IMPL EXTERN EFFECT HANDLER CONDUCTOR PATTERN".split()
+)
+
 # Single tokens the recovery may insert, in order of preference.
 INSERTABLE = ("RPAR", "RSQB", "RBRACE", "ARROW", "EQ", "THEN", "ELSE", "WITH", "IN", "COMMA",
               "FATARROW", "COLON")
