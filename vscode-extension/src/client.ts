@@ -97,9 +97,7 @@ export class RemlClient implements vscode.Disposable {
       initializationOptions: initializationOptions(settings, cli),
       // Settings reach the server through workspace/configuration (cleaned by the middleware
       // below) and our own didChangeConfiguration (notifyConfiguration), not configurationSection.
-      synchronize: {
-        fileEvents: vscode.workspace.createFileSystemWatcher('**/*.reml'),
-      },
+      // No fileEvents: the server indexes the workspace's files itself (by mtime).
       diagnosticPullOptions: { onChange: true, onSave: true, onTabs: false },
       markdown: { isTrusted: false, supportHtml: false },
       middleware: {

@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as h from './harness.mjs';
 
@@ -241,5 +241,17 @@ describe('Reml extension in code-server', () => {
     const done = page.locator('.notifications-toasts .notification-toast', { hasText: /reml\.gpu\.launch: ok/ }).first();
     await done.waitFor({ state: 'visible', timeout: 120_000 });
     assert.match(await done.innerText(), /audit_id [0-9a-f-]{36}/);
+  });
+
+  test('setting reml.language.locale to ja-JP re-publishes the diagnostics in Japanese', { skip: needServer }, async () => {
+    await h.openFile(page, 'broken.reml');
+    const rows = await h.problems(page);
+    await waitFor(async () => /syntax error/.test((await rows.allInnerTexts()).join('\n')), 'English diagnostics');
+    // A workspace setting (.vscode/settings.json), as a person would write it; VS Code picks the
+    // file up, the extension sends didChangeConfiguration, the server re-publishes.
+    mkdirSync(join(cs.workspace, '.vscode'), { recursive: true });
+    writeFileSync(join(cs.workspace, '.vscode', 'settings.json'), JSON.stringify({ 'reml.language.locale': 'ja-JP' }, null, 2));
+    await waitFor(async () => /構文エラー/.test((await rows.allInnerTexts()).join('\n')), 'Japanese diagnostics', 60_000);
+    await h.screenshot(page, 'diagnostics-ja.png');
   });
 });
