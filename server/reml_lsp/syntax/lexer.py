@@ -30,6 +30,7 @@ _COMMENT_MARK = re.compile(r"/\*|\*/")
 _BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _BARE_AFTER = frozenset("})],;")
 _INT = re.compile(r"[0-9][0-9_]*")
+_PARTIAL_LITERAL = re.compile(r'"(?:[^"\\\n]|\\[\s\S])*|\'(?:[^\'\\\n]|\\[\s\S])*')
 _CONTEXTUAL_FIX = frozenset(("FLOAT", "GE", "FIXITY"))
 
 
@@ -166,7 +167,9 @@ class Lexer:
         value = m.group()
         type_ = m.lastgroup
         end = m.end()
-        self.max_read = max(self.max_read, end + 1)
+        # A pattern may have stopped short for want of input (`1.25e` before `-3`, `.` before
+        # `.=`): a token this close to the end depends on what comes after the buffer.
+        self.max_read = max(self.max_read, end + 1 if end + 3 < n else n + 1)
         if type_ not in ("MULTILINE_STRING", "RAW_STRING") and (
                 text.startswith(('"""', 'r"', 'r#'), pos, n)):
             # A multi-line literal that did not close was searched for up to the end.
@@ -256,8 +259,10 @@ class Lexer:
             "parser.lexer.unknown_token", key, pos, pos + 1, args=(ch,),
             notes=[IssueNote("lexer.skip_token", label="lexer")]))
         self.pos = pos + 1
-        # The failed literal patterns looked as far as the end of the line.
-        self.max_read = max(self.max_read, pos + 2, self._line_end(pos) + 1)
+        # How far the failed literal patterns looked (an escaped newline continues a string).
+        partial = _PARTIAL_LITERAL.match(self.text, pos, self.n)
+        scanned = partial.end() if partial else pos + 1
+        self.max_read = max(self.max_read, pos + 2, scanned + 2)
         tok = _tok("UNKNOWN", ch, pos, self.line, col, self.line, col + 1, pos + 1)
         self.prev_type = "UNKNOWN"
         self.prev_line = self.line

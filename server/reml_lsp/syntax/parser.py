@@ -207,10 +207,10 @@ class _ItemRun:
             if pre is None:
                 pre = self.stack[:]
             if ttype != "UNKNOWN" and accepts(states, self.stack, "$END") and self.last:
-                return self._finish(first)  # ``tok`` begins the next item
+                return self._finish(first, at_eof=False)  # ``tok`` begins the next item
             tok = self._recover(tok, pre)
 
-    def _finish(self, first: int) -> Item:
+    def _finish(self, first: int, at_eof: bool = True) -> Item:
         end_tok = Token("$END", "")
         tree = self._feed_end(end_tok)
         last = self.last
@@ -219,6 +219,11 @@ class _ItemRun:
                            last.type, last.end_line)
         else:
             end = self.lexer.state()
+        if last is not None:
+            # What follows the last token (trivia, the next item's first token) is lexed again
+            # by the next parse, which reports its findings.
+            self.issues[:] = [i for i in self.issues
+                              if i.start < end.pos or not i.code.startswith("parser.lexer.")]
         return Item(self.start_state, end, first, tree, self.issues, self.lexer.max_read)
 
     # ------------------------------------------------------------------ feeding

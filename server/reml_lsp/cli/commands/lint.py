@@ -38,7 +38,8 @@ def expand(paths: list[str]) -> list[tuple[str, Path | None]]:
         if p.is_dir():
             found = []
             for f in p.rglob("*.reml"):
-                if not any(part in SKIP_DIRS for part in f.relative_to(p).parts[:-1]):
+                if f.is_file() and not any(
+                        part in SKIP_DIRS for part in f.relative_to(p).parts[:-1]):
                     found.append(f)
             for f in sorted(found):
                 out.append((str(Path(given) / f.relative_to(p)), f))
