@@ -22,6 +22,7 @@ from typing import Any
 import attrs
 from lark import Token, Tree
 
+from reml_lsp.syntax.gcpause import gc_paused
 from reml_lsp.syntax.grammar import Tables, tables
 from reml_lsp.syntax.issues import SyntaxIssue
 from reml_lsp.syntax.lexer import LexState
@@ -125,7 +126,8 @@ class ParsedDocument:
         self.items: list[Item] = []
         self._pos: list[int] = []  # current offset of each item's start state
         self._line: list[int] = []  # current line of each item's start state
-        self.items = list(ItemParser(text, self.t).items())
+        with gc_paused():
+            self.items = list(ItemParser(text, self.t).items())
         self._pos = [it.start.pos for it in self.items]
         self._line = [it.start.line for it in self.items]
 

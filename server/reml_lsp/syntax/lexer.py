@@ -16,6 +16,7 @@ class), which is what checkpoints store.
 from __future__ import annotations
 
 import re
+import sys
 
 import attrs
 from lark import Token
@@ -26,6 +27,7 @@ from reml_lsp.syntax.issues import IssueNote, SyntaxIssue
 from reml_lsp.syntax.walk import accepts
 
 _TRIVIA = re.compile(r"(?:[ \t\f\r\n\ufeff\udc80-\udcff]+|//[^\n]*)+")
+_TRIVIA_START = frozenset(" \t\f\r\n\ufeff/")
 _COMMENT_MARK = re.compile(r"/\*|\*/")
 _BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _BARE_AFTER = frozenset("})],;")
@@ -51,6 +53,7 @@ class LexState:
 
 
 _new_str = str.__new__
+_intern = sys.intern
 
 
 def _tok(type_: str, value: str, start: int, line: int, col: int, end_line: int, end_col: int,
@@ -102,6 +105,9 @@ class Lexer:
     def _skip_trivia(self) -> None:
         text, n = self.text, self.n
         pos = self.pos
+        if pos < n and text[pos] not in _TRIVIA_START and text[pos] < "\udc80":
+            self.max_read = max(self.max_read, pos + 1)
+            return
         while pos < n:
             m = _TRIVIA.match(text, pos, n)
             if m:
@@ -165,6 +171,8 @@ class Lexer:
         if m is None:
             return self._unknown()
         value = m.group()
+        if len(value) <= 24:  # names, keywords and punctuation repeat: share one string
+            value = _intern(value)
         type_ = m.lastgroup
         end = m.end()
         # A pattern may have stopped short for want of input (`1.25e` before `-3`, `.` before

@@ -28,6 +28,7 @@ from lark.parsers.lalr_analysis import Shift
 from reml_lsp.syntax import tokens as T
 from reml_lsp.syntax.checks import item_issues
 from reml_lsp.syntax.expected import summarize
+from reml_lsp.syntax.gcpause import gc_paused
 from reml_lsp.syntax.grammar import Tables, tables
 from reml_lsp.syntax.issues import IssueFix, IssueNote, SyntaxIssue
 from reml_lsp.syntax.lexer import Lexer, LexState
@@ -578,4 +579,5 @@ def _first_pos(node: Any) -> int | None:
 
 
 def parse_items(text: str) -> list[Item]:
-    return list(ItemParser(text).items())
+    with gc_paused():
+        return list(ItemParser(text).items())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,18 @@ def _input_error(display: str, key: str, args: list[str], locale: str, code: str
                       recoverability="fatal")
 
 
+def _emit_metrics(started: float, files: int, diagnostics: list[Diagnostic]) -> None:
+    """Seed §6: one ``RuntimeMetrics`` line per lint run (see docs/runtime-bridges.md)."""
+    from reml_lsp.runtime.metrics import RuntimeMetrics, emit_metrics
+
+    failed = len({d.location.file for d in diagnostics if d.severity is Severity.ERROR})
+    elapsed = (time.perf_counter() - started) * 1000
+    emit_metrics("reml.lint", RuntimeMetrics.for_operation(
+        elapsed, operations=max(files, 1), errors=failed,
+        audit_id=next((d.audit_id for d in diagnostics if d.audit_id), None),
+        custom={"files": files, "diagnostics": len(diagnostics)}))
+
+
 def run(args: argparse.Namespace) -> int:
     locale, fell_back = resolve_locale(args.locale)
     warnings: list[dict[str, Any]] = []
@@ -69,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
     lines: dict[str, LineIndex] = {}
     code = ExitCode.SUCCESS
     cwd = Path.cwd()
+    started = time.perf_counter()
     for display, path in expand(args.paths):
         inputs.append(display)
         if path is None:
@@ -90,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
         diagnostics.extend(result.diagnostics)
     if args.domain:
         diagnostics = [d for d in diagnostics if d.domain == args.domain]
+    _emit_metrics(started, len(inputs), diagnostics)
     has_error = any(d.severity is Severity.ERROR for d in diagnostics)
     has_warning = any(d.severity is Severity.WARNING for d in diagnostics)
     if has_error:
