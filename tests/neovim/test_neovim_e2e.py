@@ -144,17 +144,7 @@ def test_save_push_republishes(run_nvim, workspace):
     assert [d["code"] for d in after["diagnostics"]] == [SYNTAX]
 
 
-INIT_OPTIONS_BUG = (
-    "server bug: RemlServer.fetch_settings (server/reml_lsp/lsp/server.py) applies the answer to "
-    "workspace/configuration even when it is null; Neovim answers null for a `reml` section it "
-    "does not have, so load_settings(None) resets init_options.settings to the defaults (here "
-    "the 60 s debounce and the ja-JP locale are lost)")
-
-
-@pytest.mark.parametrize("route", [
-    "settings",
-    pytest.param("init_options", marks=pytest.mark.xfail(strict=True, reason=INIT_OPTIONS_BUG)),
-])
+@pytest.mark.parametrize("route", ["settings", "init_options"])
 def test_save_publishes_past_the_debounce_with_client_settings(run_nvim, workspace, route):
     """A 60 s debounce and the ja-JP locale, passed through `settings` (workspace/configuration)
     or `init_options`: edits are held back, `:silent write` publishes at once, in Japanese."""

@@ -1,24 +1,92 @@
 """Offsets ↔ positions for one text: code-point offsets (Python str indices), UTF-8 byte
 offsets (diagnostic spans), 1-based line/column in code points (humans), and the LSP encodings
-(UTF-16 code units by default, UTF-8 or UTF-32 when negotiated)."""
+(UTF-16 code units by default, UTF-8 or UTF-32 when negotiated).
+
+A ``LineIndex`` follows the edits of its text (``edit``): the line starts are spliced around the
+edited range and the rest shifted, so an edit costs one pass over the line starts after it, not
+a new scan of the text. Byte offsets need no per-line table: a line's byte start is its
+code-point start plus the extra UTF-8 bytes of the non-ASCII lines before it, and only those
+lines are recorded (``_wide``), so an ASCII text keeps nothing at all.
+"""
 
 from __future__ import annotations
 
 import bisect
 
 
+def _utf8_extra(seg: str) -> int:
+    """UTF-8 bytes of ``seg`` beyond one per code point (the byte width the spans use)."""
+    if seg.isascii():
+        return 0
+    return len(seg.encode("utf-8", "surrogateescape")) - len(seg)
+
+
 class LineIndex:
     def __init__(self, text: str) -> None:
         self.text = text
-        starts = [0]
-        find = text.find
-        pos = find("\n")
-        while pos >= 0:
-            starts.append(pos + 1)
-            pos = find("\n", pos + 1)
-        self.starts = starts
-        self._byte_starts: list[int] | None = None
+        self.starts = [0, *_newline_ends(text, 0)]
+        # Non-ASCII lines: their start offsets, and the extra UTF-8 bytes of every line up to
+        # and including each of them (so ``_wide_cum[k] - _wide_cum[k-1]`` is line k's extra).
+        self._wide: list[int] = []
+        self._wide_cum: list[int] = []
+        if not text.isascii():
+            self._wide, self._wide_cum = self._scan_wide(0, len(self.starts), 0)
 
+    def _scan_wide(self, first: int, stop: int, base: int) -> tuple[list[int], list[int]]:
+        """Wide-line entries for lines ``first <= line < stop``, cumulated from ``base``."""
+        starts, text = self.starts, self.text
+        wide: list[int] = []
+        cum: list[int] = []
+        total = base
+        for line in range(first, stop):
+            start = starts[line]
+            end = starts[line + 1] if line + 1 < len(starts) else len(text)
+            extra = _utf8_extra(text[start:end])
+            if extra:
+                total += extra
+                wide.append(start)
+                cum.append(total)
+        return wide, cum
+
+    # -- edits -----------------------------------------------------------------------------
+    def edit(self, start: int, end: int, new_text: str, text: str | None = None) -> None:
+        """Follow ``text[start:end] = new_text`` (code-point offsets into the current text).
+
+        ``text`` may hand over the new full text when the caller has already built it."""
+        old = self.text
+        start = max(0, min(start, len(old)))
+        end = max(start, min(end, len(old)))
+        if text is None:
+            text = old[:start] + new_text + old[end:]
+        delta = len(new_text) - (end - start)
+        starts = self.starts
+        first_line = bisect.bisect_right(starts, start) - 1  # the line of ``start``
+        i = first_line + 1  # the first line start after ``start``
+        j = bisect.bisect_right(starts, end, lo=i)  # the first line start after ``end``
+        line_start = starts[first_line]
+        tail_start = starts[j] if j < len(starts) else len(old) + 1  # first untouched line
+        added = _newline_ends(new_text, start)
+        if delta:
+            starts[i:] = [*added, *[s + delta for s in starts[j:]]]
+        elif j > i or added:
+            starts[i:j] = added
+        self.text = text
+
+        wide = self._wide
+        if not wide and new_text.isascii():
+            return  # still no non-ASCII line (the edited lines were ASCII and stay ASCII)
+        cum = self._wide_cum
+        lo = bisect.bisect_left(wide, line_start)  # wide lines before the edited ones: kept
+        hi = bisect.bisect_left(wide, tail_start, lo=lo)  # from here on: shifted
+        base = cum[lo - 1] if lo else 0
+        old_extra = (cum[hi - 1] if hi > lo else base) - base
+        mid_wide, mid_cum = self._scan_wide(first_line, i + len(added), base)
+        new_extra = (mid_cum[-1] if mid_cum else base) - base
+        shift = new_extra - old_extra
+        wide[lo:] = [*mid_wide, *[w + delta for w in wide[hi:]]]
+        cum[lo:] = [*mid_cum, *[c + shift for c in cum[hi:]]]
+
+    # -- lines -----------------------------------------------------------------------------
     @property
     def line_count(self) -> int:
         return len(self.starts)
@@ -38,29 +106,29 @@ class LineIndex:
         return line + 1, offset - self.starts[line] + 1
 
     # -- bytes -----------------------------------------------------------------------------
-    def _bytes_before_lines(self) -> list[int]:
-        if self._byte_starts is None:
-            out = [0]
-            total = 0
-            text = self.text
-            for i in range(1, len(self.starts)):
-                seg = text[self.starts[i - 1]:self.starts[i]]
-                total += len(seg) if seg.isascii() else len(seg.encode("utf-8", "surrogateescape"))
-                out.append(total)
-            self._byte_starts = out
-        return self._byte_starts
+    def _extra_before(self, line_start: int) -> int:
+        """Extra UTF-8 bytes (beyond one per code point) of the lines before this one."""
+        k = bisect.bisect_left(self._wide, line_start)
+        return self._wide_cum[k - 1] if k else 0
+
+    def _byte_start(self, line: int) -> int:
+        start = self.starts[line]
+        return start + self._extra_before(start) if self._wide else start
 
     def byte_offset(self, offset: int) -> int:
         line = self.line_of(offset)
         start = self.starts[line]
         seg = self.text[start:offset]
         width = len(seg) if seg.isascii() else len(seg.encode("utf-8", "surrogateescape"))
-        return self._bytes_before_lines()[line] + width
+        return self._byte_start(line) + width
 
     def offset_of_byte(self, byte: int) -> int:
-        line = bisect.bisect_right(self._bytes_before_lines(), byte) - 1
+        if self._wide:
+            line = bisect.bisect_right(range(len(self.starts)), byte, key=self._byte_start) - 1
+        else:
+            line = bisect.bisect_right(self.starts, byte) - 1
         start = self.starts[line]
-        remaining = byte - self._bytes_before_lines()[line]
+        remaining = byte - self._byte_start(line)
         text = self.text
         i = start
         while remaining > 0 and i < len(text):
@@ -91,6 +159,17 @@ class LineIndex:
                 return start + i
             units += char_units(ch, encoding)
         return start + len(line_text)
+
+
+def _newline_ends(text: str, base: int) -> list[int]:
+    """``base`` + the offset right after each newline of ``text`` (the line starts it adds)."""
+    out: list[int] = []
+    find = text.find
+    pos = find("\n")
+    while pos >= 0:
+        out.append(base + pos + 1)
+        pos = find("\n", pos + 1)
+    return out
 
 
 def char_units(ch: str, encoding: str) -> int:

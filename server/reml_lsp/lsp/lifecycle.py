@@ -30,6 +30,9 @@ def register(server: RemlServer) -> None:
     @server.feature(lsp.INITIALIZE)
     def initialize(ls: RemlServer, params: lsp.InitializeParams) -> None:
         ls.on_initialize(params)
+        if ls.warming is not None:
+            ls.warming.wait()  # grammar tables loaded before the first didOpen
+            ls.warming = None
 
     @server.feature(lsp.INITIALIZED)
     async def initialized(ls: RemlServer, params: lsp.InitializedParams) -> None:

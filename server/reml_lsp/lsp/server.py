@@ -60,6 +60,7 @@ class RemlServer(LanguageServer):
         self._audit: AuditLog | None = None
         self.gc_monitor: Any = None
         self.running: dict[str, Any] = {}  # runtime command runs in flight, by token
+        self.warming: Any = None  # the start-up warm-up (create_server), joined in initialize
 
     # -- errors ------------------------------------------------------------------------------
     def report_server_error(self, error: Exception, source: Any) -> None:
@@ -160,6 +161,10 @@ class RemlServer(LanguageServer):
             log.warning("workspace/configuration failed: %s", exc)
             return
         raw = result[0] if result else None
+        if raw is None:
+            # No `reml` section on the client's side (Neovim answers null): keep what we have,
+            # e.g. initializationOptions.settings, rather than resetting to the defaults.
+            return
         problems = self.apply_settings(raw)
         for problem in problems:
             self.show(f"Reml settings: {problem}", lsp.MessageType.Warning)
@@ -248,10 +253,34 @@ def watch_parent(pid: int, interval: float = 2.0) -> None:
     threading.Thread(target=watch, name="reml-parent-watch", daemon=True).start()
 
 
+def warm_up() -> None:
+    """Load the grammar tables and the parser's fast tables, so the first didOpen does not pay
+    for them (~0.2-0.3 s)."""
+    try:
+        from reml_lsp.syntax.incremental import ParsedDocument
+
+        ParsedDocument("fn main() -> Int {\n  let x = 1\n  x\n}\n")
+    except Exception as exc:  # never fatal: the first parse would load them anyway
+        log.warning("warm-up failed: %s", exc)
+
+
+class _WarmUp:
+    """``warm_up`` in a background thread from process start; ``wait()`` joins it (initialize)."""
+
+    def __init__(self) -> None:
+        self._thread = threading.Thread(target=warm_up, name="reml-warm-up", daemon=True)
+        self._thread.start()
+
+    def wait(self, timeout: float | None = 30.0) -> None:
+        self._thread.join(timeout)
+
+
 def create_server() -> RemlServer:
     from reml_lsp.lsp import fixes, language, lifecycle, pull, runtime_commands, sync
 
+    warming = _WarmUp()
     server = RemlServer()
+    server.warming = warming
     for module in (lifecycle, sync, pull, language, fixes, runtime_commands):
         module.register(server)
     return server
