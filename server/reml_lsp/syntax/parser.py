@@ -366,7 +366,9 @@ class _ItemRun:
         inserted = self._try_insert(tok)
         if inserted is not None:
             at = self._insert_point()
-            text = T.label(inserted)[0]
+            text, kind = T.label(inserted)
+            if kind == "keyword" or inserted in ("ARROW", "EQ", "FATARROW"):
+                text = " " + text  # `{ 1 } else`, `Some(n) -> n`: a word needs its space
             code = "effects.handler.missing_with" if (
                 inserted == "WITH" and tok.type == "HANDLER") else None
             self._report(tok, pre, [IssueFix("insert", at, at, text)], code)
