@@ -7,22 +7,10 @@ It carries a stable dotted ``code`` and a *kind*; the CLI maps the kind onto its
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from reml_lsp.errors import FailureKind, ReportedError
 
-FailureKind = Literal["usage", "io", "failure", "rejected", "timeout", "unavailable"]
+__all__ = ["ConfigError", "FailureKind"]
 
 
-class ConfigError(Exception):
+class ConfigError(ReportedError):
     """A user-facing config/reload failure (e.g. ``config.diff.stale``)."""
-
-    def __init__(self, code: str, message: str, kind: FailureKind = "failure", **details: Any):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.kind: FailureKind = kind
-        self.details: dict[str, Any] = details
-
-    def as_json(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"code": self.code, "message": self.message}
-        body.update({k: v for k, v in self.details.items() if v is not None})
-        return body

@@ -7,17 +7,10 @@ kind onto its exit-code table (``usage`` → 3, ``io`` → 4, ``unavailable`` �
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from reml_lsp.errors import FailureKind, ReportedError
 
-FailureKind = Literal["usage", "io", "unavailable", "timeout", "failure", "rejected"]
+__all__ = ["BridgeError", "FailureKind"]
 
 
-class BridgeError(Exception):
+class BridgeError(ReportedError):
     """A user-facing runtime failure with a stable dotted ``code`` (e.g. ``gpu.out_of_memory``)."""
-
-    def __init__(self, code: str, message: str, kind: FailureKind = "failure", **details: Any):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.kind: FailureKind = kind
-        self.details: dict[str, Any] = details

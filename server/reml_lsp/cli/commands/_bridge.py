@@ -9,20 +9,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from reml_lsp.audit.store import AuditStore, default_store_path
-from reml_lsp.cli.errors import CliError
+from reml_lsp.audit.store import AuditStore
+from reml_lsp.cli.commands._config_common import open_audit_store
+from reml_lsp.cli.errors import CliError, from_reported
 from reml_lsp.cli.exit_codes import ExitCode
 from reml_lsp.cli.output import print_json
 from reml_lsp.runtime.bridge_errors import BridgeError
-
-KIND_TO_EXIT = {
-    "usage": ExitCode.USAGE,
-    "io": ExitCode.IO,
-    "unavailable": ExitCode.UNAVAILABLE,
-    "timeout": ExitCode.TIMEOUT,
-    "failure": ExitCode.FAILURE,
-    "rejected": ExitCode.REJECTED,
-}
 
 
 def add_format(parser: argparse.ArgumentParser) -> None:
@@ -31,8 +23,7 @@ def add_format(parser: argparse.ArgumentParser) -> None:
 
 
 def to_cli_error(err: BridgeError) -> CliError:
-    return CliError(err.code, err.message, KIND_TO_EXIT.get(err.kind, ExitCode.FAILURE),
-                    **err.details)
+    return from_reported(err)
 
 
 @contextmanager
@@ -46,12 +37,7 @@ def bridge_errors() -> Iterator[None]:
 
 @contextmanager
 def audit_store() -> Iterator[AuditStore]:
-    path = default_store_path()
-    try:
-        store = AuditStore(path)
-    except Exception as exc:  # sqlite3.Error, OSError
-        raise CliError("audit.unavailable", f"cannot open the audit store {path}: {exc}",
-                       ExitCode.IO, path=str(path)) from None
+    store = open_audit_store(None)
     try:
         yield store
     finally:

@@ -13,19 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from reml_lsp.audit.store import AuditStore, default_store_path
-from reml_lsp.cli.errors import CliError
+from reml_lsp.cli.errors import CliError, from_reported
 from reml_lsp.cli.exit_codes import ExitCode
 from reml_lsp.cli.output import print_json
 from reml_lsp.config.errors import ConfigError
 
-KIND_TO_EXIT = {
-    "usage": ExitCode.USAGE,
-    "io": ExitCode.IO,
-    "failure": ExitCode.FAILURE,
-    "rejected": ExitCode.REJECTED,
-    "timeout": ExitCode.TIMEOUT,
-    "unavailable": ExitCode.UNAVAILABLE,
-}
 AUDIT_TIMEOUT_ENV = "REML_AUDIT_TIMEOUT_S"
 
 
@@ -40,11 +32,11 @@ def add_audit_db(parser: argparse.ArgumentParser) -> None:
 
 
 def exit_for(err: ConfigError) -> ExitCode:
-    return KIND_TO_EXIT.get(err.kind, ExitCode.FAILURE)
+    return from_reported(err).exit_code
 
 
 def to_cli_error(err: ConfigError) -> CliError:
-    return CliError(err.code, err.message, exit_for(err), **err.details)
+    return from_reported(err)
 
 
 @contextmanager
