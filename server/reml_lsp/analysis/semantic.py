@@ -13,7 +13,7 @@ from lark import Token, Tree
 
 from reml_lsp.analysis.comments import comments
 from reml_lsp.analysis.scopes import ScopeIndex, build_scopes
-from reml_lsp.analysis.tree import NAME_TYPES, Entry
+from reml_lsp.analysis.tree import NAME_TYPES, Entry, first_token
 from reml_lsp.syntax import tokens as T
 
 # The legend. Order is the wire format: never reorder, only append.
@@ -81,8 +81,8 @@ def semantic_tokens(text: str, entries: Sequence[Entry], scopes: ScopeIndex | No
     sites = {b.start: b for b in scopes.bindings}
     out: list[tuple[int, int, int, int]] = []
     for tree, dpos in entries:
-        first = _first_pos(tree)
-        if first is not None and first + dpos > end:
+        first = first_token(tree)
+        if first is not None and first.start_pos + dpos > end:
             continue
         _walk(tree, dpos, sites, scopes, out, start, end, None, False)
     for c in comments(text, entries):
@@ -96,12 +96,6 @@ def semantic_tokens(text: str, entries: Sequence[Entry], scopes: ScopeIndex | No
             cleaned.append(tok)
             last_end = tok[1]
     return cleaned
-
-
-def _first_pos(tree: Tree) -> int | None:
-    for tok in tree.scan_values(lambda v: isinstance(v, Token) and bool(v.value)):
-        return tok.start_pos
-    return None
 
 
 def _walk(node: Tree, dpos: int, sites, scopes: ScopeIndex, out: list, lo: int, hi: int,

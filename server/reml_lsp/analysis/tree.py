@@ -7,10 +7,14 @@ the incremental document tells how far it moved). All offsets are code points.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from lark import Token, Tree
+
+from reml_lsp.syntax.treeutil import first_token, last_token, tokens
+
+__all__ = ["first_token", "last_token", "tokens"]
 
 Entry = tuple[Tree, int]
 NAME_TYPES = frozenset(("IDENT", "UPPER_IDENT"))
@@ -19,46 +23,6 @@ NAME_TYPES = frozenset(("IDENT", "UPPER_IDENT"))
 def entries_of(items: Iterable[Any]) -> list[Entry]:
     """Entries of freshly parsed items (``Item`` objects from the parser; dpos 0)."""
     return [(item.tree, 0) for item in items if item.tree is not None]
-
-
-def tokens(node: Any, *, skipped: bool = False) -> Iterator[Token]:
-    """Real tokens of ``node`` in source order (virtual, zero-width tokens left out).
-    With ``skipped``, tokens an error recovery jumped over are included too."""
-    stack = [node]
-    while stack:
-        cur = stack.pop()
-        if isinstance(cur, Token):
-            if cur.value:
-                yield cur
-            elif skipped and hasattr(cur, "skipped"):
-                inner = list(cur.skipped)
-                stack.extend(reversed(inner))
-        elif isinstance(cur, Tree):
-            stack.extend(reversed(cur.children))
-
-
-def first_token(node: Any) -> Token | None:
-    """Leftmost real token (descends the left edge only)."""
-    if isinstance(node, Token):
-        return node if node.value else None
-    if isinstance(node, Tree):
-        for child in node.children:
-            found = first_token(child)
-            if found is not None:
-                return found
-    return None
-
-
-def last_token(node: Any) -> Token | None:
-    """Rightmost real token (descends the right edge only)."""
-    if isinstance(node, Token):
-        return node if node.value else None
-    if isinstance(node, Tree):
-        for child in reversed(node.children):
-            found = last_token(child)
-            if found is not None:
-                return found
-    return None
 
 
 def span(node: Any, dpos: int = 0) -> tuple[int, int] | None:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from lark import Token, Tree
 
 from reml_lsp.syntax.issues import IssueFix, SyntaxIssue
+from reml_lsp.syntax.treeutil import first_token, last_token
 
 # Precedence (higher binds tighter) and associativity, spec 1-1 §D.1 with 1-5's `..` level.
 PRECEDENCE = {
@@ -83,27 +84,7 @@ def _operand_before(node: Tree, op: Token) -> str:
     operand = children[i - 1]
     if isinstance(operand, Token):
         return str(operand)
-    first = _first_token(operand)
-    last = _last_token(operand)
+    first = first_token(operand)
+    last = last_token(operand)
     return "…" if first is None or last is None else f"{first}…{last}" if first is not last \
         else str(first)
-
-
-def _first_token(node):
-    for child in node.children:
-        if isinstance(child, Token):
-            return child
-        found = _first_token(child)
-        if found is not None:
-            return found
-    return None
-
-
-def _last_token(node):
-    for child in reversed(node.children):
-        if isinstance(child, Token):
-            return child
-        found = _last_token(child)
-        if found is not None:
-            return found
-    return None

@@ -32,6 +32,7 @@ from reml_lsp.syntax.gcpause import gc_paused
 from reml_lsp.syntax.grammar import Tables, tables
 from reml_lsp.syntax.issues import IssueFix, IssueNote, SyntaxIssue
 from reml_lsp.syntax.lexer import Lexer, LexState
+from reml_lsp.syntax.treeutil import first_token
 from reml_lsp.syntax.walk import acceptable, accepts
 
 LOOKAHEAD_CHECK = 3  # tokens that must parse after an inserted token
@@ -499,7 +500,8 @@ class _ItemRun:
             # Lex the next token as if the erroneous region had been accepted.
             tok = lexer.next(error_stack if error_stack is not None else self.stack)
         anchor = popped[-1] if popped else (skipped[0] if skipped else tok)
-        start = _first_pos(anchor) if not isinstance(anchor, Token) else anchor.start_pos
+        first_tok = anchor if isinstance(anchor, Token) else first_token(anchor)
+        start = first_tok.start_pos if first_tok is not None else None
         err_tok = self._virtual("ERROR", start if start is not None else tok.start_pos)
         self._feed(_error_token(err_tok, [*reversed(popped), *skipped]))
         if skipped:
@@ -567,17 +569,6 @@ def _simulate(states: dict, stack: list[int], term: str) -> list[int] | None:
         if size:
             del st[-size:]
         st.append(states[st[-1]][arg.origin.name][1])
-
-
-def _first_pos(node: Any) -> int | None:
-    if isinstance(node, Token):
-        return node.start_pos
-    if isinstance(node, Tree):
-        for child in node.children:
-            pos = _first_pos(child)
-            if pos is not None:
-                return pos
-    return None
 
 
 def parse_items(text: str) -> list[Item]:
