@@ -63,7 +63,7 @@ def _cache_file(prefix: str) -> str:
 
 @attrs.frozen
 class Tables:
-    """What the driver needs from Lark: the parse table, the callbacks and a contextual lexer."""
+    """What the driver needs from Lark: the parse table, the callbacks and one scanner."""
 
     states: dict[int, dict[str, tuple[Any, Any]]]
     start_state: int
@@ -71,9 +71,6 @@ class Tables:
     callbacks: dict[Any, Any]
     scanner_mres: list[Any]  # the compiled alternation of every terminal (longest first)
     terminals: frozenset[str]
-
-    def accepts(self, state: int) -> frozenset[str]:
-        return frozenset(k for k in self.states[state] if k.isupper())
 
 
 @functools.cache

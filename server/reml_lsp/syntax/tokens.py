@@ -14,14 +14,6 @@ RESERVED: dict[str, str] = {
 # Words that are keywords only where the grammar can take them (they stay identifiers elsewhere).
 CONTEXTUAL: dict[str, str] = {"pattern": "PATTERN", "when": "WHEN", "_": "UNDERSCORE"}
 
-# Punctuation the lexer recognises in every state (maximal munch gives better error messages);
-# `<=`/`>=` stay contextual so that `Vec<T>=` closes the type arguments.
-ALWAYS_LEXED = frozenset(
-    "PIPE SQUIGARROW ARROW FATARROW COLONEQ COLONCOLON ELLIPSIS DOTDOTEQ DOTDOT EQEQ NOTEQ "
-    "ANDAND OROR LPAR RPAR LSQB RSQB LBRACE RBRACE COMMA SEMI COLON DOT EQ LT GT PLUS MINUS "
-    "STAR SLASH PERCENT CARET BANG QMARK AT VBAR".split()
-)
-
 # Tokens after which the next `(`, `[`, `-`, `|`, `||` is in infix/postfix position.
 OPERAND_END = frozenset(
     "IDENT UPPER_IDENT INT FLOAT STRING RAW_STRING MULTILINE_STRING CHAR TRUE FALSE SELF "
