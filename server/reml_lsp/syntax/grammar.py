@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import functools
+import hashlib
 import importlib.resources
 import os
 import tempfile
@@ -47,18 +48,17 @@ def build_lark(*, strict: bool = False, cache: bool = True) -> Lark:
     if strict:
         return Lark(grammar_text(), strict=True, **options)
     if cache:
-        folder = Path(os.environ.get("REML_CACHE_DIR") or tempfile.gettempdir())
-        options["cache"] = str(folder / f"reml-lark-{os.getuid() if hasattr(os, 'getuid') else 0}-")
-        options["cache"] = _cache_file(options["cache"])
+        options["cache"] = _cache_file()
     with _without_interegular():
         return Lark(grammar_text(), **options)
 
 
-def _cache_file(prefix: str) -> str:
-    import hashlib
-
+def _cache_file() -> str:
+    """Lark's table cache, per user and per grammar text (``$REML_CACHE_DIR`` or the temp dir)."""
+    folder = Path(os.environ.get("REML_CACHE_DIR") or tempfile.gettempdir())
+    user = os.getuid() if hasattr(os, "getuid") else 0
     digest = hashlib.sha256(grammar_text().encode("utf-8")).hexdigest()[:16]
-    return f"{prefix}{digest}.lark-cache"
+    return str(folder / f"reml-lark-{user}-{digest}.lark-cache")
 
 
 @attrs.frozen
