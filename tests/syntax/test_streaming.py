@@ -226,3 +226,12 @@ def test_async_variant_with_max_inflight_and_cancellation():
     with pytest.raises(StreamFailure) as info:
         asyncio.run(cancel_soon())
     assert info.value.error.kind is StreamErrorKind.USER_CANCELLED
+
+
+def test_the_default_hook_audits_into_the_workspace_store(tmp_path):
+    driver = StreamDriver(ItemStreamParser(), ListFeeder(["fn a() = 1\n"]), lambda o: None,
+                          FlowController(mode=FlowMode.PULL))
+    while not driver.done:
+        driver.pump()
+    store = AuditStore(tmp_path / "audit.db")  # $REML_AUDIT_DB, set by conftest
+    assert "parser.stream.progress" in {e.event for e in store.show(driver.audit_id)}

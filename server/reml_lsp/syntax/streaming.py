@@ -18,6 +18,7 @@ import asyncio
 import codecs
 import enum
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
@@ -359,6 +360,21 @@ def audit_hook(store: Any, audit_id: str) -> Callable[[StreamEvent], None]:
     return hook
 
 
+def _default_audit_hook(audit_id: str) -> Callable[[StreamEvent], None]:
+    """The default ``on_diagnostic``: ``parser.stream.*`` events in the workspace audit store
+    (opened on the first event; ``$REML_AUDIT_DB`` moves it)."""
+    state: dict[str, Any] = {}
+
+    def hook(event: StreamEvent) -> None:
+        if "hook" not in state:
+            from reml_lsp.audit.store import AuditStore, default_store_path
+
+            state["hook"] = audit_hook(AuditStore(default_store_path()), audit_id)
+        state["hook"](event)
+
+    return hook
+
+
 class StreamDriver:
     """Advances a stream one step per ``pump()``; outcomes go to ``sink``, events to
     ``on_diagnostic``. Push mode takes data from ``push()``; pull mode asks the feeder."""
@@ -370,7 +386,8 @@ class StreamDriver:
         self.flow = flow or FlowController()
         self.flow.validate()
         self.sink = sink
-        self.on_diagnostic = on_diagnostic or (lambda _e: None)
+        self.audit_id = str(uuid.uuid4())
+        self.on_diagnostic = on_diagnostic or _default_audit_hook(self.audit_id)
         config = StreamConfig(self.flow, demand or StreamConfig().demand)
         self.state = Continuation(parser, None, config)
         self.feeder = feeder
