@@ -209,10 +209,10 @@ class _ItemRun:
             if pre is None:
                 pre = self.stack[:]
             if ttype != "UNKNOWN" and accepts(states, self.stack, "$END") and self.last:
-                return self._finish(first, at_eof=False)  # ``tok`` begins the next item
+                return self._finish(first)  # ``tok`` begins the next item
             tok = self._recover(tok, pre)
 
-    def _finish(self, first: int, at_eof: bool = True) -> Item:
+    def _finish(self, first: int) -> Item:
         end_tok = Token("$END", "")
         tree = self._feed_end(end_tok)
         last = self.last
