@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from reml_lsp.analysis.positions import LineIndex
 from reml_lsp.diagnostics.audit_id import compute_audit_id
-from reml_lsp.diagnostics.catalog import humanize, message
+from reml_lsp.diagnostics.catalog import humanize, message, quote
 from reml_lsp.diagnostics.model import (
     Alternative,
     Diagnostic,
@@ -21,6 +21,32 @@ from reml_lsp.syntax import tokens as T
 from reml_lsp.syntax.issues import SyntaxIssue
 
 MESSAGE_LIMIT = 8  # alternatives named in the one-line message; all are in ``expected``
+
+
+_EXPR_LABELS = frozenset(T.label(t)[0] for t in T.EXPR_START_SET)
+_EXPR_CORE = frozenset(("identifier", "integer-literal", "(", "if", "match"))
+_PATTERN_LABELS = frozenset(T.label(t)[0] for t in T.PATTERN_START) | {"..=", ".."}
+_PATTERN_CORE = frozenset(("identifier", "integer-literal", "(", "[", "{"))
+
+
+def _short_expected(items: list[tuple[str, str]], locale: str) -> str:
+    """The one-line form of a long expected set: every way to start an expression is said as
+    "an expression" (``expected.alternatives`` keeps the full list)."""
+    labels = {lab for lab, _ in items}
+    if len(items) <= MESSAGE_LIMIT:
+        return humanize(items, locale, MESSAGE_LIMIT)
+    if _EXPR_CORE <= labels:
+        group, key = _EXPR_LABELS, "expr.an_expression"
+    elif _PATTERN_CORE <= labels:
+        group, key = _PATTERN_LABELS, "expr.a_pattern"
+    else:
+        return humanize(items, locale, MESSAGE_LIMIT)
+    rest = [quote(lab, kind, locale) for lab, kind in items if lab not in group]
+    word = message(key, locale)
+    if not rest:
+        return message("parse.expected.one", locale, (word,))
+    sep = "、" if locale == "ja-JP" else ", "
+    return message("parse.expected.group", locale, (word, sep.join(rest)))
 
 
 def _fix_title(kind: str, text: str) -> str:
@@ -69,7 +95,7 @@ class DiagnosticBuilder:
             )
             found = args[0] if args else ""
             shown = f"`{found}`" if issue.key == "parse.unexpected_token" else ""
-            args = [shown, context or humanize(items, loc, MESSAGE_LIMIT)]
+            args = [shown, context or _short_expected(items, loc)]
             notes.append(Note("recover.expected_tokens", humanized))
         elif issue.key.startswith("lexer.") and args:
             args = [f"`{a}`" if issue.key == "lexer.unknown_token" else f"{ord(a[0]):04X}"

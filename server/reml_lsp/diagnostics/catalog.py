@@ -36,10 +36,13 @@ CATALOG: dict[str, dict[str, str]] = {
         "cli.locale.default": "locale {0} is not supported; using en-US",
         "parse.expected.one": "expected {0}",
         "parse.expected.many": "expected one of {0} or {1}",
+        "parse.expected.group": "expected {0} or {1}",
         "parse.expected.empty": "no valid continuation here",
         "parse.expected.more": "{0} and {1} more",
         "eof": "end of input",
         "found.eof": "end of input",
+        "expr.an_expression": "an expression",
+        "expr.a_pattern": "a pattern",
     },
     "ja-JP": {
         "parse.unexpected_token": "構文エラー: {0} を解釈できません。{1}",
@@ -65,10 +68,13 @@ CATALOG: dict[str, dict[str, str]] = {
         "cli.locale.default": "ロケール {0} は未対応のため en-US を使用します",
         "parse.expected.one": "ここで{0}が必要です",
         "parse.expected.many": "ここで{0} または {1}のいずれかが必要です",
+        "parse.expected.group": "ここで{0}または {1}が必要です",
         "parse.expected.empty": "ここで解釈可能な構文が見つかりません",
         "parse.expected.more": "{0} ほか {1} 件",
         "eof": "入力終端",
         "found.eof": "入力終端",
+        "expr.an_expression": "式",
+        "expr.a_pattern": "パターン",
     },
 }
 
