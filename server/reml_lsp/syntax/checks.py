@@ -22,35 +22,38 @@ PRECEDENCE = {
 }
 
 
+
+
 def item_issues(item) -> list[SyntaxIssue]:
     if item.tree is None:
         return []
-    return [*_chained_comparisons(item.tree), *_if_guards(item.tree)]
-
-
-def _if_guards(tree: Tree) -> Iterator[SyntaxIssue]:
-    """1-5 MatchGuard: `if` is accepted for compatibility with a warning; `when` is canonical."""
-    for node in tree.iter_subtrees():
-        if node.data == "arm_tail":
-            for child in node.children:
-                if isinstance(child, Token) and child.type == "IF":
-                    yield SyntaxIssue(
-                        "pattern.guard.if_deprecated", "pattern.guard.if_deprecated",
-                        child.start_pos, child.end_pos, severity="warning",
-                        fixes=[IssueFix("replace", child.start_pos, child.end_pos, "when")])
-
-
-def _binaries(tree: Tree) -> Iterator[Tree]:
-    stack = [tree]
-    while stack:
+    binaries: list[Tree] = []
+    guards: list[Tree] = []
+    stack = [item.tree]
+    while stack:  # one walk collects what both checks need
         node = stack.pop()
-        if node.data == "binary":
-            yield node
+        data = node.data
+        if data == "binary":
+            binaries.append(node)
+        elif data == "arm_tail":
+            guards.append(node)
         stack.extend(c for c in node.children if isinstance(c, Tree))
+    return [*_chained_comparisons(binaries), *_if_guards(guards)]
 
 
-def _chained_comparisons(tree: Tree) -> Iterator[SyntaxIssue]:
-    for node in _binaries(tree):
+def _if_guards(arm_tails: list[Tree]) -> Iterator[SyntaxIssue]:
+    """1-5 MatchGuard: `if` is accepted for compatibility with a warning; `when` is canonical."""
+    for node in arm_tails:
+        for child in node.children:
+            if isinstance(child, Token) and child.type == "IF":
+                yield SyntaxIssue(
+                    "pattern.guard.if_deprecated", "pattern.guard.if_deprecated",
+                    child.start_pos, child.end_pos, severity="warning",
+                    fixes=[IssueFix("replace", child.start_pos, child.end_pos, "when")])
+
+
+def _chained_comparisons(binaries: list[Tree]) -> Iterator[SyntaxIssue]:
+    for node in binaries:
         ops = [c for c in node.children if isinstance(c, Token) and c.type in PRECEDENCE]
         for left, right in itertools.pairwise(ops):
             level, assoc = PRECEDENCE[left.type]

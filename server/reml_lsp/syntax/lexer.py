@@ -34,6 +34,12 @@ _BARE_AFTER = frozenset("})],;")
 _INT = re.compile(r"[0-9][0-9_]*")
 _PARTIAL_LITERAL = re.compile(r'"(?:[^"\\\n]|\\[\s\S])*|\'(?:[^\'\\\n]|\\[\s\S])*')
 _CONTEXTUAL_FIX = frozenset(("FLOAT", "GE", "FIXITY"))
+_LONG_LITERALS = frozenset(("MULTILINE_STRING", "RAW_STRING"))
+_MAY_SPAN_LINES = frozenset(("STRING", "MULTILINE_STRING", "RAW_STRING", "CHAR"))
+# Token types whose final class depends on context (keywords, prefix/infix forms, `t.0.1`…).
+_SPECIAL = frozenset(("IDENT", "LPAR", "LSQB", "MINUS", "VBAR", "OROR", "FLOAT", "GE", "FIXITY",
+                      *T.RESERVED.values()))
+_CHECKED = frozenset(("EQEQ", "NOTEQ", "LT", "LE", "GT", "GE", "DOTDOT", "DOTDOTEQ", "IF"))
 
 
 @attrs.define(slots=True)
@@ -84,9 +90,12 @@ class Lexer:
         self.prev_type, self.prev_line = st.prev_type, st.prev_line
         self.issues: list[SyntaxIssue] = []
         self.open_brackets: list[Token] = []  # unclosed openers, innermost last
+        self.saw: set[str] = set()  # comparison and `if` tokens met (syntax.checks needs them)
         self.max_read = st.pos  # furthest character looked at (incremental dependency)
         self.open_brackets: list[Token] = []  # unclosed openers, innermost last
+        self.saw: set[str] = set()  # comparison and `if` tokens met (syntax.checks needs them)
         self._mres = tables.scanner_mres
+        self.states = tables.states
 
     # -- state -------------------------------------------------------------------------------
     def state(self) -> LexState:
@@ -157,12 +166,11 @@ class Lexer:
     def next(self, stack: list[int]) -> Token:
         """The next token for a parser whose state stack is ``stack``."""
         self._skip_trivia()
-        if self.pos >= self.n:
-            self.max_read = self.n + 1  # the decision depends on there being nothing more
+        text, pos, n = self.text, self.pos, self.n
+        if pos >= n:
+            self.max_read = n + 1  # the decision depends on there being nothing more
             return self.eof_token()
         state = stack[-1]
-        text, pos = self.text, self.pos
-        n = self.n
         m = None
         for mre in self._mres:
             m = mre.match(text, pos, n)
@@ -177,12 +185,45 @@ class Lexer:
         end = m.end()
         # A pattern may have stopped short for want of input (`1.25e` before `-3`, `.` before
         # `.=`): a token this close to the end depends on what comes after the buffer.
-        self.max_read = max(self.max_read, end + 1 if end + 3 < n else n + 1)
-        if type_ not in ("MULTILINE_STRING", "RAW_STRING") and (
+        reach = end + 1 if end + 3 < n else n + 1
+        first = text[pos]
+        if (first == '"' or first == "r") and type_ not in _LONG_LITERALS and (
                 text.startswith(('"""', 'r"', 'r#'), pos, n)):
-            # A multi-line literal that did not close was searched for up to the end.
-            self.max_read = n + 1
+            reach = n + 1  # a multi-line literal that did not close was searched for to the end
+        if reach > self.max_read:
+            self.max_read = reach
         prev = self.prev_type
+        if type_ in _SPECIAL:
+            type_, value, end = self._classify(type_, value, end, prev, state)
+        line = self.line
+        col = pos - self.line_start + 1
+        if type_ in _MAY_SPAN_LINES:
+            nl = value.count("\n")
+            if nl:
+                self.line += nl
+                self.line_start = text.rfind("\n", pos, end) + 1
+        tok = _tok(type_, value, pos, line, col, self.line, end - self.line_start + 1, end)
+        if type_ in T.PATTERN_START and "ARM_START" in self.states[state]:
+            arm = self._arm_start(tok, stack)
+            if arm is not None:
+                # Re-read this token after ARM_START (its classification does not change).
+                self.line, self.line_start = line, pos - col + 1
+                return arm
+        self.pos = end
+        self.prev_type = type_
+        self.prev_line = self.line
+        if type_ in _CHECKED:
+            self.saw.add(type_)
+        if type_ in T.OPENERS:
+            self.open_brackets.append(tok)
+        elif type_ in T.CLOSERS and self.open_brackets:
+            if T.OPENERS[self.open_brackets[-1].type] == type_:
+                self.open_brackets.pop()
+        return tok
+
+    def _classify(self, type_: str, value: str, end: int, prev: str | None, state: int
+                  ) -> tuple[str, str, int]:
+        """Keywords, contextual decisions, and the prefix/infix forms (see the module doc)."""
         if type_ in _CONTEXTUAL_FIX:
             type_, value, end = self._contextual(type_, value, end, prev, state)
         if type_ == "IDENT":
@@ -190,12 +231,19 @@ class Lexer:
             if kw is not None:
                 if prev not in ("DOT", "COLONCOLON"):
                     type_ = kw
+                    if type_ in ("RETURN", "BREAK") and self._bare(end):
+                        type_ += "_BARE"
             else:
                 kw = T.CONTEXTUAL.get(value)
-                if kw is not None and kw in self.tables.states[state]:
+                if kw is not None and kw in self.states[state]:
                     type_ = kw
-        elif type_ in T.RESERVED_TYPES and prev in ("DOT", "COLONCOLON"):
-            type_ = "IDENT"
+            return type_, value, end
+        if type_ in T.RESERVED_TYPES:
+            if prev in ("DOT", "COLONCOLON"):
+                return "IDENT", value, end
+            if type_ in ("RETURN", "BREAK") and self._bare(end):
+                type_ += "_BARE"
+            return type_, value, end
         operand_before = prev in T.OPERAND_END
         same_line = self.prev_line == self.line
         if type_ == "LPAR":
@@ -213,30 +261,7 @@ class Lexer:
         elif type_ == "OROR":
             if not operand_before:
                 type_ = "OROR_PREFIX"
-        elif type_ in ("RETURN", "BREAK"):
-            if self._bare(end):
-                type_ += "_BARE"
-        line, col = self.line, pos - self.line_start + 1
-        nl = value.count("\n")
-        if nl:
-            self.line += nl
-            self.line_start = text.rfind("\n", pos, end) + 1
-        tok = _tok(type_, value, pos, line, col, self.line, end - self.line_start + 1, end)
-        if type_ in T.PATTERN_START and "ARM_START" in self.tables.states[state]:
-            arm = self._arm_start(tok, stack)
-            if arm is not None:
-                # Re-read this token after ARM_START (its classification does not change).
-                self.line, self.line_start = line, pos - col + 1
-                return arm
-        self.pos = end
-        self.prev_type = type_
-        self.prev_line = self.line
-        if type_ in T.OPENERS:
-            self.open_brackets.append(tok)
-        elif type_ in T.CLOSERS and self.open_brackets:
-            if T.OPENERS[self.open_brackets[-1].type] == type_:
-                self.open_brackets.pop()
-        return tok
+        return type_, value, end
 
     def _contextual(self, type_: str, value: str, end: int, prev: str | None, state: int
                     ) -> tuple[str, str, int]:

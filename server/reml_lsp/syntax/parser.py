@@ -146,7 +146,7 @@ class ItemParser:
     def parse_item(self, state: LexState) -> Item | None:
         lexer = Lexer(self.text, self.t, state, self.limit)
         item = _ItemRun(self, lexer).parse()
-        if item is not None and item.tree is not None:
+        if item is not None and item.tree is not None and lexer.saw:
             item.issues.extend(item_issues(item))
         return item
 
