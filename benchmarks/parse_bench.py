@@ -28,7 +28,7 @@ def one(lines: int, edits: int) -> dict:
     text = generate(lines)
     size_kb = len(text.encode()) / 1024
     best = None
-    for _ in range(2 if lines <= 10000 else 1):
+    for _ in range(3 if lines <= 10000 else 1):  # best of 3: the machine is shared
         t0 = time.perf_counter()
         doc = ParsedDocument(text)
         dt = time.perf_counter() - t0
