@@ -140,3 +140,14 @@ def test_audit_id_depends_on_the_workspace_relative_path_not_the_cwd(cli):
     ids = [d["audit_id"] for d in from_root.json["diagnostics"]]
     assert ids == [d["audit_id"] for d in from_sub["diagnostics"]]
     assert ids == [d["audit_id"] for d in again.json["diagnostics"]]
+
+
+def test_table_format_has_one_row_per_diagnostic(cli):
+    cli.write("bad.reml", BROKEN)
+    cli.write("w.reml", WARN)
+    run = cli("lint", "--format", "table", "bad.reml", "w.reml")
+    rows = run.stdout.splitlines()
+    assert rows[0].split() == ["location", "severity", "code", "message"]
+    assert rows[1].startswith("bad.reml:4:1") and "parser.syntax.expected_tokens" in rows[1]
+    assert rows[2].startswith("w.reml:3:13") and "warning" in rows[2]
+    assert run.rc == 1

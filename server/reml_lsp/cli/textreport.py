@@ -53,3 +53,18 @@ def render(diag: Diagnostic, line_text: str | None) -> str:
         lines.append(f"      = help: {fix.title or fix.kind} at {fix.location.line}:"
                      f"{fix.location.column}" if fix.location else f"      = help: {fix.kind}")
     return "\n".join(lines)
+
+
+def render_table(diagnostics: list[Diagnostic]) -> str:
+    """One row per diagnostic, columns padded by display width (CJK-safe)."""
+    header = ("location", "severity", "code", "message")
+    rows = [header] + [
+        (f"{d.location.file}:{d.location.line}:{d.location.column}", d.severity.value, d.code,
+         d.message) for d in diagnostics]
+    widths = [max(display_width(r[i]) for r in rows) for i in range(3)]
+
+    def line(row: tuple[str, ...]) -> str:
+        cells = [c + " " * (w - display_width(c)) for c, w in zip(row[:3], widths, strict=True)]
+        return "  ".join([*cells, row[3]]).rstrip()
+
+    return "\n".join(line(r) for r in rows)

@@ -12,7 +12,7 @@ from reml_lsp.analysis.analyze import analyze_bytes
 from reml_lsp.analysis.positions import LineIndex
 from reml_lsp.cli.exit_codes import ExitCode, worst
 from reml_lsp.cli.output import print_json
-from reml_lsp.cli.textreport import render
+from reml_lsp.cli.textreport import render, render_table
 from reml_lsp.diagnostics.catalog import message, resolve_locale
 from reml_lsp.diagnostics.model import Diagnostic, Location, Severity, Span
 from reml_lsp.diagnostics.serialize import to_json
@@ -24,7 +24,8 @@ SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "__pycache__", ".re
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("lint", help="report syntax diagnostics for Reml files and folders")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files, or folders walked for *.reml")
-    p.add_argument("--format", choices=("json", "text"), default="text")
+    p.add_argument("--format", choices=("json", "text", "table"), default="text",
+                   help="json (the shared diagnostic model), text (with source lines) or table")
     p.add_argument("--locale", help="en-US or ja-JP (default: $REML_LOCALE, $LANG, en-US)")
     p.add_argument("--fail-on-warning", action="store_true", help="exit 1 when there are warnings")
     p.add_argument("--domain", help="report only diagnostics of this domain (e.g. parser)")
@@ -122,6 +123,8 @@ def run(args: argparse.Namespace) -> int:
         if warnings:
             doc["warnings"] = warnings
         print_json(doc)
+    elif args.format == "table":
+        print(render_table(diagnostics))
     else:
         for d in diagnostics:
             index = lines.get(d.location.file)
