@@ -38,6 +38,12 @@ def comments(text: str, entries: Sequence[Entry]) -> Iterator[Comment]:
         pos = max(pos, end)
 
 
+def scan(text: str, pos: int, stop: int) -> Iterator[Comment]:
+    """Comments in the gap ``[pos, stop)`` (a `//` comment may look one character past
+    ``stop`` to tell `///` from `//`: callers keep ``stop`` at a token start)."""
+    return _scan(text, pos, stop)
+
+
 def _scan(text: str, pos: int, stop: int) -> Iterator[Comment]:
     while pos < stop:
         m = _MARK.search(text, pos, stop)

@@ -168,7 +168,8 @@ def register(server: RemlServer) -> None:
         if doc is None:
             return lsp.SemanticTokens(data=[])
         cur = doc.module()
-        toks = semantic_tokens(doc.doc.text, cur.entries, cur.scopes)
+        toks = doc.cached("semantic", lambda: semantic_tokens(
+            doc.doc.text, cur.entries, cur.scopes, cache=doc.semantic))
         return lsp.SemanticTokens(data=encode_tokens(ls, doc, toks))
 
     @server.feature(lsp.TEXT_DOCUMENT_SEMANTIC_TOKENS_RANGE, LEGEND)
@@ -180,7 +181,8 @@ def register(server: RemlServer) -> None:
         start = offset_of(index, params.range.start, ls.encoding)
         end = offset_of(index, params.range.end, ls.encoding)
         cur = doc.module()
-        toks = [t for t in semantic_tokens(doc.doc.text, cur.entries, cur.scopes, start, end)
+        toks = [t for t in semantic_tokens(doc.doc.text, cur.entries, cur.scopes, start, end,
+                                           cache=doc.semantic)
                 if t[1] > start and t[0] < end]
         return lsp.SemanticTokens(data=encode_tokens(ls, doc, toks))
 

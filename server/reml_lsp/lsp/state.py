@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 
 from reml_lsp.analysis.modules import ModuleInfo, make_module
+from reml_lsp.analysis.semantic import SemanticCache
 from reml_lsp.analysis.tree import Entry
 from reml_lsp.diagnostics.model import Diagnostic
 from reml_lsp.lsp.document import SourceDocument
@@ -29,6 +30,8 @@ class OpenDoc:
     saves: int = 0
     published: set[str] = attrs.Factory(set)  # audit_ids already recorded as published
     _cache: dict[str, tuple[int, Any]] = attrs.Factory(dict)
+    # per-item semantic tokens, kept across versions (entries of dropped items are pruned)
+    semantic: SemanticCache = attrs.Factory(SemanticCache)
 
     def cached(self, key: str, compute):
         hit = self._cache.get(key)
