@@ -477,14 +477,7 @@ class _Builder:
             if isinstance(child, Tree) and child is not head:
                 self.walk(child)
 
-    def _n_fn_lambda(self, node: Tree) -> None:
-        scope = self._span(node)
-        for child in node.children:
-            if isinstance(child, Tree):
-                if child.data == "param_list":
-                    self._params(child, scope)
-                else:
-                    self.walk(child)
+    _n_fn_lambda = _n_handler_entry  # parameters scoped to the node, the rest walked
 
     def _n_arm(self, node: Tree) -> None:
         scope = self._span(node)

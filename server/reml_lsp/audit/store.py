@@ -145,15 +145,7 @@ class AuditStore:
         )
 
     def list(self, event: str | None = None, since: str | None = None) -> list[AuditEvent]:
-        sql = "SELECT id, audit_id, event, timestamp, run_id, payload FROM events WHERE 1=1"
-        params: list[Any] = []
-        if event:
-            sql += " AND event = ?"
-            params.append(event)
-        if since:
-            sql += " AND timestamp >= ?"
-            params.append(since)
-        return list(self._rows(sql + " ORDER BY id", tuple(params)))
+        return list(self.iter_events(event, since))
 
     def iter_events(
         self, event: str | None = None, since: str | None = None, *, batch: int = 500
