@@ -151,3 +151,15 @@ def test_table_format_has_one_row_per_diagnostic(cli):
     assert rows[1].startswith("bad.reml:4:1") and "parser.syntax.expected_tokens" in rows[1]
     assert rows[2].startswith("w.reml:3:13") and "warning" in rows[2]
     assert run.rc == 1
+
+
+def test_top_level_expressions_need_the_flag(cli):
+    """Spec 1-1 §B.4: top-level expressions are rejected unless --allow-top-level-expr."""
+    cli.write("script.reml",
+              'let total = 1\ntotal := total + 1\nif total > 1 then "big" else "small"\n')
+    default, allowed = cli.many(("lint", "--format", "json", "script.reml"),
+                                ("lint", "--format", "json", "--allow-top-level-expr",
+                                 "script.reml"))
+    assert default.rc == 1
+    assert default.json["diagnostics"][0]["location"]["line"] == 2
+    assert allowed.rc == 0 and allowed.json["diagnostics"] == []

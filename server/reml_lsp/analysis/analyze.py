@@ -47,8 +47,9 @@ def build_diagnostics(issues: Iterable[SyntaxIssue], *, text: str, index: LineIn
 
 
 def analyze_text(text: str, *, file: str, rel_path: str, locale: str = "en-US",
-                 extra: Iterable[SyntaxIssue] = ()) -> SourceAnalysis:
-    items = parse_items(text)
+                 extra: Iterable[SyntaxIssue] = (), allow_top_level_expr: bool = False
+                 ) -> SourceAnalysis:
+    items = parse_items(text, allow_top_level_expr=allow_top_level_expr)
     index = LineIndex(text)
     issues = [*extra, *collect_issues(items)]
     diagnostics = build_diagnostics(issues, text=text, index=index, file=file,
@@ -56,10 +57,11 @@ def analyze_text(text: str, *, file: str, rel_path: str, locale: str = "en-US",
     return SourceAnalysis(file, rel_path, text, items, diagnostics, index)
 
 
-def analyze_bytes(data: bytes, *, file: str, rel_path: str, locale: str = "en-US"
-                  ) -> SourceAnalysis:
+def analyze_bytes(data: bytes, *, file: str, rel_path: str, locale: str = "en-US",
+                  allow_top_level_expr: bool = False) -> SourceAnalysis:
     text, decode_issues = decode(data)
-    return analyze_text(text, file=file, rel_path=rel_path, locale=locale, extra=decode_issues)
+    return analyze_text(text, file=file, rel_path=rel_path, locale=locale, extra=decode_issues,
+                        allow_top_level_expr=allow_top_level_expr)
 
 
 def analyze_path(path: Path, *, file: str | None = None, rel_path: str, locale: str = "en-US"

@@ -43,7 +43,7 @@ def _without_interegular() -> Iterator[None]:
 def build_lark(*, strict: bool = False, cache: bool = True) -> Lark:
     """The Lark object for the grammar; ``strict`` runs every conflict and collision check."""
     options: dict[str, Any] = dict(
-        parser="lalr", lexer="contextual", start="start", maybe_placeholders=False
+        parser="lalr", lexer="contextual", start=["start", "script"], maybe_placeholders=False
     )
     if strict:
         return Lark(grammar_text(), strict=True, **options)
@@ -68,6 +68,8 @@ class Tables:
     states: dict[int, dict[str, tuple[Any, Any]]]
     start_state: int
     end_state: int
+    script_start: int  # items that are top-level expressions (--allow-top-level-expr)
+    script_end: int
     callbacks: dict[Any, Any]
     scanner_mres: list[Any]  # the compiled alternation of every terminal (longest first)
     terminals: frozenset[str]
@@ -91,6 +93,8 @@ def tables() -> Tables:
         states=states,
         start_state=table.start_states["start"],
         end_state=table.end_states["start"],
+        script_start=table.start_states["script"],
+        script_end=table.end_states["script"],
         callbacks=frontend.parser_conf.callbacks,
         scanner_mres=scanner._mres,
         terminals=frozenset(t.name for t in frontend.lexer_conf.terminals),

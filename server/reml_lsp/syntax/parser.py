@@ -122,9 +122,11 @@ def _fast_tables(tabs: Tables) -> tuple[dict, dict, dict]:
 class ItemParser:
     """Parses the items of one text from a given lexer state."""
 
-    def __init__(self, text: str, tabs: Tables | None = None, limit: int | None = None) -> None:
+    def __init__(self, text: str, tabs: Tables | None = None, limit: int | None = None,
+                 *, allow_top_level_expr: bool = False) -> None:
         self.text = text
         self.limit = limit
+        self.allow_top_level_expr = allow_top_level_expr
         self.t = tabs or tables()
         key = id(self.t)
         if key not in _WRAPPED:
@@ -160,7 +162,9 @@ class _ItemRun:
         self.states = owner.t.states
         self.callbacks = owner.callbacks
         self.lexer = lexer
-        self.stack: list[int] = [self.t.start_state]
+        self.start = self.t.start_state
+        self.end_state = self.t.end_state
+        self.stack: list[int] = [self.start]
         self.values: list[Any] = []
         self.issues: list[SyntaxIssue] = lexer.issues
         self.quiet = 0
@@ -178,6 +182,17 @@ class _ItemRun:
                 return None
             return Item(self.start_state, lexer.state(), tok.start_pos, None, self.issues,
                         lexer.max_read)
+        if self.owner.allow_top_level_expr and not accepts(self.states, self.stack, tok.type):
+            script = [self.t.script_start]
+            if accepts(self.states, script, tok.type) or tok.type == "UNKNOWN":
+                # A top-level expression statement (spec 1-1 §B.4, opt-in): lex the first token
+                # again for the expression start state.
+                self.start, self.end_state, self.stack = self.t.script_start, \
+                    self.t.script_end, script
+                lexer.restore(self.start_state)
+                lexer.issues.clear()
+                lexer.open_brackets.clear()
+                tok = lexer.next(self.stack)
         first = tok.start_pos
         self.item_col = tok.column
         states = self.states
@@ -258,7 +273,7 @@ class _ItemRun:
 
     def _feed_end(self, tok: Token) -> Tree:
         stack, values, states, callbacks = self.stack, self.values, self.states, self.callbacks
-        end_state = self.t.end_state
+        end_state = self.end_state
         while True:
             _action, rule = states[stack[-1]]["$END"]
             size = len(rule.expansion)
@@ -467,7 +482,7 @@ class _ItemRun:
     def _collapse_to_error(self, at: int) -> None:
         """Last resort: everything parsed so far becomes one erroneous item."""
         kept = [v for v in self.values if v is not None]
-        self.stack[:] = [self.t.start_state]
+        self.stack[:] = [self.start]
         self.values[:] = []
         self._feed(_error_token(self._virtual("ERROR", at), kept))
 
@@ -571,6 +586,6 @@ def _simulate(states: dict, stack: list[int], term: str) -> list[int] | None:
         st.append(states[st[-1]][arg.origin.name][1])
 
 
-def parse_items(text: str) -> list[Item]:
+def parse_items(text: str, *, allow_top_level_expr: bool = False) -> list[Item]:
     with gc_paused():
-        return list(ItemParser(text).items())
+        return list(ItemParser(text, allow_top_level_expr=allow_top_level_expr).items())

@@ -29,6 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--locale", help="en-US or ja-JP (default: $REML_LOCALE, $LANG, en-US)")
     p.add_argument("--fail-on-warning", action="store_true", help="exit 1 when there are warnings")
     p.add_argument("--domain", help="report only diagnostics of this domain (e.g. parser)")
+    p.add_argument("--allow-top-level-expr", action="store_true",
+                   help="accept expression statements at the top level (spec 1-1 §B.4)")
     p.set_defaults(func=run)
 
 
@@ -100,7 +102,8 @@ def run(args: argparse.Namespace) -> int:
             code = worst(code, ExitCode.IO)
             continue
         rel = relative_path(path, find_root(path, fallback=cwd))
-        result = analyze_bytes(data, file=display, rel_path=rel, locale=locale)
+        result = analyze_bytes(data, file=display, rel_path=rel, locale=locale,
+                               allow_top_level_expr=args.allow_top_level_expr)
         lines[display] = result.index
         diagnostics.extend(result.diagnostics)
     if args.domain:
