@@ -24,7 +24,8 @@ from typing import Any, Protocol
 
 import attrs
 
-from reml_lsp.syntax.issues import IssueNote, SyntaxIssue
+from reml_lsp.syntax.decoding import decoder_issues
+from reml_lsp.syntax.issues import SyntaxIssue
 
 
 # ----------------------------------------------------------------------------- demand & feeder
@@ -228,25 +229,10 @@ def _append(cont: Continuation, data: bytes | str) -> None:
     if new:
         base = len(cont.text)
         cont.text += new
-        issues = _decoder_issues(new, base, cont.meta.consumed_bytes)
+        # new.isascii() keeps the common case free of the scan
+        issues = [] if new.isascii() else decoder_issues(cont.text, base)
         if issues:
             cont.parser.add_issues(issues)
-
-
-def _decoder_issues(new: str, base: int, _consumed: int) -> list[SyntaxIssue]:
-    if new.isascii():
-        return []
-    out: list[SyntaxIssue] = []
-    prev = -2
-    for i, ch in enumerate(new):
-        if "\udc80" <= ch <= "\udcff":
-            if i != prev + 1:
-                out.append(SyntaxIssue(
-                    "parser.stream.decoder_failed", "stream.decoder_failed", base + i,
-                    base + i + 1, args=(f"{ord(ch) - 0xDC00:02X}", str(base + i)),
-                    notes=[IssueNote("lexer.skip_token", label="decoder")]))
-            prev = i
-    return out
 
 
 def _close(cont: Continuation) -> None:
