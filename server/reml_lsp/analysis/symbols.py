@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import attrs
 from lark import Token, Tree
 
-from reml_lsp.analysis.scopes import (
+from reml_lsp.analysis.decl_names import (
     DECL_KINDS,
     child_tree_list,
     decl_name_token,

@@ -1,0 +1,184 @@
+"""Names that declarations, patterns and ``use`` trees introduce: small readers over parse
+trees shared by scopes, symbols and the name-resolution checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from lark import Token, Tree
+
+from reml_lsp.analysis.tree import NAME_TYPES, child_tree, name_token
+
+# Declaration node → binding kind of its name.
+DECL_KINDS = {
+    "fn_decl": "function",
+    "type_decl": "type",
+    "type_alias": "type",
+    "trait_decl": "trait",
+    "effect_decl": "effect",
+    "handler_decl": "handler",
+    "conductor_decl": "conductor",
+    "active_pattern_decl": "pattern",
+}
+
+
+def child_tree_list(node: Tree, name: str) -> list[Tree]:
+    return [c for c in node.children if isinstance(c, Tree) and c.data == name]
+
+
+def first_type(node: Tree) -> str | None:
+    first = node.children[0] if node.children else None
+    return first.type if isinstance(first, Token) else None
+
+
+def let_pattern(let: Tree):
+    for child in let.children:
+        if isinstance(child, Tree) and child.data != "type_annot":
+            return child
+    return None
+
+
+def is_binding_name(tok: Token) -> bool:
+    name = str(tok)
+    return tok.type == "IDENT" and name != "_" and not name[:1].isupper()
+
+
+def pattern_names(pattern) -> list[Token]:
+    """Variables a pattern binds (lower-case single names, `x @ p`, `p as x`, `..rest`)."""
+    out: list[Token] = []
+    if pattern is None or isinstance(pattern, Token):
+        return out
+    stack = [pattern]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, Tree):
+            continue
+        data = node.data
+        if data == "name_pattern":
+            path = node.children[0] if node.children else None
+            if isinstance(path, Tree) and len(path.children) == 1:
+                tok = path.children[0]
+                if isinstance(tok, Token) and is_binding_name(tok):
+                    out.append(tok)
+            continue
+        if data == "ctor_pattern":
+            stack.extend(c for c in node.children[1:] if isinstance(c, Tree))
+            continue
+        if data in ("at_pattern", "rest_pattern"):
+            tok = name_token(node)
+            if tok is not None:
+                out.append(tok)
+        elif data == "as_pattern":
+            last = node.children[-1]
+            if isinstance(last, Token) and last.type in NAME_TYPES:
+                out.append(last)
+        elif data == "field_pattern":
+            tok = name_token(node)
+            if tok is not None and len(node.children) == 1:
+                out.append(tok)
+            stack.extend(c for c in node.children[1:] if isinstance(c, Tree))
+            continue
+        elif data in ("active_pattern", "active_name"):
+            stack.extend(c for c in node.children if isinstance(c, Tree) and
+                         c.data != "active_name")
+            continue
+        stack.extend(c for c in node.children if isinstance(c, Tree))
+    out.sort(key=lambda t: t.start_pos)
+    return out
+
+
+def pattern_ctors(pattern) -> list[Token]:
+    """Constructor names a pattern refers to (``Some(x)``, ``None``, ``Shape.Circle``)."""
+    out: list[Token] = []
+    if not isinstance(pattern, Tree):
+        return out
+    for node in pattern.iter_subtrees():
+        if node.data == "pattern_path":
+            first = node.children[0] if node.children else None
+            if isinstance(first, Token) and (len(node.children) > 1 or not is_binding_name(first)):
+                if first.type in NAME_TYPES and str(first) != "_":
+                    out.append(first)
+    return out
+
+
+def fn_name_token(sig: Tree) -> Token | None:
+    fname = child_tree(sig, "fn_name")
+    if fname is None:
+        return None
+    names = [c for c in fname.children if isinstance(c, Token) and c.type in NAME_TYPES]
+    return names[-1] if names else None
+
+
+def decl_name_token(decl: Tree) -> Token | None:
+    if decl.data == "fn_decl":
+        sig = child_tree(decl, "fn_sig")
+        return fn_name_token(sig) if sig is not None else None
+    if decl.data == "active_pattern_decl":
+        active = child_tree(decl, "active_name")
+        return name_token(active) if active is not None else None
+    return name_token(decl)
+
+
+def variants(type_decl: Tree) -> list[Token]:
+    out: list[Token] = []
+    for child in type_decl.children:
+        if isinstance(child, Tree) and child.data == "sum_type":
+            for v in child.children:
+                if isinstance(v, Token) and v.type in NAME_TYPES:
+                    out.append(v)
+                elif isinstance(v, Tree) and v.data == "variant_with_payload":
+                    tok = name_token(v)
+                    if tok is not None:
+                        out.append(tok)
+    return out
+
+
+def use_imports(use: Tree) -> list[tuple[str, Token, str]]:
+    """(visible name, its token, module path) for each name a ``use`` brings in."""
+    tree = child_tree(use, "use_tree")
+    if tree is None:
+        return []
+    out: list[tuple[str, Token, str]] = []
+    _use_walk(tree.children, [], out)
+    return out
+
+
+def _segment(node) -> tuple[str, Token | None]:
+    if isinstance(node, Token):
+        return str(node), node if node.type in NAME_TYPES else None
+    if isinstance(node, Tree):
+        toks = [c for c in node.children if isinstance(c, Token)]
+        if node.data == "use_root":
+            name = next((t for t in toks if t.type in NAME_TYPES), None)
+            return ("::" + str(name)) if name else "::", name
+        if toks:
+            return str(toks[-1]), toks[-1] if toks[-1].type in NAME_TYPES else None
+    return "", None
+
+
+def _use_walk(children: Iterable, prefix: list[str], out: list[tuple[str, Token, str]]) -> None:
+    children = list(children)
+    if not children:
+        return
+    head, last_tok = _segment(children[0])
+    path = [*prefix, head]
+    tail = children[1] if len(children) > 1 else None
+    while isinstance(tail, Tree) and tail.data == "use_tail":
+        nxt = [c for c in tail.children if not (isinstance(c, Token) and c.type == "DOT")]
+        if nxt and isinstance(nxt[0], Tree) and nxt[0].data == "use_brace":
+            for item in child_tree_list(nxt[0], "use_item"):
+                _use_walk(item.children, path, out)
+            return
+        if not nxt:
+            break
+        seg, tok = _segment(nxt[0])
+        path.append(seg)
+        last_tok = tok
+        tail = nxt[1] if len(nxt) > 1 else None
+    if isinstance(tail, Tree) and tail.data == "use_alias":
+        alias = name_token(tail)
+        if alias is not None:
+            out.append((str(alias), alias, ".".join(path)))
+        return
+    if last_tok is not None:
+        out.append((path[-1], last_tok, ".".join(path)))
