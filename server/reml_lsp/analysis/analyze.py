@@ -5,7 +5,7 @@ No LSP types and no I/O beyond what it is handed (``analyze_path`` reads the one
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import attrs
@@ -13,7 +13,7 @@ import attrs
 from reml_lsp.analysis.diagnostics import DiagnosticBuilder
 from reml_lsp.analysis.positions import LineIndex
 from reml_lsp.analysis.source import decode
-from reml_lsp.diagnostics.audit_id import document_digest
+from reml_lsp.diagnostics.audit_id import Anchor, anchor_digest
 from reml_lsp.diagnostics.model import Diagnostic
 from reml_lsp.syntax.issues import SyntaxIssue
 from reml_lsp.syntax.parser import Item, parse_items
@@ -36,12 +36,33 @@ def collect_issues(items: Iterable[Item]) -> list[SyntaxIssue]:
     return out
 
 
+def item_anchors(text: str, entries: Iterable[tuple[Item, int]],
+                 cache: dict[int, tuple[Item, str]] | None = None) -> list[Anchor]:
+    """The audit_id anchors of the items that carry findings: (item, dpos) in text order, where
+    item positions + dpos are current ones. ``cache`` (by item identity) spares re-hashing items
+    an edit did not touch."""
+    out: list[Anchor] = []
+    for item, dpos in entries:
+        if item.tree is None or not item.issues:
+            continue
+        start, end = item.first + dpos, item.end.pos + dpos
+        hit = cache.get(id(item)) if cache is not None else None
+        if hit is not None and hit[0] is item:
+            digest = hit[1]
+        else:
+            digest = anchor_digest(text[start:end])
+            if cache is not None:
+                cache[id(item)] = (item, digest)
+        out.append(Anchor(start, end, digest))
+    return out
+
+
 def build_diagnostics(issues: Iterable[SyntaxIssue], *, text: str, index: LineIndex, file: str,
-                      rel_path: str, locale: str, stream_meta: dict | None = None
-                      ) -> list[Diagnostic]:
-    builder = DiagnosticBuilder(index=index, file=file, rel_path=rel_path,
-                                digest=document_digest(text), locale=locale,
-                                stream_meta=stream_meta)
+                      rel_path: str, locale: str, stream_meta: dict | None = None,
+                      anchors: Sequence[Anchor] = ()) -> list[Diagnostic]:
+    """``anchors``: ``item_anchors`` of the items the issues come from (audit_id context)."""
+    builder = DiagnosticBuilder(index=index, file=file, rel_path=rel_path, locale=locale,
+                                stream_meta=stream_meta, anchors=anchors)
     ordered = sorted(issues, key=lambda i: (i.start, i.end, i.code))
     return [builder.build(issue) for issue in ordered]
 
@@ -53,7 +74,8 @@ def analyze_text(text: str, *, file: str, rel_path: str, locale: str = "en-US",
     index = LineIndex(text)
     issues = [*extra, *collect_issues(items)]
     diagnostics = build_diagnostics(issues, text=text, index=index, file=file,
-                                    rel_path=rel_path, locale=locale)
+                                    rel_path=rel_path, locale=locale,
+                                    anchors=item_anchors(text, ((it, 0) for it in items)))
     return SourceAnalysis(file, rel_path, text, items, diagnostics, index)
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from reml_lsp.analysis.positions import LineIndex
-from reml_lsp.diagnostics.audit_id import compute_audit_id
+from reml_lsp.diagnostics.audit_id import Anchor, FindingIds
 from reml_lsp.diagnostics.catalog import humanize, message, quote
 from reml_lsp.diagnostics.model import (
     Alternative,
@@ -58,12 +58,13 @@ def _fix_title(kind: str, text: str) -> str:
 
 
 class DiagnosticBuilder:
-    def __init__(self, *, index: LineIndex, file: str, rel_path: str, digest: str,
-                 locale: str, stream_meta: dict | None = None) -> None:
+    def __init__(self, *, index: LineIndex, file: str, rel_path: str, locale: str,
+                 stream_meta: dict | None = None, anchors: Sequence[Anchor] = ()) -> None:
         self.index = index
         self.file = file
         self.rel_path = rel_path
-        self.digest = digest
+        # build() is called in report order: the occurrence numbers of the ids follow it
+        self.ids = FindingIds(rel_path, index.text, index.line_col, anchors)
         self.locale = locale
         self.stream_meta = stream_meta
 
@@ -126,8 +127,7 @@ class DiagnosticBuilder:
             expected=expected,
             notes=notes,
             fixits=fixits,
-            audit_id=compute_audit_id(self.rel_path, self.digest, issue.code, span.start,
-                                      span.end),
+            audit_id=self.ids.audit_id(issue.code, issue.start, issue.end),
             stream_meta=self.stream_meta,
         )
 

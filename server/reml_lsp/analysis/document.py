@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from reml_lsp.analysis.analyze import build_diagnostics
+from reml_lsp.analysis.analyze import build_diagnostics, item_anchors
 from reml_lsp.analysis.positions import LineIndex
+from reml_lsp.diagnostics.audit_id import Anchor
 from reml_lsp.diagnostics.model import Diagnostic
 from reml_lsp.syntax.expected import order
 from reml_lsp.syntax.gcpause import gc_paused
@@ -34,6 +35,8 @@ class AnalyzedDocument:
         self._diagnostics: dict[str, list[Diagnostic]] = {}
         # id(item) -> (item, dpos, its findings shifted by dpos): reused while both match
         self._issue_cache: dict[int, tuple[Item, int, list[SyntaxIssue]]] = {}
+        # id(item) -> (item, anchor digest) of the items with findings (audit_id anchors)
+        self._anchor_cache: dict[int, tuple[Item, str]] = {}
         self.last_edit: EditStats | None = None
 
     @property
@@ -61,6 +64,7 @@ class AnalyzedDocument:
         self._index = None
         self._diagnostics.clear()
         self._issue_cache.clear()
+        self._anchor_cache.clear()
 
     @property
     def stream_meta(self) -> dict[str, Any]:
@@ -87,12 +91,27 @@ class AnalyzedDocument:
         self._issue_cache = fresh
         return out
 
+    def _anchors(self) -> list[Anchor]:
+        """``item_anchors`` of the current items; digests of unchanged items are reused (the
+        cache keeps only the items that still exist)."""
+        fresh: dict[int, tuple[Item, str]] = {}
+        old = self._anchor_cache
+        anchors = item_anchors(self.text, ((item, dpos) for item, dpos, _ in self.entries()),
+                               old)
+        for item, _, _ in self.entries():
+            hit = old.get(id(item))
+            if hit is not None and hit[0] is item:
+                fresh[id(item)] = hit
+        self._anchor_cache = fresh
+        return anchors
+
     def diagnostics(self, locale: str) -> list[Diagnostic]:
         cached = self._diagnostics.get(locale)
         if cached is None:
             cached = build_diagnostics(
                 self._issues(), text=self.text, index=self.index, file=self.file,
-                rel_path=self.rel_path, locale=locale, stream_meta=self.stream_meta)
+                rel_path=self.rel_path, locale=locale, stream_meta=self.stream_meta,
+                anchors=self._anchors())
             self._diagnostics[locale] = cached
         return cached
 
