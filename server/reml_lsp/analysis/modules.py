@@ -1,13 +1,18 @@
 """The workspace as modules: each `*.reml` file's module path (its `module` header, else its
-workspace-relative path with `/` → `.`), its top-level names and its scopes. Pure data; the LSP
-adapter feeds it the texts (open documents first, files on disk otherwise)."""
+workspace-relative path with `/` → `.`), its top-level names and its scopes.
+
+``WorkspaceIndex`` keeps one compact ``FileIndex`` per file (no trees) and full ``ModuleInfo``
+only for the modules pinned in memory (open documents); any other module is loaded on demand
+through ``loader`` (re-parsed from disk by the adapter) and not kept by the index. Cross-file
+queries first narrow the files with the compact entries, then resolve exactly in those only."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import attrs
 
+from reml_lsp.analysis.file_index import FileIndex, IndexedSymbol, build_file_index
 from reml_lsp.analysis.scopes import Binding, ScopeIndex, build_scopes
 from reml_lsp.analysis.tree import Entry, child_tree, decl_of, source
 
@@ -20,6 +25,14 @@ class ModuleInfo:
     text: str
     entries: list[Entry]
     scopes: ScopeIndex
+    _file_index: FileIndex | None = attrs.field(default=None, eq=False, repr=False)
+
+    def file_index(self) -> FileIndex:
+        """The compact entry of this module (computed once per ModuleInfo, i.e. per version)."""
+        if self._file_index is None:
+            self._file_index = build_file_index(self.text, self.entries, self.rel_path,
+                                                module=self.module)
+        return self._file_index
 
     def top_level(self, name: str) -> Binding | None:
         for b in self.scopes.top_named(name):
@@ -45,28 +58,83 @@ def make_module(key: str, rel_path: str, text: str, entries: list[Entry],
                       scopes or build_scopes(entries))
 
 
+Loader = Callable[[str], "ModuleInfo | None"]
+
+
 @attrs.define
 class WorkspaceIndex:
-    modules: dict[str, ModuleInfo] = attrs.Factory(dict)  # key → module
+    files: dict[str, FileIndex] = attrs.Factory(dict)  # key → compact entry (every file)
+    pinned: dict[str, ModuleInfo] = attrs.Factory(dict)  # key → full module kept in memory
+    loader: Loader | None = None  # key → ModuleInfo for a file that is not pinned
+    _paths: dict[str, list[str]] | None = None  # module path → keys (built on demand)
 
+    # -- updates ---------------------------------------------------------------------------
     def put(self, info: ModuleInfo) -> None:
-        self.modules[info.key] = info
+        """Pin a full module (an open document) and index it."""
+        self.pinned[info.key] = info
+        self.put_file(info.key, info.file_index())
+
+    def put_file(self, key: str, entry: FileIndex) -> None:
+        old = self.files.get(key)
+        self.files[key] = entry
+        if old is None or old.module != entry.module:
+            self._paths = None
+
+    def unpin(self, key: str) -> None:
+        """Keep the compact entry; drop the full module (a closed document)."""
+        self.pinned.pop(key, None)
 
     def drop(self, key: str) -> None:
-        self.modules.pop(key, None)
+        self.pinned.pop(key, None)
+        if self.files.pop(key, None) is not None:
+            self._paths = None
+
+    # -- modules ---------------------------------------------------------------------------
+    def module(self, key: str) -> ModuleInfo | None:
+        """The full module of ``key``: pinned, else loaded (and not kept)."""
+        info = self.pinned.get(key)
+        if info is not None:
+            return info
+        if key in self.files and self.loader is not None:
+            return self.loader(key)
+        return None
+
+    @property
+    def modules(self) -> dict[str, ModuleInfo]:
+        """The pinned modules (kept for callers that only need the open ones)."""
+        return self.pinned
+
+    def _path_table(self) -> dict[str, list[str]]:
+        if self._paths is None:
+            table: dict[str, list[str]] = {}
+            for key, entry in self.files.items():
+                table.setdefault(entry.module, []).append(key)
+                table.setdefault(entry.module.lower(), []).append(key)
+            for keys in table.values():
+                keys.sort()
+            self._paths = table
+        return self._paths
+
+    def keys_of(self, path: str) -> list[str]:
+        table = self._path_table()
+        exact = [k for k in table.get(path, ()) if self.files[k].module == path]
+        return exact or list(table.get(path.lower(), ()))
 
     def by_module(self, path: str) -> ModuleInfo | None:
-        for info in self.modules.values():
-            if info.module == path:
-                return info
-        lower = path.lower()
-        for info in self.modules.values():
-            if info.module.lower() == lower:
+        for key in self.keys_of(path):
+            info = self.module(key)
+            if info is not None:
                 return info
         return None
 
     def module_paths(self) -> list[str]:
-        return sorted({m.module for m in self.modules.values()})
+        return sorted({e.module for e in self.files.values()})
+
+    def exports_of(self, path: str) -> list[IndexedSymbol]:
+        """The top-level names a workspace module declares (``pub`` tells which are exported),
+        from the compact index alone: no parse. Empty for an unknown module."""
+        keys = self.keys_of(path)
+        return self.files[keys[0]].top_level() if keys else []
 
     def absolute(self, path: str, current: str) -> str:
         """`self.x` / `super.x` / `::x` relative to the module ``current`` → absolute path."""
@@ -103,10 +171,29 @@ class WorkspaceIndex:
     def find_top_level(self, name: str, exclude: str | None = None
                        ) -> list[tuple[ModuleInfo, Binding]]:
         out = []
-        for info in self.modules.values():
-            if info.key == exclude:
+        for key in sorted(self.files):
+            if key == exclude or not any(s.name == name for s in self.files[key].top_level()):
                 continue
-            b = info.top_level(name)
+            info = self.module(key)
+            b = info.top_level(name) if info is not None else None
             if b is not None:
                 out.append((info, b))
         return out
+
+    def importers(self, path: str, name: str, exclude: str | None = None) -> list[str]:
+        """Keys of the files that may refer to ``path.name``: they mention ``name`` and import
+        the module ``path`` or ``path.name`` (candidates; callers resolve exactly)."""
+        low, low_member = path.lower(), f"{path}.{name}".lower()
+        out = []
+        for key, entry in self.files.items():
+            if key == exclude or name not in entry.names:
+                continue
+            for imp in entry.imports:
+                full = self.absolute(imp.path, entry.module).lower()
+                if full in (low, low_member):
+                    out.append(key)
+                    break
+        return sorted(out)
+
+    def entries(self) -> Iterator[tuple[str, FileIndex]]:
+        return iter(self.files.items())

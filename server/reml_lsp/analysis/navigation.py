@@ -87,7 +87,10 @@ def definition(ws: WorkspaceIndex, cur: ModuleInfo, offset: int) -> list[Target]
 
 
 def references(ws: WorkspaceIndex, cur: ModuleInfo, offset: int,
-               include_declaration: bool = True) -> list[Target]:
+               include_declaration: bool = True, *, scan_all: bool = False) -> list[Target]:
+    """Every occurrence of the name at ``offset``. Other files are narrowed with the compact
+    index (``WorkspaceIndex.importers``) and resolved exactly; ``scan_all`` resolves in every
+    file instead (the from-scratch answer the index must match)."""
     mod, binding, _ = resolve_target(ws, cur, offset)
     if binding is None:
         return []
@@ -96,12 +99,25 @@ def references(ws: WorkspaceIndex, cur: ModuleInfo, offset: int,
         if include_declaration or not is_def:
             out.append(Target(mod.key, s, e))
     if binding.top_level:
-        for other in ws.modules.values():
-            if other.key != mod.key:
+        for key in reference_candidates(ws, mod, binding, scan_all=scan_all):
+            other = ws.module(key)
+            if other is not None:
                 out.extend(_refs_in(ws, other, mod, binding))
+    return _unique(out)
+
+
+def reference_candidates(ws: WorkspaceIndex, mod: ModuleInfo, binding: Binding, *,
+                         scan_all: bool = False) -> list[str]:
+    """The other files that may refer to a top-level ``binding`` of ``mod``."""
+    if scan_all:
+        return sorted(k for k in ws.files if k != mod.key)
+    return ws.importers(mod.module, binding.name, exclude=mod.key)
+
+
+def _unique(targets: list[Target]) -> list[Target]:
     seen: set[Target] = set()
     unique = []
-    for t in out:
+    for t in targets:
         if t not in seen:
             seen.add(t)
             unique.append(t)

@@ -1,0 +1,131 @@
+"""The compact, per-file workspace index entry: what cross-file features need and nothing of
+the tree — the module path, the imports, the symbols (top level and one level in) with their
+ranges and signatures, and the set of identifiers the file mentions.
+
+An entry is plain data (JSON round trip for the persistent cache, pickled from worker
+processes); ``index_bytes`` is what a worker runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+from lark import Token
+
+from reml_lsp.analysis.positions import LineIndex
+from reml_lsp.analysis.scopes import build_scopes
+from reml_lsp.analysis.symbols import Symbol, document_symbols
+from reml_lsp.analysis.tree import NAME_TYPES, Entry, decl_of
+
+FORMAT = 1  # bump when the shape below changes (old cache rows then read as misses)
+
+
+@attrs.frozen
+class ImportRef:
+    name: str  # the local name (alias or last segment)
+    path: str  # the module path as written (``self.x``, ``super.y`` are resolved by the index)
+    start: int
+    end: int
+
+
+@attrs.frozen
+class IndexedSymbol:
+    name: str
+    kind: str  # as in analysis.symbols (function, type, variant, trait, method …)
+    container: str  # "" at top level, else the enclosing symbol's name
+    start: int  # whole declaration, code points
+    end: int
+    sel_start: int  # the name
+    sel_end: int
+    line: int  # 0-based line of the name
+    cols: tuple[int, int, int, int, int, int]  # name start/end column in utf-32, utf-16, utf-8
+    detail: str = ""
+    pub: bool = False
+
+    def columns(self, encoding: str) -> tuple[int, int]:
+        i = {"utf-32": 0, "utf-16": 2, "utf-8": 4}.get(encoding, 2)
+        return self.cols[i], self.cols[i + 1]
+
+
+@attrs.frozen
+class FileIndex:
+    rel_path: str
+    module: str
+    imports: tuple[ImportRef, ...]
+    symbols: tuple[IndexedSymbol, ...]
+    names: frozenset[str]  # every identifier written in the file
+
+    def top_level(self) -> list[IndexedSymbol]:
+        return [s for s in self.symbols if not s.container]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"v": FORMAT, "rel": self.rel_path, "module": self.module,
+                "imports": [[i.name, i.path, i.start, i.end] for i in self.imports],
+                "symbols": [[s.name, s.kind, s.container, s.start, s.end, s.sel_start, s.sel_end,
+                             s.line, list(s.cols), s.detail, s.pub] for s in self.symbols],
+                "names": sorted(self.names)}
+
+    @staticmethod
+    def from_json(body: Any) -> FileIndex | None:
+        """None for anything not written by this format (a stale or damaged cache row)."""
+        try:
+            if body.get("v") != FORMAT:
+                return None
+            imports = tuple(ImportRef(str(n), str(p), int(s), int(e))
+                            for n, p, s, e in body["imports"])
+            symbols = tuple(IndexedSymbol(str(n), str(k), str(c), int(s), int(e), int(ss),
+                                          int(se), int(line), tuple(int(x) for x in cols),
+                                          str(d), bool(pub))
+                            for n, k, c, s, e, ss, se, line, cols, d, pub in body["symbols"])
+            if any(len(s.cols) != 6 for s in symbols):
+                return None
+            return FileIndex(str(body["rel"]), str(body["module"]), imports, symbols,
+                             frozenset(str(n) for n in body["names"]))
+        except (AttributeError, KeyError, TypeError, ValueError):
+            return None
+
+
+def build_file_index(text: str, entries: Sequence[Entry], rel_path: str,
+                     index: LineIndex | None = None, module: str | None = None) -> FileIndex:
+    from reml_lsp.analysis.modules import module_path
+
+    lines = index or LineIndex(text)
+    scopes = build_scopes(entries)
+    imports = tuple(ImportRef(b.name, b.path or "", b.start, b.end)
+                    for b in scopes.top_level() if b.kind == "import")
+    symbols: list[IndexedSymbol] = []
+    names: set[str] = set()
+    for tree, dpos in entries:
+        _, is_pub = decl_of(tree)
+        for sym in document_symbols(text, [(tree, dpos)]):
+            symbols.append(_indexed(sym, "", is_pub, lines, text))
+            for child in sym.children:
+                symbols.append(_indexed(child, sym.name, False, lines, text))
+        for tok in tree.scan_values(lambda v: isinstance(v, Token) and v.type in NAME_TYPES):
+            names.add(str(tok))
+    if module is None:
+        module = module_path(text, entries, rel_path)
+    return FileIndex(rel_path, module, imports, tuple(symbols), frozenset(names))
+
+
+def _indexed(sym: Symbol, container: str, pub: bool, lines: LineIndex, text: str
+             ) -> IndexedSymbol:
+    line = lines.to_lsp(sym.sel_start, "utf-32")[0]
+    cols: list[int] = []
+    for enc in ("utf-32", "utf-16", "utf-8"):
+        cols.extend((lines.to_lsp(sym.sel_start, enc)[1], lines.to_lsp(sym.sel_end, enc)[1]))
+    return IndexedSymbol(sym.name, sym.kind, container, sym.start, sym.end, sym.sel_start,
+                         sym.sel_end, line, (cols[0], cols[1], cols[2], cols[3], cols[4], cols[5]),
+                         sym.detail, pub)
+
+
+def index_bytes(data: bytes, rel_path: str) -> FileIndex:
+    """Decode, parse and index one file (what a worker process runs); the tree is dropped."""
+    from reml_lsp.analysis.source import decode
+    from reml_lsp.syntax.parser import parse_items
+
+    text, _ = decode(data)
+    items = parse_items(text)
+    return build_file_index(text, [(i.tree, 0) for i in items if i.tree is not None], rel_path)

@@ -1,0 +1,41 @@
+"""The job and cache side of `reml-run lint`: ``--jobs N`` and ``--no-cache`` options and the
+call into ``analysis.lint_batch`` with a progress bar (kept out of the command module)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from reml_lsp.analysis.lint_batch import LintJob, LintResult, default_jobs, lint_files
+from reml_lsp.cache.store import CacheStore
+from reml_lsp.cli.progress import BatchProgress
+
+
+def positive_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return n
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jobs", "-j", type=positive_int, default=None, metavar="N",
+                   help=f"worker processes (default: all cores, here {default_jobs()}; "
+                        "1 = in this process)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="neither read nor write the lint cache (see `reml-run cache dir`)")
+
+
+def run_jobs(args: argparse.Namespace, jobs: Sequence[LintJob], locale: str) -> list[LintResult]:
+    cache = None if getattr(args, "no_cache", False) else CacheStore()
+    try:
+        with BatchProgress("linting") as progress:
+            return lint_files(jobs, locale=locale,
+                              allow_top_level_expr=getattr(args, "allow_top_level_expr", False),
+                              jobs=getattr(args, "jobs", None), cache=cache, progress=progress)
+    finally:
+        if cache is not None:
+            cache.close()
