@@ -12,6 +12,7 @@ from reml_lsp.audit.store import AuditStore
 from reml_lsp.lsp.convert import offset_of, range_of, to_lsp_diagnostic
 from reml_lsp.lsp.names import CMD_APPLY_FIX, CMD_LINT_WORKSPACE, CMD_SHOW_AUDIT_ENTRY
 from reml_lsp.lsp.server import RemlServer
+from reml_lsp.lsp.sync import settle_audit
 
 
 def register(server: RemlServer) -> None:
@@ -58,6 +59,7 @@ def register(server: RemlServer) -> None:
         edits = [lsp.TextEdit(range=_range(e["range"]), new_text=e.get("newText", ""))
                  for e in arg["edits"]]
         if audit_id:
+            settle_audit(ls, doc)  # the finding's lsp.diagnostic.published comes first
             ls.audit.record_now("lsp.codeAction", audit_id, {
                 "audit_id": audit_id, "command": CMD_APPLY_FIX, "uri": doc.uri,
                 "path": doc.rel_path, "version": doc.version, "code": arg.get("code"),

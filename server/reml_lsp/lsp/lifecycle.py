@@ -64,6 +64,9 @@ def register(server: RemlServer) -> None:
         for doc in ls.docs.values():
             if doc.task is not None:
                 doc.task.cancel()
+        from reml_lsp.lsp.sync import settle_all
+
+        settle_all(ls)  # the findings shown at the end are in the audit store
         ls.close_audit()
         if ls.gc_monitor is not None:
             try:

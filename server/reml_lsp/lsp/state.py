@@ -28,7 +28,11 @@ class OpenDoc:
     pending_since: float | None = None
     edits: int = 0  # bumps on every change (also without a version)
     saves: int = 0
-    published: set[str] = attrs.Factory(set)  # audit_ids already recorded as published
+    # audit bookkeeping (lsp.sync): audit_id -> (code, span) of the findings shown now and of
+    # those last written to the audit store; both as large as one publish, never growing
+    published: dict[str, tuple[str, list[int]]] = attrs.Factory(dict)
+    recorded: dict[str, tuple[str, list[int]]] = attrs.Factory(dict)
+    audit_timer: asyncio.TimerHandle | None = None
     _cache: dict[str, tuple[int, Any]] = attrs.Factory(dict)
     # per-item semantic tokens, kept across versions (entries of dropped items are pruned)
     semantic: SemanticCache = attrs.Factory(SemanticCache)

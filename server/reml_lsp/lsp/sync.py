@@ -29,14 +29,59 @@ def lsp_diagnostics(ls: RemlServer, doc: OpenDoc) -> list[lsp.Diagnostic]:
     return doc.cached(f"lsp-diagnostics:{ls.locale}:{ls.encoding}", compute)
 
 
+AUDIT_SETTLE_S = 2.0  # quiet time after the last publish before the audit store is updated
+
+
 def record_published(ls: RemlServer, doc: OpenDoc) -> None:
-    """One ``lsp.diagnostic.published`` event per finding the first time it is shown."""
-    for d in doc.diagnostics(ls.locale):
-        if d.audit_id and d.audit_id not in doc.published:
-            doc.published.add(d.audit_id)
-            ls.audit.record("lsp.diagnostic.published", d.audit_id, {
-                "uri": doc.uri, "path": doc.rel_path, "version": doc.version, "code": d.code,
-                "span": [d.span.start, d.span.end], "locale": d.locale})
+    """Note what is shown now; the audit store learns what appeared and what went once the
+    document has been quiet for ``AUDIT_SETTLE_S`` (or on save, close, shutdown, a fix), so a
+    finding that lives only while a line is half typed is never written."""
+    doc.published = {d.audit_id: (d.code, [d.span.start, d.span.end])
+                     for d in doc.diagnostics(ls.locale) if d.audit_id}
+    if doc.audit_timer is not None:
+        doc.audit_timer.cancel()
+        doc.audit_timer = None
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        settle_audit(ls, doc)
+        return
+    doc.audit_timer = loop.call_later(AUDIT_SETTLE_S, settle_audit, ls, doc)
+
+
+def settle_audit(ls: RemlServer, doc: OpenDoc) -> int:
+    """Write ``lsp.diagnostic.published`` for findings shown since the last write and
+    ``lsp.diagnostic.resolved`` for those no longer shown; returns the events queued."""
+    if doc.audit_timer is not None:
+        doc.audit_timer.cancel()
+        doc.audit_timer = None
+    shown, recorded = doc.published, doc.recorded
+    if shown.keys() == recorded.keys():
+        return 0
+    base = {"uri": doc.uri, "path": doc.rel_path, "version": doc.version}
+    written = 0
+    try:
+        audit = ls.audit
+        for audit_id in recorded.keys() - shown.keys():
+            code, span = recorded[audit_id]
+            audit.record("lsp.diagnostic.resolved", audit_id, {**base, "code": code,
+                                                               "span": span})
+            written += 1
+        for audit_id in shown.keys() - recorded.keys():
+            code, span = shown[audit_id]
+            audit.record("lsp.diagnostic.published", audit_id, {**base, "code": code,
+                                                                "span": span,
+                                                                "locale": ls.locale})
+            written += 1
+    except Exception as exc:  # the audit store must never take the server down
+        log.warning("audit: %s", exc)
+    doc.recorded = dict(shown)
+    return written
+
+
+def settle_all(ls: RemlServer) -> None:
+    for doc in list(ls.docs.values()):
+        settle_audit(ls, doc)
 
 
 def publish(ls: RemlServer, doc: OpenDoc) -> None:
@@ -137,6 +182,7 @@ def register(server: RemlServer) -> None:
                 doc.task.cancel()
             doc.pending_since = None
             publish(ls, doc)
+        settle_audit(ls, doc)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: RemlServer, params: lsp.DidCloseTextDocumentParams) -> None:
@@ -145,6 +191,7 @@ def register(server: RemlServer) -> None:
             return
         if doc.task is not None:
             doc.task.cancel()
+        settle_audit(ls, doc)
         ls.workspace_index.drop(doc.uri)
         ls._disk_cache.pop(doc.uri, None)
         if not ls.pull_mode:
