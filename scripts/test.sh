@@ -14,6 +14,15 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip >/dev/null
 .venv/bin/python -m pip install --quiet -e '.[test]'
 
+# jq: tests run the runtime-bridges guide's `reml-run … | jq` pipeline verbatim
+if ! command -v jq >/dev/null 2>&1; then
+  echo "== apt-get install jq"
+  sudo=""
+  [[ "$(id -u)" != 0 ]] && sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq jq \
+    >/dev/null || echo "   jq could not be installed: the jq pipeline test will be skipped"
+fi
+
 echo "== ruff"
 .venv/bin/ruff check server tests grammars scripts
 

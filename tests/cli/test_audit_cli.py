@@ -41,7 +41,7 @@ def test_show_list_export(cli):
         ("audit", "list", "--since", "10m", "--format", "json"),
         ("audit", "export",),
         ("audit", "export", "--output", out, "--event", "reml.reload"),
-        ("audit", "list"),
+        ("audit", "list", "--format", "text"),
     )
     assert show.rc == 0
     assert [e["event"] for e in show.json["events"]] == ["reml.reload", "reml.rollback"]

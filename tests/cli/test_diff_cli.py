@@ -37,7 +37,7 @@ def test_table_and_text_formats(cli):
     assert "service.features[1]" in table.stdout and "| kind" not in table.stdout
     assert table.stdout.splitlines()[0].split() == ["kind", "|", "key", "|", "previous", "|",
                                                      "current"]
-    text = cli("diff", old, new)
+    text = cli("diff", old, new, "--format", "text")
     assert "~ service.replicas: 2 -> 3" in text.stdout
     assert "- service.features[1]: \"y\"" in text.stdout
     assert "+ telemetry.enabled: true" in text.stdout
@@ -133,5 +133,5 @@ def test_failures_are_json_with_codes_and_table_exit_codes(cli):
         assert run.json["status"] == "error"
         assert run.json["error"]["code"] == code
         assert run.json["exit_code"]["value"] == rc
-    text = cli("diff", good, "missing.json")
+    text = cli("diff", good, "missing.json", "--format", "text")
     assert text.rc == 4 and "error[config.io.not_found]" in text.stderr

@@ -95,7 +95,7 @@ def test_folders_are_walked_and_the_audit_folder_skipped(cli):
 def test_text_format_underlines_under_cjk_and_emoji(cli):
     line = '  let 名前 = ("👩‍💻" + "é" +)'
     cli.write("u.reml", "fn main() -> Str {\n" + line + "\n  名前\n}\n")
-    run = cli("lint", "u.reml")
+    run = cli("lint", "u.reml", "--format", "text")
     assert run.rc == 1
     out = run.stdout.splitlines()
     assert out[0].startswith("u.reml:2:26: error[parser.syntax.expected_tokens]: ")

@@ -53,7 +53,7 @@ def test_state_init_and_show(cli):
     assert (body["version"], body["config"], body["history"]) == (1, OLD, [])
     assert body["schema"]["name"] == "svc"
     assert shown.json["rollback"]["depth"] == 0
-    assert "version 1" in cli("state", "show", state).stdout
+    assert "version 1" in cli("state", "show", state, "--format", "text").stdout
 
 
 def test_state_init_refuses_to_overwrite_and_validates(setup):

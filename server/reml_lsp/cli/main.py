@@ -14,7 +14,8 @@ from collections.abc import Sequence
 
 from reml_lsp.cli.errors import CliError
 from reml_lsp.cli.exit_codes import ExitCode
-from reml_lsp.cli.output import report_error
+from reml_lsp.cli.output import report_error, resolve_format
+from reml_lsp.runtime import cancel, parent_watch
 
 # Each module registers one subcommand (or a group) through ``register(subparsers)``.
 COMMAND_MODULES = [
@@ -56,16 +57,22 @@ def _requested_format(argv: Sequence[str]) -> str:
             return argv[i + 1]
         if arg.startswith("--format="):
             return arg.split("=", 1)[1]
-    return "text"
+    return "auto"
 
 
 def run(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    fmt = _requested_format(argv)
     command = next((a for a in argv if not a.startswith("-")), "reml-run")
+    # errors before parsing follow the same --format auto rule (lsp: stdout is the protocol)
+    fmt = "text" if command == "lsp" else resolve_format(_requested_format(argv))
     try:
+        if command != "lsp":
+            cancel.install()  # SIGTERM: clean stop before a commit point, ignored after it
+            parent_watch.install_from_env()  # a child of the language server dies with it
         parser = build_parser()
         args = parser.parse_args(argv)
+        if isinstance(getattr(args, "format", None), str):
+            args.format = fmt = resolve_format(args.format)
         if args.version:
             from reml_lsp import __version__
 
@@ -77,6 +84,10 @@ def run(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except CliError as err:
         return int(report_error(command, err, fmt))
+    except cancel.Cancelled:
+        return int(report_error(command, CliError(
+            cancel.Cancelled.code, "cancelled (SIGTERM) before the commit point; nothing was "
+            "changed", ExitCode.CANCELLED), fmt))
     except KeyboardInterrupt:
         return int(report_error(command, CliError("cli.interrupted", "interrupted"), fmt))
     except BrokenPipeError:

@@ -10,6 +10,21 @@ from reml_lsp.cli.errors import CliError
 from reml_lsp.cli.exit_codes import ExitCode
 
 
+AUTO = "auto"
+
+
+def resolve_format(fmt: str | None, stream: Any = None) -> str:
+    """``auto`` (every command's default) is ``text`` on a terminal and ``json`` otherwise, so
+    ``reml-run reload … | jq`` works without ``--format json``; other values pass through."""
+    if fmt not in (None, AUTO):
+        return str(fmt)
+    stream = sys.stdout if stream is None else stream
+    try:
+        return "text" if stream.isatty() else "json"
+    except (AttributeError, ValueError, OSError):  # closed or replaced stdout
+        return "json"
+
+
 def dumps(doc: Any) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2, default=str)
 

@@ -18,8 +18,8 @@ from reml_lsp.runtime.bridge_errors import BridgeError
 
 
 def add_format(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=("json", "table", "text"), default="text",
-                        help="output format (json is what the language server reads)")
+    parser.add_argument("--format", choices=("auto", "json", "table", "text"), default="auto",
+                        help="output format (default auto: text on a terminal, json otherwise)")
 
 
 def to_cli_error(err: BridgeError) -> CliError:

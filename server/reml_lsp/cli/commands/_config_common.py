@@ -17,13 +17,14 @@ from reml_lsp.cli.errors import CliError, from_reported
 from reml_lsp.cli.exit_codes import ExitCode
 from reml_lsp.cli.output import print_json
 from reml_lsp.config.errors import ConfigError
+from reml_lsp.safefs import UnsafePathError
 
 AUDIT_TIMEOUT_ENV = "REML_AUDIT_TIMEOUT_S"
 
 
 def add_format(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=("json", "table", "text"), default="text",
-                        help="output format (json is what the language server reads)")
+    parser.add_argument("--format", choices=("auto", "json", "table", "text"), default="auto",
+                        help="output format (default auto: text on a terminal, json otherwise)")
 
 
 def add_audit_db(parser: argparse.ArgumentParser) -> None:
@@ -56,6 +57,8 @@ def open_audit_store(path: Path | None) -> AuditStore:
         timeout = 30.0
     try:
         return AuditStore(path, timeout_s=timeout)
+    except UnsafePathError as exc:
+        raise from_reported(exc) from None
     except Exception as exc:  # sqlite3.Error, OSError
         raise CliError("audit.unavailable", f"cannot open the audit store {path}: {exc}",
                        ExitCode.IO, path=str(path)) from None

@@ -28,12 +28,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     asub = p.add_subparsers(dest="audit_command", metavar="ACTION")
     show = asub.add_parser("show", help="every event recorded under an audit_id")
     show.add_argument("audit_id", metavar="ID")
-    _common(show, ("json", "table", "text"))
+    _common(show, ("auto", "json", "table", "text"))
     show.set_defaults(func=run_show)
     lst = asub.add_parser("list", help="events, oldest first")
     _filters(lst)
     lst.add_argument("--limit", type=int, default=None, help="only the newest N events")
-    _common(lst, ("json", "table", "text"))
+    _common(lst, ("auto", "json", "table", "text"))
     lst.set_defaults(func=run_list)
     exp = asub.add_parser("export", help="dump events as JSON Lines")
     _filters(exp)
@@ -44,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_missing_action)
 
 
-def _common(p: argparse.ArgumentParser, formats: tuple[str, ...], default: str = "text") -> None:
+def _common(p: argparse.ArgumentParser, formats: tuple[str, ...], default: str = "auto") -> None:
     p.add_argument("--format", choices=formats, default=default)
     add_audit_db(p)
     p.add_argument("--db", dest="audit_db", type=Path, help=argparse.SUPPRESS)

@@ -38,7 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-audit", action="store_true",
                    help="do not record parser.stream / reml.reload events")
     add_audit_db(p)
-    p.add_argument("--format", choices=("json", "text", "table"), default="text")
+    p.add_argument("--format", choices=("auto", "json", "text", "table"), default="auto",
+                   help="default auto: text on a terminal, JSON lines otherwise")
     p.set_defaults(func=run)
 
 
