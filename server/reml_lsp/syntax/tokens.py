@@ -12,7 +12,9 @@ RESERVED: dict[str, str] = {
     ).split()
 }
 # Words that are keywords only where the grammar can take them (they stay identifiers elsewhere).
-CONTEXTUAL: dict[str, str] = {"pattern": "PATTERN", "when": "WHEN", "_": "UNDERSCORE"}
+CONTEXTUAL: dict[str, str] = {"pattern": "PATTERN", "when": "WHEN", "_": "UNDERSCORE",
+                              "struct": "STRUCT", "enum": "ENUM", "const": "CONST",
+                              "mut": "MUT", "async": "ASYNC"}
 
 # Tokens after which the next `(`, `[`, `-`, `|`, `||` is in infix/postfix position.
 OPERAND_END = frozenset(
@@ -33,7 +35,8 @@ CLOSERS = frozenset(("RPAR", "RSQB", "RBRACE"))
 # Tokens that only begin a top-level declaration: one at the start of a line, at or left of the
 # column where the broken item began, ends that item during error recovery.
 DECL_START = frozenset(
-    "MODULE USE PUB FN TYPE TRAIT IMPL EXTERN EFFECT HANDLER CONDUCTOR PATTERN AT LET VAR".split()
+    "MODULE USE PUB FN TYPE TRAIT IMPL EXTERN EFFECT HANDLER CONDUCTOR PATTERN AT LET VAR "
+    "STRUCT ENUM CONST HASH_LSQB".split()
 )
 
 # Keywords that never occur inside brackets in valid code (`fn` only in its declaring form).
@@ -68,6 +71,7 @@ _PUNCT = {
     "LT": "<", "GT": ">", "PLUS": "+", "MINUS": "-", "NEG": "-", "STAR": "*", "SLASH": "/",
     "PERCENT": "%", "CARET": "^", "BANG": "!", "QMARK": "?", "AT": "@", "VBAR": "|",
     "BAR_PREFIX": "|", "LLVM_IR": "llvm_ir!",
+    "AMP": "&", "HASH_LSQB": "#[",
 }
 _KEYWORD_LABELS = {v: k for k, v in {**RESERVED, **CONTEXTUAL}.items()}
 _KEYWORD_LABELS.update({"RETURN_BARE": "return", "BREAK_BARE": "break"})
@@ -111,7 +115,7 @@ EXPR_START_SET = frozenset(
     "IDENT UPPER_IDENT INT FLOAT STRING RAW_STRING MULTILINE_STRING CHAR TRUE FALSE SELF "
     "UNDERSCORE LPAR LSQB LBRACE NEG BANG BAR_PREFIX OROR_PREFIX AT IF MATCH WHILE FOR LOOP "
     "UNSAFE PERFORM DO HANDLE RETURN RETURN_BARE BREAK BREAK_BARE CONTINUE DEFER FN FIXITY "
-    "LLVM_IR".split()
+    "LLVM_IR HASH_LSQB".split()
 )
 
 # Group order of expected alternatives (the reference: keyword < token/eof < class < rule).
