@@ -1,0 +1,201 @@
+"""Duplicate definitions: two declarations of one name in one module scope (``name.duplicate``),
+a ``use`` that clashes with another ``use`` or a declaration (``namespace.conflict``, spec 1-1
+§B.1: "同一スコープに既存の宣言や他の `use` が同名で存在する場合はコンパイルエラー"), one name bound
+twice by a pattern or a parameter list (``pattern.binding.duplicate_name``, spec 2-5 §B) and two
+``impl`` of one trait for one type (``typeclass.impl.duplicate``, the reference's code).
+
+Declarations under ``@cfg`` are left out: alternatives for different targets share a name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from lark import Token, Tree
+
+from reml_lsp.analysis.bindings import Binding
+from reml_lsp.analysis.decl_names import pattern_names
+from reml_lsp.analysis.findings import Finding, FindingNote
+from reml_lsp.analysis.scopes import ScopeIndex
+from reml_lsp.analysis.tree import Entry, child_tree, decl_of, span
+
+DUPLICATE = "name.duplicate"
+CONFLICT = "namespace.conflict"
+PATTERN_DUP = "pattern.binding.duplicate_name"
+IMPL_DUP = "typeclass.impl.duplicate"
+
+# Top-level binding kind → namespace (variants live under their type and are not compared).
+NAMESPACE = {"function": "value", "let": "value", "var": "value", "pattern": "value",
+             "type": "type", "trait": "type", "effect": "type", "handler": "value",
+             "conductor": "value"}
+
+
+def _has_cfg(tree: Tree) -> bool:
+    node = tree.children[0] if tree.data == "start" and tree.children else tree
+    if not isinstance(node, Tree):
+        return False
+    attrs = child_tree(node, "attrs")
+    if attrs is None:
+        return False
+    for attr in attrs.children:
+        if isinstance(attr, Tree):
+            name = next((c for c in attr.children if isinstance(c, Token) and c.type != "AT"),
+                        None)
+            if name is not None and str(name) == "cfg":
+                return True
+    return False
+
+
+def _cfg_items(entries: Sequence[Entry]) -> list[tuple[int, int]]:
+    out = []
+    for tree, dpos in entries:
+        if _has_cfg(tree):
+            s = span(tree, dpos)
+            if s is not None:
+                out.append(s)
+    return out
+
+
+def _note_first(first: Binding) -> tuple[FindingNote, ...]:
+    return (FindingNote("note.first_defined", (first.name,), first.start, first.end),)
+
+
+def top_level(scopes: ScopeIndex, entries: Sequence[Entry]) -> list[Finding]:
+    cfg = _cfg_items(entries)
+    seen: dict[tuple[str, str], Binding] = {}
+    imports: dict[str, Binding] = {}
+    decls: dict[str, Binding] = {}
+    out: list[Finding] = []
+    for b in scopes.top_level():
+        if any(s <= b.start <= e for s, e in cfg):
+            continue
+        if b.kind == "import":
+            first = imports.get(b.name) or decls.get(b.name)
+            if first is not None:
+                out.append(Finding(CONFLICT, "names", "error", b.start, b.end, (b.name,),
+                                   notes=_note_first(first)))
+            imports.setdefault(b.name, b)
+            continue
+        space = NAMESPACE.get(b.kind)
+        if space is None:
+            continue
+        if b.name in imports:
+            out.append(Finding(CONFLICT, "names", "error", b.start, b.end, (b.name,),
+                               notes=_note_first(imports[b.name])))
+        first = seen.get((space, b.name))
+        if first is not None:
+            out.append(Finding(DUPLICATE, "names", "error", b.start, b.end, (b.name,),
+                               notes=_note_first(first)))
+            continue
+        seen[(space, b.name)] = b
+        decls.setdefault(b.name, b)
+    return out
+
+
+def _counts(node) -> Counter:
+    """Names a pattern binds, an or-pattern counting each name once (its branches bind the same
+    names)."""
+    if not isinstance(node, Tree):
+        return Counter()
+    if node.data == "or_pattern":
+        out: Counter = Counter()
+        for child in node.children:
+            if isinstance(child, Tree):
+                out |= _counts(child)
+        return out
+    if not any(t.data == "or_pattern" for t in node.iter_subtrees()):
+        return Counter(str(t) for t in pattern_names(node))
+    children = [c for c in node.children if isinstance(c, Tree)]
+    inner = {id(t) for c in children for t in pattern_names(c)}
+    own = Counter(str(t) for t in pattern_names(node) if id(t) not in inner)
+    for c in children:
+        own += _counts(c)
+    return own
+
+
+def _binding_sites(node: Tree) -> list[list]:
+    """Groups of patterns that bind into one scope at once: a parameter list, one ``let``, one
+    match arm, a ``for`` pattern, a lambda's parameters."""
+    groups: list[list] = []
+    for n in node.iter_subtrees():
+        if n.data == "param_list":
+            groups.append([p.children[0] for p in n.children
+                           if isinstance(p, Tree) and p.data == "param" and p.children])
+        elif n.data == "lambda_head":
+            groups.append([p.children[0] for p in n.children
+                           if isinstance(p, Tree) and p.data == "lambda_param" and p.children])
+        elif n.data == "let_decl":
+            pat = next((c for c in n.children if isinstance(c, Tree) and c.data != "type_annot"),
+                       None)
+            groups.append([pat])
+        elif n.data in ("arm", "for_expr"):
+            first = next((c for c in n.children if isinstance(c, Tree)), None)
+            groups.append([first])
+    return groups
+
+
+def pattern_bindings(entries: Sequence[Entry]) -> list[Finding]:
+    out: list[Finding] = []
+    for tree, dpos in entries:
+        for group in _binding_sites(tree):
+            total: Counter = Counter()
+            tokens: list[Token] = []
+            for pat in group:
+                total += _counts(pat)
+                tokens.extend(pattern_names(pat) if isinstance(pat, Tree) else [])
+            dups = {name for name, n in total.items() if n > 1}
+            if not dups:
+                continue
+            tokens.sort(key=lambda t: t.start_pos)
+            firsts: dict[str, Token] = {}
+            reported: set[str] = set()
+            for tok in tokens:
+                name = str(tok)
+                if name not in dups:
+                    continue
+                if name not in firsts:
+                    firsts[name] = tok
+                elif name not in reported:
+                    reported.add(name)
+                    f = firsts[name]
+                    out.append(Finding(
+                        PATTERN_DUP, "names", "error", tok.start_pos + dpos, tok.end_pos + dpos,
+                        (name,), notes=(FindingNote("note.pattern_duplicate"),
+                                        FindingNote("note.first_defined", (name,),
+                                                    f.start_pos + dpos, f.end_pos + dpos))))
+    return out
+
+
+_WS = re.compile(r"\s+")
+
+
+def impls(text: str, entries: Sequence[Entry]) -> list[Finding]:
+    seen: dict[str, tuple[int, int]] = {}
+    out: list[Finding] = []
+    for tree, dpos in entries:
+        if _has_cfg(tree):
+            continue
+        decl, _ = decl_of(tree)
+        if decl is None or decl.data != "impl_decl":
+            continue
+        types = [c for c in decl.children if isinstance(c, Tree) and c.data not in
+                 ("generic_params", "decl_item", "empty", "where_clause")]
+        has_for = any(isinstance(c, Token) and c.type == "FOR" for c in decl.children)
+        if not has_for or len(types) < 2:
+            continue
+        trait_s, type_s = span(types[0], dpos), span(types[1], dpos)
+        if trait_s is None or type_s is None:
+            continue
+        trait = _WS.sub("", text[trait_s[0]:trait_s[1]])
+        ty = _WS.sub("", text[type_s[0]:type_s[1]])
+        key = trait + " for " + ty
+        if key in seen:
+            first = seen[key]
+            out.append(Finding(IMPL_DUP, "names", "error", type_s[0], type_s[1], (ty, trait),
+                               notes=(FindingNote("note.impl_merge", (trait, ty),
+                                                  first[0], first[1]),)))
+        else:
+            seen[key] = type_s
+    return out
