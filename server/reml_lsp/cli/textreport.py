@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from reml_lsp.cli.color import Paint, plain
 from reml_lsp.diagnostics.model import Diagnostic
 
 
@@ -31,9 +32,12 @@ def display_width(s: str) -> int:
     return total
 
 
-def render(diag: Diagnostic, line_text: str | None) -> str:
+def render(diag: Diagnostic, line_text: str | None, paint: Paint = plain) -> str:
+    """``paint(role, text)`` colours the severity, line number and pointer (cli/color.py)."""
     loc = diag.location
-    head = f"{loc.file}:{loc.line}:{loc.column}: {diag.severity.value}[{diag.code}]: {diag.message}"
+    sev = diag.severity.value
+    head = (f"{loc.file}:{loc.line}:{loc.column}: {paint(sev, f'{sev}[{diag.code}]')}: "
+            f"{diag.message}")
     lines = [head]
     if line_text is not None:
         shown = line_text.replace("\t", "    ")
@@ -42,8 +46,9 @@ def render(diag: Diagnostic, line_text: str | None) -> str:
         pad = display_width(line_text[:col0])
         width = max(1, display_width(line_text[col0:end0]))
         gutter = f"{loc.line:>5} | "
-        lines.append(f"{gutter}{shown}")
-        lines.append(" " * (len(gutter) - 2) + "| " + " " * pad + "^" + "~" * (width - 1))
+        lines.append(f"{paint('line_number', gutter)}{shown}")
+        lines.append(paint("line_number", " " * (len(gutter) - 2) + "| ") + " " * pad
+                     + paint(sev, "^" + "~" * (width - 1)))
     for note in diag.notes:
         if note.label == "recover.expected_tokens":
             continue

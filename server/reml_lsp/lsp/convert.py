@@ -8,8 +8,8 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from reml_lsp.analysis.positions import LineIndex
+from reml_lsp.diagnostics.envelope import to_v2
 from reml_lsp.diagnostics.model import Diagnostic, Severity
-from reml_lsp.diagnostics.serialize import converter
 
 SEVERITY = {
     Severity.ERROR: lsp.DiagnosticSeverity.Error,
@@ -37,17 +37,9 @@ def byte_range(index: LineIndex, start: int, end: int, encoding: str) -> lsp.Ran
 
 
 def diagnostic_data(d: Diagnostic) -> dict[str, Any]:
-    return {
-        "audit_id": d.audit_id,
-        "message_key": d.message_key,
-        "locale": d.locale,
-        "locale_args": list(d.locale_args),
-        "domain": d.domain,
-        "expected": converter.unstructure(d.expected) if d.expected is not None else None,
-        "change_set": d.change_set,
-        "severity_hint": d.severity_hint,
-        "stream_meta": d.stream_meta,
-    }
+    """The Reml Diagnostic V2 object of ``d`` (diagnostics/envelope.py): the one `lint --format
+    json` prints, so clients read audit_id, message_key, stream_meta… from the same shape."""
+    return to_v2(d, channel="lsp")
 
 
 def to_lsp_diagnostic(d: Diagnostic, index: LineIndex, uri: str, encoding: str,
