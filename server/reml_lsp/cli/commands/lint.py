@@ -11,11 +11,13 @@ from typing import Any
 from reml_lsp.analysis.analyze import analyze_bytes
 from reml_lsp.analysis.positions import LineIndex
 from reml_lsp.cli.exit_codes import ExitCode, worst
+from reml_lsp.cli.lint_report import CI_FORMATS, paint_for, write_ci_report
+from reml_lsp.cli.lint_report import add_arguments as add_report_arguments
 from reml_lsp.cli.output import print_json
 from reml_lsp.cli.textreport import render, render_table
 from reml_lsp.diagnostics.catalog import message, resolve_locale
+from reml_lsp.diagnostics.envelope import to_v2, utc_timestamp
 from reml_lsp.diagnostics.model import Diagnostic, Location, Severity, Span
-from reml_lsp.diagnostics.serialize import to_json
 from reml_lsp.workspace import find_root, relative_path
 
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "__pycache__", ".reml"}
@@ -24,8 +26,10 @@ SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "__pycache__", ".re
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("lint", help="report syntax diagnostics for Reml files and folders")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files, or folders walked for *.reml")
-    p.add_argument("--format", choices=("json", "text", "table"), default="text",
-                   help="json (the shared diagnostic model), text (with source lines) or table")
+    p.add_argument("--format", choices=("json", "text", "table", *CI_FORMATS), default="text",
+                   help="json (the shared diagnostic model), text (with source lines) or table; "
+                        "sarif (SARIF 2.1.0), github (Actions annotations)")
+    add_report_arguments(p)
     p.add_argument("--locale", help="en-US or ja-JP (default: $REML_LOCALE, $LANG, en-US)")
     p.add_argument("--fail-on-warning", action="store_true", help="exit 1 when there are warnings")
     p.add_argument("--domain", help="report only diagnostics of this domain (e.g. parser)")
@@ -115,11 +119,14 @@ def run(args: argparse.Namespace) -> int:
         code = worst(code, ExitCode.FAILURE)
     elif has_warning:
         code = worst(code, ExitCode.FAILURE if args.fail_on_warning else ExitCode.WARNING)
-    if args.format == "json":
+    stamp = utc_timestamp()
+    if args.format in CI_FORMATS:
+        write_ci_report(args.format, diagnostics, locale=locale, exit_code=int(code))
+    elif args.format == "json":
         doc: dict[str, Any] = {
             "command": "lint",
             "status": "ok" if code == ExitCode.SUCCESS else "failed",
-            "diagnostics": [to_json(d) for d in diagnostics],
+            "diagnostics": [to_v2(d, timestamp=stamp) for d in diagnostics],
             "summary": {"inputs": inputs, "diagnostic_count": len(diagnostics)},
             "exit_code": code.as_json(),
         }
@@ -129,10 +136,11 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "table":
         print(render_table(diagnostics))
     else:
+        paint = paint_for(args)
         for d in diagnostics:
             index = lines.get(d.location.file)
             line_text = index.line_text(d.location.line - 1) if index else None
-            print(render(d, line_text))
+            print(render(d, line_text, paint))
         errors = sum(d.severity is Severity.ERROR for d in diagnostics)
         print(f"{len(inputs)} file(s), {errors} error(s), "
               f"{len(diagnostics) - errors} other diagnostic(s)", file=sys.stderr)
