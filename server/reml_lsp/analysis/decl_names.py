@@ -38,6 +38,26 @@ def let_pattern(let: Tree):
     return None
 
 
+def let_function(pattern) -> tuple[Token, list[Tree]] | None:
+    """``let f(x, y) = …`` (a lower-case "constructor" pattern on the left of a ``let``): the
+    function-definition form the spec's snippets use. Returns (name, parameter patterns)."""
+    if not isinstance(pattern, Tree) or pattern.data != "ctor_pattern" or not pattern.children:
+        return None
+    head = pattern.children[0]
+    if not isinstance(head, Tree) or len(head.children) != 1:
+        return None
+    tok = head.children[0]
+    if not isinstance(tok, Token) or not is_binding_name(tok):
+        return None
+    params: list[Tree] = []
+    for child in pattern.children[1:]:
+        if isinstance(child, Tree) and child.data == "pattern_items":
+            params.extend(c for c in child.children if isinstance(c, Tree))
+        elif isinstance(child, Tree):
+            params.append(child)
+    return tok, params
+
+
 def is_binding_name(tok: Token) -> bool:
     name = str(tok)
     return tok.type == "IDENT" and name != "_" and not name[:1].isupper()

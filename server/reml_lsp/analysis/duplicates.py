@@ -4,7 +4,9 @@ a ``use`` that clashes with another ``use`` or a declaration (``namespace.confli
 twice by a pattern or a parameter list (``pattern.binding.duplicate_name``, spec 2-5 §B) and two
 ``impl`` of one trait for one type (``typeclass.impl.duplicate``, the reference's code).
 
-Declarations under ``@cfg`` are left out: alternatives for different targets share a name.
+Declarations under ``@cfg`` are left out: alternatives for different targets share a name. In a
+file without a ``module`` header (a fragment: a doc snippet listing alternatives or overloads of
+several modules) the module-scope findings are warnings.
 """
 
 from __future__ import annotations
@@ -62,7 +64,9 @@ def _note_first(first: Binding) -> tuple[FindingNote, ...]:
     return (FindingNote("note.first_defined", (first.name,), first.start, first.end),)
 
 
-def top_level(scopes: ScopeIndex, entries: Sequence[Entry]) -> list[Finding]:
+def top_level(scopes: ScopeIndex, entries: Sequence[Entry], closed: bool = True
+              ) -> list[Finding]:
+    sev = "error" if closed else "warning"
     cfg = _cfg_items(entries)
     seen: dict[tuple[str, str], Binding] = {}
     imports: dict[str, Binding] = {}
@@ -74,7 +78,7 @@ def top_level(scopes: ScopeIndex, entries: Sequence[Entry]) -> list[Finding]:
         if b.kind == "import":
             first = imports.get(b.name) or decls.get(b.name)
             if first is not None:
-                out.append(Finding(CONFLICT, "names", "error", b.start, b.end, (b.name,),
+                out.append(Finding(CONFLICT, "names", sev, b.start, b.end, (b.name,),
                                    notes=_note_first(first)))
             imports.setdefault(b.name, b)
             continue
@@ -82,11 +86,11 @@ def top_level(scopes: ScopeIndex, entries: Sequence[Entry]) -> list[Finding]:
         if space is None:
             continue
         if b.name in imports:
-            out.append(Finding(CONFLICT, "names", "error", b.start, b.end, (b.name,),
+            out.append(Finding(CONFLICT, "names", sev, b.start, b.end, (b.name,),
                                notes=_note_first(imports[b.name])))
         first = seen.get((space, b.name))
         if first is not None:
-            out.append(Finding(DUPLICATE, "names", "error", b.start, b.end, (b.name,),
+            out.append(Finding(DUPLICATE, "names", sev, b.start, b.end, (b.name,),
                                notes=_note_first(first)))
             continue
         seen[(space, b.name)] = b

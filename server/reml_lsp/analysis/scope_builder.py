@@ -12,6 +12,7 @@ from reml_lsp.analysis.decl_names import (
     decl_name_token,
     first_type,
     fn_name_token,
+    let_function,
     let_pattern,
     pattern_ctors,
     pattern_names,
@@ -40,6 +41,10 @@ class ScopeBuilder:
             return
         if kind == "let_decl":
             mode = "var" if first_type(decl) == "VAR" else "let"
+            fn = let_function(let_pattern(decl))
+            if fn is not None:
+                self._bind(fn[0], "function", 0, INF, top=True, decl=decl)
+                return
             for tok in pattern_names(let_pattern(decl)):
                 self._bind(tok, mode, 0, INF, top=True, decl=decl)
             return
@@ -220,7 +225,11 @@ class ScopeBuilder:
                 if let is None:
                     continue
                 self._walk_let_rest(let)
-                _, let_end = self._span(let)
+                let_start, let_end = self._span(let)
+                fn = let_function(let_pattern(let))
+                if fn is not None:
+                    self._bind(fn[0], "function", let_start, block_end)
+                    continue
                 mode = "var" if first_type(let) == "VAR" else "let"
                 self._bind_pattern(let_pattern(let), mode, (let_end, block_end))
             else:
@@ -228,6 +237,11 @@ class ScopeBuilder:
 
     def _walk_let_rest(self, let: Tree) -> None:
         pattern = let_pattern(let)
+        fn = let_function(pattern)
+        if fn is not None:
+            scope = self._span(let)
+            for param in fn[1]:
+                self._bind_pattern(param, "param", scope)
         for child in let.children:
             if isinstance(child, Tree) and child is not pattern:
                 self.walk(child)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
+from reml_lsp.diagnostics.semantic_messages import SEMANTIC
+
 DEFAULT_LOCALE = "en-US"
 SUPPORTED = ("en-US", "ja-JP")
 
@@ -77,6 +79,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "expr.a_pattern": "パターン",
     },
 }
+
+for _loc, _entries in SEMANTIC.items():  # names, runtime-bridges rules, config lint
+    CATALOG[_loc].update(_entries)
 
 
 def normalize_locale(value: str | None) -> str | None:
