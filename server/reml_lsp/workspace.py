@@ -31,6 +31,24 @@ def relative_path(path: Path, root: Path | None = None) -> str:
     return rel.as_posix()
 
 
+STATE_DIR = ".reml"
+STATE_GITIGNORE = "# Created by reml-lsp: workspace state (audit store, metrics), not for git.\n*\n"
+
+
 def reml_dir(root: Path) -> Path:
     """The per-workspace state folder (audit store, rollback snapshots, metrics)."""
-    return root / ".reml"
+    return root / STATE_DIR
+
+
+def ignore_state_dir(folder: Path) -> None:
+    """Put a ``.gitignore`` of ``*`` in the state folder when it has none (as ``.pytest_cache``
+    and ``.ruff_cache`` do), so the folder never shows in ``git status``. ``O_EXCL`` creates
+    the file or fails: an existing file or a planted symlink is left alone, never followed.
+    Best effort: a read-only folder only loses the convenience."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(Path(folder) / ".gitignore", flags, 0o644)
+    except OSError:
+        return
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(STATE_GITIGNORE)
