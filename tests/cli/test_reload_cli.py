@@ -220,3 +220,39 @@ def test_reload_failures(setup):
         assert (run.rc, run.json["error"]["code"]) == (rc, code), (args, run.stdout)
         assert run.json["exit_code"]["value"] == rc
     assert state.read_bytes() == before
+
+
+def test_one_diff_on_two_states_is_two_operations(setup):
+    """A reload's audit_id names the operation (state identity + version + diff hash), not the
+    diff: the same diff applied to two state files gives two ids, and ``audit show`` of each
+    shows only that state's events."""
+    cli, state, diff = setup
+    other = cli.root / "other" / "st.json"
+    other.parent.mkdir()
+    other.write_bytes(state.read_bytes().replace(b'"run_id": "', b'"run_id": "x'))
+    first, second = cli.many(("reload", state, diff, "--audit", "--format", "json"),
+                             ("reload", other, diff, "--audit", "--format", "json"))
+    a, b = result(first), result(second)
+    assert a["status"] == b["status"] == "applied"
+    assert a["audit_id"] != b["audit_id"]
+    diff_id = json.loads(diff.read_text())["audit_id"]
+    assert a["diff_audit_id"] == b["diff_audit_id"] == diff_id
+    assert a["diff_sha256"] == b["diff_sha256"] and a["diff_sha256"].startswith("sha256:")
+    for res, path in ((a, state), (b, other)):
+        events = cli("audit", "show", res["audit_id"], "--format", "json").json["events"]
+        assert [e["payload"]["state"] for e in events] == [str(path)]
+        assert events[0]["payload"]["diff_audit_id"] == diff_id
+    # the same state at its next version: a new operation, even for an identical diff document
+    again = cli("reload", state, diff, "--format", "json")
+    assert result(again)["status"] == "rejected"  # stale: the diff's base is version 1
+    assert result(again)["audit_id"] not in (a["audit_id"], b["audit_id"])
+
+
+def test_a_copied_state_file_is_a_different_operation(setup):
+    """Same run_id (a copy), other path: still distinct ids."""
+    cli, state, diff = setup
+    copy = cli.root / "copy.json"
+    copy.write_bytes(state.read_bytes())
+    one, two = cli.many(("reload", state, diff, "--dry-run", "--format", "json"),
+                        ("reload", copy, diff, "--dry-run", "--format", "json"))
+    assert result(one)["audit_id"] != result(two)["audit_id"]

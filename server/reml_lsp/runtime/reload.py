@@ -25,14 +25,14 @@ import attrs
 
 from reml_lsp.audit.store import AuditStore
 from reml_lsp.config.apply import apply_diff, stale_conflicts
-from reml_lsp.config.canonical import digest_bytes
+from reml_lsp.config.canonical import digest, digest_bytes
 from reml_lsp.config.compare import ChangeSet, change_set_from_json, compare
 from reml_lsp.config.dangerous import DangerousChange, classify, restart_required
-from reml_lsp.config.document import operation_audit_id
 from reml_lsp.config.errors import ConfigError
 from reml_lsp.config.schema import SchemaVersion, parse_version
 from reml_lsp.config.validate import validate
 from reml_lsp.runtime.filelock import exclusive_lock
+from reml_lsp.runtime.operation_id import operation_id
 from reml_lsp.runtime.rollback import RollbackInfo
 from reml_lsp.runtime.state import RuntimeState, parse_state
 from reml_lsp.runtime.transaction import commit_file, read_current, rollback_file
@@ -55,6 +55,8 @@ class ReloadOutcome:
     version_after: int | None = None
     rolled_back: bool = False
     rollback: dict[str, Any] | None = None  # the RollbackInfo saved or restored (no content)
+    diff_audit_id: str | None = None  # the diff document's own id (names the diff, not this op)
+    diff_sha256: str | None = None  # digest of the diff document applied
     error: ConfigError | None = None
 
     def as_json(self) -> dict[str, Any]:
@@ -67,6 +69,17 @@ def outcome_for_error(err: ConfigError, audit_id: str | None = None) -> ReloadOu
     status: Status = "rejected" if err.kind == "rejected" else "failed"
     return ReloadOutcome(status, audit_id or err.details.get("audit_id"), [err.as_json()],
                          rolled_back=bool(err.details.get("rolled_back")), error=err)
+
+
+def _diff_sha(doc: Any) -> str:
+    return digest(doc)
+
+
+def _link_diff(outcome: ReloadOutcome, doc: Any) -> None:
+    """Record which diff this operation applied (its id and content hash) with the outcome."""
+    outcome.diff_sha256 = _diff_sha(doc)
+    if isinstance(doc, dict) and isinstance(doc.get("audit_id"), str):
+        outcome.diff_audit_id = doc["audit_id"]
 
 
 def _target_version(doc: dict[str, Any]) -> SchemaVersion | None:
@@ -113,12 +126,13 @@ class Reloader:
 
     def reload(self, doc: Any, *, dry_run: bool = False,
                allow_dangerous: bool = False) -> ReloadOutcome:
-        audit_id = doc.get("audit_id") if isinstance(doc, dict) else None
         try:
             with exclusive_lock(self.state_path):
                 outcome = self._reload(doc, dry_run, allow_dangerous)
-        except ConfigError as err:
-            outcome = outcome_for_error(err, audit_id if isinstance(audit_id, str) else None)
+        except ConfigError as err:  # before the state was read: no version to name it by
+            outcome = outcome_for_error(err, err.details.get("audit_id") or operation_id(
+                RELOAD_EVENT, self.state_path, _diff_sha(doc)))
+        _link_diff(outcome, doc)
         if self.audit is not None and outcome.status in ("rejected", "failed"):
             self._record_quietly(RELOAD_EVENT, outcome)
         return outcome
@@ -127,10 +141,8 @@ class Reloader:
         raw = read_current(self.state_path)
         state = parse_state(raw, self.state_path)
         change_set = change_set_from_json(doc)
-        audit_id = doc.get("audit_id") if isinstance(doc.get("audit_id"), str) else \
-            operation_audit_id(self.state_path, RELOAD_EVENT,
-                               {"base": state.config_digest,
-                                "items": change_set.change_set_json()["items"]})
+        audit_id = operation_id(RELOAD_EVENT, self.state_path, _diff_sha(doc),
+                                run_id=state.run_id, version=state.version)
         try:
             _check_base(state, doc, change_set)
             new_config = apply_diff(state.config, change_set)
@@ -154,6 +166,7 @@ class Reloader:
             restart_required=restart_required(change_set, schema),
             version_before=state.version,
         )
+        _link_diff(outcome, doc)
         if dangerous and not allow_dangerous:
             outcome.status = "rejected"
             err = ConfigError("config.diff.dangerous",
@@ -221,7 +234,8 @@ class Reloader:
                 "change_set": outcome.change_set, "status": outcome.status,
                 "state": str(self.state_path), "version_before": outcome.version_before,
                 "version_after": outcome.version_after, "dangerous": outcome.dangerous,
-                "errors": outcome.errors}
+                "errors": outcome.errors, "diff_audit_id": outcome.diff_audit_id,
+                "diff_sha256": outcome.diff_sha256}
 
     def _record_quietly(self, event: str, outcome: ReloadOutcome) -> None:
         """Audit a refusal or failure; nothing changed, so an audit failure is only reported."""
