@@ -8,11 +8,12 @@ Sources: the library chapters of the spec (``2-*`` = ``Core.Parse``, ``3-*`` = t
 ``Core.*``), default ``../shared/reference/spec``. Every ```reml block is read line by line for
 declarations (``fn``, ``type`` and its ``| Variant``s, ``trait``, ``effect``, ``handler``,
 ``let``, ``operation``) and each name is filed under the module the block belongs to: the last
-``Core.X.Y`` named in a heading above it, else the chapter's title module. Module names mentioned
-anywhere in those chapters are listed too, and so are the capitalised type names the library's
-signatures use or its prose names in backticks without declaring them in a code block
-(``referenced``: the library provides them, the spec just does not spell them out). The output
-is sorted, so regenerating from the same spec gives the same bytes.
+``Core.X.Y`` named in a heading above it, else the chapter's title module. Also listed: module
+names mentioned anywhere in those chapters; the capitalised type names the library's signatures
+use or its prose names in backticks without declaring them in a code block (``referenced``: the
+library provides them, the spec does not spell them out); the effect tags of the tables of spec
+1-3 (``effect_tags``). The output is sorted, so regenerating from the same spec gives the same
+bytes.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ DECLS = [
 TYPE_NAME = re.compile(r"\b([A-Z][A-Za-z0-9_]*)\b")
 TICKED_TYPE = re.compile(r"`([A-Z][A-Za-z0-9_]*)`")
 VARIANT = re.compile(r"(?:^|[=|])\s*\|?\s*([A-Z][A-Za-z0-9_]*)\s*(?=[({|]|$)")
+EFFECT_ROW = re.compile(r"^\| `([a-z][a-z_]*)(?:\.[a-z_.]+)?` ")
 SIGNATURE_LIMIT = 200
 TITLE_WORDS = {"Prelude": "Prelude", "Iteration": "Iter", "Collections": "Collections"}
 
@@ -101,6 +103,17 @@ def declarations(code: list[str]):
                 in_type = False
 
 
+def effect_tags(spec: Path) -> list[str]:
+    """Effect tags of the tables of spec 1-3 (core, system and library tags; ``io.async`` gives
+    ``io``)."""
+    path = spec / "1-3-effects-safety.md"
+    if not path.exists():
+        return []
+    found = {m.group(1) for line in path.read_text(encoding="utf-8").splitlines()
+             for m in [EFFECT_ROW.match(line)] if m}
+    return sorted(found)
+
+
 def build(spec: Path) -> dict:
     modules: dict[str, dict[str, dict[str, str]]] = {}
     mentioned: set[str] = set()
@@ -129,6 +142,7 @@ def build(spec: Path) -> dict:
         "generated_from": "spec chapters 2-* and 3-* (scripts/gen_core_index.py)",
         "chapters": [p.name for p in chapters],
         "modules": {m: dict(sorted(modules[m].items())) for m in sorted(modules)},
+        "effect_tags": effect_tags(spec),
         "referenced": {n: referenced[n] for n in sorted(referenced) if n not in declared},
     }
 

@@ -23,6 +23,10 @@ BUILTIN_NAMES = frozenset({
 })
 
 
+# Extension tags of the runtime-bridges guide (seed preface and §1 table), beside spec 1-3's.
+BRIDGE_TAGS = frozenset({"network", "db", "gpu", "runtime", "audit", "config"})
+
+
 @attrs.frozen
 class CoreEntry:
     module: str
@@ -36,6 +40,7 @@ class CoreEntry:
 class CoreIndex:
     modules: dict[str, dict[str, CoreEntry]]
     names: frozenset[str]  # every declared name of every module, and every module segment
+    effect_tags: frozenset[str] = frozenset()
 
     def lookup(self, name: str) -> list[CoreEntry]:
         return [m[name] for m in self.modules.values() if name in m]
@@ -45,6 +50,11 @@ class CoreIndex:
 
     def is_known(self, name: str) -> bool:
         return name in self.names or name in BUILTIN_NAMES
+
+    def is_effect_handle(self, name: str) -> bool:
+        """An effect tag used as the handle of its operations (``audit.log(…)``,
+        ``gpu::init(…)``: spec 1-3 §A, runtime-bridges guide §2, §7)."""
+        return name in self.effect_tags or name in BRIDGE_TAGS
 
 
 @cache
@@ -61,4 +71,4 @@ def core_index() -> CoreIndex:
                                     e.get("source", ""))
             names.add(name)
     names.update(raw.get("referenced", {}))
-    return CoreIndex(modules, frozenset(names))
+    return CoreIndex(modules, frozenset(names), frozenset(raw.get("effect_tags", ())))

@@ -95,8 +95,11 @@ def unresolved(text: str, entries: Sequence[Entry], scopes: ScopeIndex,
         name = ref.name
         if core.is_known(name) or opaque.covers(ref.start):
             continue
-        if name[:1].isupper() and _qualifies(text, ref.end) and modules.has_root(name) is not False:
-            continue  # a module qualifier: a workspace module, or one the workspace cannot see
+        if _qualifies(text, ref.end):
+            if name[:1].isupper() and modules.has_root(name) is not False:
+                continue  # a module qualifier: a workspace module, or one nobody can see
+            if core.is_effect_handle(name):
+                continue  # `audit.log(…)`: an operation of an effect
         out.append(Finding(UNRESOLVED, "names", severity, ref.start, ref.end, (name,),
                            notes=notes, extensions={"names": {"name": name, "role": ref.role}}))
     return out
