@@ -7,11 +7,17 @@ edited range and the rest shifted, so an edit costs one pass over the line start
 a new scan of the text. Byte offsets need no per-line table: a line's byte start is its
 code-point start plus the extra UTF-8 bytes of the non-ASCII lines before it, and only those
 lines are recorded (``_wide``), so an ASCII text keeps nothing at all.
+
+Within a long non-ASCII line, widths are taken from per-line checkpoints every ``_BLOCK`` code
+points (built on first use, dropped on edit), so N positions on a 1 MB line cost O(N·_BLOCK),
+not O(N·line).
 """
 
 from __future__ import annotations
 
 import bisect
+
+_BLOCK = 512  # code points between width checkpoints on a long line
 
 
 def _utf8_extra(seg: str) -> int:
@@ -31,6 +37,8 @@ class LineIndex:
         self._wide_cum: list[int] = []
         if not text.isascii():
             self._wide, self._wide_cum = self._scan_wide(0, len(self.starts), 0)
+        # (line start, encoding) -> cumulative width of the line at every _BLOCK code points
+        self._blocks: dict[tuple[int, str], list[int]] = {}
 
     def _scan_wide(self, first: int, stop: int, base: int) -> tuple[list[int], list[int]]:
         """Wide-line entries for lines ``first <= line < stop``, cumulated from ``base``."""
@@ -71,6 +79,7 @@ class LineIndex:
         elif j > i or added:
             starts[i:j] = added
         self.text = text
+        self._blocks.clear()
 
         wide = self._wide
         if not wide and new_text.isascii():
@@ -117,10 +126,31 @@ class LineIndex:
 
     def byte_offset(self, offset: int) -> int:
         line = self.line_of(offset)
+        return self._byte_start(line) + self._width(line, offset, "bytes")
+
+    def _width(self, line: int, offset: int, encoding: str) -> int:
+        """Width of ``text[line start:offset]`` in ``encoding`` units (``bytes``: the UTF-8
+        bytes of the file, an invalid byte counting one)."""
         start = self.starts[line]
-        seg = self.text[start:offset]
-        width = len(seg) if seg.isascii() else len(seg.encode("utf-8", "surrogateescape"))
-        return self._byte_start(line) + width
+        if offset - start <= _BLOCK:
+            return unit_length(self.text[start:offset], encoding)
+        key = (start, encoding)
+        blocks = self._blocks.get(key)
+        if blocks is None:
+            blocks = self._blocks[key] = self._line_blocks(line, encoding)
+        k = min((offset - start) // _BLOCK, len(blocks) - 1)
+        return blocks[k] + unit_length(self.text[start + k * _BLOCK:offset], encoding)
+
+    def _line_blocks(self, line: int, encoding: str) -> list[int]:
+        start = self.starts[line]
+        end = self.starts[line + 1] if line + 1 < len(self.starts) else len(self.text)
+        text = self.text
+        out = [0]
+        total = 0
+        for b in range(start, end - _BLOCK + 1, _BLOCK):
+            total += unit_length(text[b:b + _BLOCK], encoding)
+            out.append(total)
+        return out
 
     def offset_of_byte(self, byte: int) -> int:
         if self._wide:
@@ -140,8 +170,7 @@ class LineIndex:
     def to_lsp(self, offset: int, encoding: str = "utf-16") -> tuple[int, int]:
         """0-based (line, character) in the negotiated encoding."""
         line = self.line_of(offset)
-        seg = self.text[self.starts[line]:offset]
-        return line, unit_length(seg, encoding)
+        return line, self._width(line, offset, encoding)
 
     def from_lsp(self, line: int, character: int, encoding: str = "utf-16") -> int:
         """Code-point offset of an LSP position (clamped to the line, as the spec asks)."""
@@ -184,6 +213,8 @@ def char_units(ch: str, encoding: str) -> int:
 def unit_length(s: str, encoding: str) -> int:
     if encoding == "utf-32" or s.isascii():
         return len(s)
+    if encoding == "bytes":
+        return len(s.encode("utf-8", "surrogateescape"))
     if encoding == "utf-8":
         return len(s.encode("utf-8", "surrogatepass"))
-    return len(s) + sum(1 for ch in s if ord(ch) > 0xFFFF)
+    return len(s.encode("utf-16-le", "surrogatepass")) // 2

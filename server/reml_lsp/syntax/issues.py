@@ -50,3 +50,38 @@ class SyntaxIssue:
             ],
             fixes=[attrs.evolve(f, start=f.start + delta, end=f.end + delta) for f in self.fixes],
         )
+
+
+ITEM_ISSUE_LIMIT = 10_000  # findings kept per item (or per decoder scan); the rest are counted
+
+
+class IssueList(list):
+    """A list of findings that keeps at most ``limit`` and counts the rest in ``dropped``, so a
+    flood (one finding per byte of a hostile file) costs a counter, not memory."""
+
+    __slots__ = ("dropped", "limit")
+
+    def __init__(self, items=(), limit: int = ITEM_ISSUE_LIMIT) -> None:
+        super().__init__()
+        self.dropped = 0
+        self.limit = limit
+        self.extend(items)
+
+    def append(self, issue: SyntaxIssue) -> None:
+        if len(self) < self.limit:
+            list.append(self, issue)
+        else:
+            self.dropped += 1
+
+    def extend(self, issues) -> None:  # type: ignore[override]
+        for issue in issues:
+            self.append(issue)
+
+    def clear(self) -> None:
+        list.clear(self)
+        self.dropped = 0
+
+
+def dropped_count(issues: list[SyntaxIssue]) -> int:
+    """Findings a list counted but did not keep (0 for a plain list)."""
+    return getattr(issues, "dropped", 0)

@@ -23,7 +23,7 @@ from lark import Token
 
 from reml_lsp.syntax import tokens as T
 from reml_lsp.syntax.grammar import Tables
-from reml_lsp.syntax.issues import IssueNote, SyntaxIssue
+from reml_lsp.syntax.issues import IssueList, IssueNote, SyntaxIssue
 from reml_lsp.syntax.walk import accepts
 
 _TRIVIA = re.compile(r"(?:[ \t\f\r\n\ufeff\udc80-\udcff]+|//[^\n]*)+")
@@ -32,13 +32,20 @@ _COMMENT_MARK = re.compile(r"/\*|\*/")
 _BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _BARE_AFTER = frozenset("})],;")
 _INT = re.compile(r"[0-9][0-9_]*")
+# After `Name {`: a typed record literal starts with `}`, `..` or `field:` / `field =` /
+# `field,` (not `field ==`, `field :=`, `field ::`).
+_RECORD_BODY = re.compile(r"[ \t\r\n]*(?:\}|\.\.|[^\W\d]\w*[ \t]*(?::(?![:=])|=(?![=>])|,))")
+# After `f(…) {`: a trailing case block starts with `case`.
+_CASE_BODY = re.compile(r"[ \t\r\n]*case\b")
 _PARTIAL_LITERAL = re.compile(r'"(?:[^"\\\n]|\\[\s\S])*|\'(?:[^\'\\\n]|\\[\s\S])*')
 _CONTEXTUAL_FIX = frozenset(("FLOAT", "GE", "FIXITY"))
 _LONG_LITERALS = frozenset(("MULTILINE_STRING", "RAW_STRING"))
 _MAY_SPAN_LINES = frozenset(("STRING", "MULTILINE_STRING", "RAW_STRING", "CHAR"))
 # Token types whose final class depends on context (keywords, prefix/infix forms, `t.0.1`…).
 _SPECIAL = frozenset(("IDENT", "LPAR", "LSQB", "MINUS", "VBAR", "OROR", "FLOAT", "GE", "FIXITY",
+                      "LBRACE",
                       *T.RESERVED.values()))
+_ARG_CHARS = 64  # characters of an unknown run kept for the message (shortened again later)
 _CHECKED = frozenset(("EQEQ", "NOTEQ", "LT", "LE", "GT", "GE", "DOTDOT", "DOTDOTEQ", "IF"))
 
 
@@ -88,12 +95,10 @@ class Lexer:
         st = state or LexState()
         self.pos, self.line, self.line_start = st.pos, st.line, st.line_start
         self.prev_type, self.prev_line = st.prev_type, st.prev_line
-        self.issues: list[SyntaxIssue] = []
+        self.issues: IssueList = IssueList()  # bounded: a flood is counted, not kept
         self.open_brackets: list[Token] = []  # unclosed openers, innermost last
         self.saw: set[str] = set()  # comparison and `if` tokens met (syntax.checks needs them)
         self.max_read = st.pos  # furthest character looked at (incremental dependency)
-        self.open_brackets: list[Token] = []  # unclosed openers, innermost last
-        self.saw: set[str] = set()  # comparison and `if` tokens met (syntax.checks needs them)
         self._mres = tables.scanner_mres
         self.states = tables.states
 
@@ -261,6 +266,12 @@ class Lexer:
         elif type_ == "OROR":
             if not operand_before:
                 type_ = "OROR_PREFIX"
+        elif type_ == "LBRACE" and same_line and prev in ("UPPER_IDENT", "RPAR"):
+            body = (_RECORD_BODY if prev == "UPPER_IDENT" else _CASE_BODY).match(
+                self.text, end, self.n)
+            self.max_read = max(self.max_read, (body.end() if body else end) + 1)
+            if body is not None:
+                type_ = "LBRACE_REC" if prev == "UPPER_IDENT" else "LBRACE_CASE"
         return type_, value, end
 
     def _contextual(self, type_: str, value: str, end: int, prev: str | None, state: int
@@ -278,8 +289,11 @@ class Lexer:
         return type_, value, end
 
     def _unknown(self) -> Token:
+        """One ``UNKNOWN`` token and one finding for a whole run of characters that start no
+        token (a megabyte of NUL bytes is one finding, not a million)."""
         pos = self.pos
-        ch = self.text[pos]
+        text = self.text
+        ch = text[pos]
         key = "lexer.unknown_token"
         if ch == '"':
             key = "lexer.unterminated_string"
@@ -287,19 +301,47 @@ class Lexer:
             key = "lexer.unterminated_char"
         elif ch in _BIDI:
             key = "lexer.bidi_control"
+        end = self._run_end(pos, ch, key)
         col = pos - self.line_start + 1
+        run = text[pos:end]
         self.issues.append(SyntaxIssue(
-            "parser.lexer.unknown_token", key, pos, pos + 1, args=(ch,),
+            "parser.lexer.unknown_token", key, pos, end, args=(run[:_ARG_CHARS],),
             notes=[IssueNote("lexer.skip_token", label="lexer")]))
-        self.pos = pos + 1
+        self.pos = end
         # How far the failed literal patterns looked (an escaped newline continues a string).
-        partial = _PARTIAL_LITERAL.match(self.text, pos, self.n)
-        scanned = partial.end() if partial else pos + 1
-        self.max_read = max(self.max_read, pos + 2, scanned + 2)
-        tok = _tok("UNKNOWN", ch, pos, self.line, col, self.line, col + 1, pos + 1)
+        partial = _PARTIAL_LITERAL.match(text, end - 1, self.n)
+        scanned = partial.end() if partial else end
+        self.max_read = max(self.max_read, end + 1, scanned + 2)
+        tok = _tok("UNKNOWN", run, pos, self.line, col, self.line, col + end - pos, end)
         self.prev_type = "UNKNOWN"
         self.prev_line = self.line
         return tok
+
+    def _run_end(self, pos: int, ch: str, key: str) -> int:
+        """End of the run of unlexable characters that starts at ``pos``: the same quote
+        repeated, or characters that are neither trivia nor the start of a token (invalid bytes,
+        already reported by the decoder, do not break a run)."""
+        text, n = self.text, self.n
+        end = pos + 1
+        if key == "lexer.bidi_control":
+            return end
+        quote = key != "lexer.unknown_token"
+        mres = self._mres
+        while end < n:
+            c = text[end]
+            if quote:
+                if c != ch:
+                    break
+            elif c in _TRIVIA_START or c == '"' or c == "'" or c in _BIDI:
+                if c != "/" or text.startswith(("//", "/*"), end):
+                    break
+            elif c >= "\udc80" and c <= "\udcff":
+                end += 1
+                continue
+            if any(mre.match(text, end, n) for mre in mres):
+                break
+            end += 1
+        return end
 
     def _line_end(self, pos: int) -> int:
         eol = self.text.find("\n", pos, self.n)
