@@ -12,6 +12,7 @@ import attrs
 
 from reml_lsp.analysis.diagnostics import DiagnosticBuilder
 from reml_lsp.analysis.positions import LineIndex
+from reml_lsp.analysis.semantic_checks import semantic_diagnostics
 from reml_lsp.analysis.source import decode
 from reml_lsp.diagnostics.audit_id import Anchor, anchor_digest
 from reml_lsp.diagnostics.model import Diagnostic
@@ -76,6 +77,10 @@ def analyze_text(text: str, *, file: str, rel_path: str, locale: str = "en-US",
     diagnostics = build_diagnostics(issues, text=text, index=index, file=file,
                                     rel_path=rel_path, locale=locale,
                                     anchors=item_anchors(text, ((it, 0) for it in items)))
+    parsed = [it for it in items if it.tree is not None]
+    diagnostics += semantic_diagnostics(
+        text, [(it.tree, 0) for it in parsed], [not it.issues for it in parsed], index=index,
+        file=file, rel_path=rel_path, locale=locale)
     return SourceAnalysis(file, rel_path, text, items, diagnostics, index)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from reml_lsp.analysis.analyze import build_diagnostics, item_anchors
 from reml_lsp.analysis.positions import LineIndex
+from reml_lsp.analysis.semantic_checks import semantic_diagnostics
 from reml_lsp.diagnostics.audit_id import Anchor
 from reml_lsp.diagnostics.model import Diagnostic
 from reml_lsp.syntax.expected import order
@@ -112,6 +113,11 @@ class AnalyzedDocument:
                 self._issues(), text=self.text, index=self.index, file=self.file,
                 rel_path=self.rel_path, locale=locale, stream_meta=self.stream_meta,
                 anchors=self._anchors())
+            parsed = [(item, dpos) for item, dpos, _ in self.entries() if item.tree is not None]
+            cached += semantic_diagnostics(
+                self.text, [(item.tree, dpos) for item, dpos in parsed],
+                [not item.issues for item, _ in parsed], index=self.index, file=self.file,
+                rel_path=self.rel_path, locale=locale, stream_meta=self.stream_meta)
             self._diagnostics[locale] = cached
         return cached
 

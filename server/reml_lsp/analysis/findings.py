@@ -83,8 +83,8 @@ def anchors_of(text: str, entries: Sequence[Entry], findings: Sequence[Finding])
 
 
 def to_diagnostics(findings: Iterable[Finding], *, text: str, index: LineIndex, file: str,
-                   rel_path: str, locale: str, entries: Sequence[Entry] = ()
-                   ) -> list[Diagnostic]:
+                   rel_path: str, locale: str, entries: Sequence[Entry] = (),
+                   stream_meta: dict | None = None) -> list[Diagnostic]:
     ordered = sorted(findings, key=lambda f: (f.start, f.end, f.code))
     ids = FindingIds(rel_path, text, index.line_col, anchors_of(text, entries, ordered))
     out: list[Diagnostic] = []
@@ -109,6 +109,6 @@ def to_diagnostics(findings: Iterable[Finding], *, text: str, index: LineIndex, 
             locale=locale, domain=f.domain, span=span,
             location=_location(index, file, f.start, f.end), locale_args=args, notes=notes,
             fixits=fixits,
-            audit_id=ids.audit_id(f.code, f.start, f.end),
+            audit_id=ids.audit_id(f.code, f.start, f.end), stream_meta=stream_meta,
             extensions=dict(f.extensions)))
     return out

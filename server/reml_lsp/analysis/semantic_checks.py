@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from reml_lsp.analysis import bridges, duplicates, resolve
-from reml_lsp.analysis.findings import Finding
+from reml_lsp.analysis.findings import Finding, to_diagnostics
+from reml_lsp.analysis.positions import LineIndex
 from reml_lsp.analysis.resolve import ModuleLookup, NoModules
 from reml_lsp.analysis.scopes import ScopeIndex, build_scopes
-from reml_lsp.analysis.tree import Entry
+from reml_lsp.analysis.tree import Entry, span
+from reml_lsp.diagnostics.model import Diagnostic
 
 
 def semantic_findings(text: str, entries: Sequence[Entry], *, clean: Sequence[bool] | None = None,
@@ -24,15 +26,14 @@ def semantic_findings(text: str, entries: Sequence[Entry], *, clean: Sequence[bo
     modules = modules or NoModules()
     scopes = scopes or build_scopes(entries)
     ok = [e for i, e in enumerate(entries) if clean is None or clean[i]]
-    ok_spans = set(id(t) for t, _ in ok)
+    ok_ids = {id(t) for t, _ in ok}
+    bad = [s for t, d in entries if id(t) not in ok_ids for s in [span(t, d)] if s is not None]
     used: set[int] = set()
     closed = resolve.is_closed_module(entries)
     found = resolve.unresolved(text, entries, scopes, modules, used=used, closed=closed)
-    bad = [(s, e) for t, d in entries if id(t) not in ok_spans
-           for s, e in [_span(t, d)] if s is not None]
     out = [f for f in found if not any(s <= f.start <= e for s, e in bad)]
-    out += [f for f in resolve.unused(text, scopes, used, resolve.bodiless_signatures(entries))
-            if not any(s <= f.start <= e for s, e in bad)] if not bad else []
+    if not bad:  # a broken item may hold the only use of a name
+        out += resolve.unused(text, scopes, used, resolve.bodiless_signatures(entries))
     out += duplicates.top_level(scopes, ok, closed)
     out += duplicates.pattern_bindings(ok)
     out += duplicates.impls(text, ok)
@@ -40,8 +41,11 @@ def semantic_findings(text: str, entries: Sequence[Entry], *, clean: Sequence[bo
     return out
 
 
-def _span(tree, dpos) -> tuple[int | None, int | None]:
-    from reml_lsp.analysis.tree import span
-
-    s = span(tree, dpos)
-    return s if s is not None else (None, None)
+def semantic_diagnostics(text: str, entries: Sequence[Entry], clean: Sequence[bool], *,
+                         index: LineIndex, file: str, rel_path: str, locale: str,
+                         modules: ModuleLookup | None = None, stream_meta: dict | None = None
+                         ) -> list[Diagnostic]:
+    """``semantic_findings`` as localised diagnostics (what ``lint`` and the server publish)."""
+    found = semantic_findings(text, entries, clean=clean, modules=modules)
+    return to_diagnostics(found, text=text, index=index, file=file, rel_path=rel_path,
+                          locale=locale, entries=entries, stream_meta=stream_meta)
