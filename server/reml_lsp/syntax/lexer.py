@@ -267,11 +267,13 @@ class Lexer:
             if not operand_before:
                 type_ = "OROR_PREFIX"
         elif type_ == "LBRACE" and same_line and prev in ("UPPER_IDENT", "RPAR"):
-            body = (_RECORD_BODY if prev == "UPPER_IDENT" else _CASE_BODY).match(
-                self.text, end, self.n)
-            self.max_read = max(self.max_read, (body.end() if body else end) + 1)
-            if body is not None:
-                type_ = "LBRACE_REC" if prev == "UPPER_IDENT" else "LBRACE_CASE"
+            special = "LBRACE_REC" if prev == "UPPER_IDENT" else "LBRACE_CASE"
+            if special in self.states[state]:
+                body = (_RECORD_BODY if prev == "UPPER_IDENT" else _CASE_BODY).match(
+                    self.text, end, self.n)
+                self.max_read = max(self.max_read, (body.end() if body else end) + 1)
+                if body is not None:
+                    type_ = special
         return type_, value, end
 
     def _contextual(self, type_: str, value: str, end: int, prev: str | None, state: int

@@ -6,15 +6,16 @@ from __future__ import annotations
 RESERVED: dict[str, str] = {
     word: word.upper()
     for word in (
-        "module use as pub self super let var fn type alias new trait impl extern effect "
-        "operation handler conductor channels execution monitoring if then else match with for "
+        "module use as pub self super let var fn type alias trait impl extern effect "
+        "handler conductor channels execution monitoring if then else match with for "
         "in while loop return defer unsafe perform do handle where true false break continue"
     ).split()
 }
 # Words that are keywords only where the grammar can take them (they stay identifiers elsewhere).
 CONTEXTUAL: dict[str, str] = {"pattern": "PATTERN", "when": "WHEN", "_": "UNDERSCORE",
                               "struct": "STRUCT", "enum": "ENUM", "const": "CONST",
-                              "mut": "MUT", "async": "ASYNC"}
+                              "mut": "MUT", "async": "ASYNC", "new": "NEW",
+                              "operation": "OPERATION", "case": "CASE"}
 
 # Tokens after which the next `(`, `[`, `-`, `|`, `||` is in infix/postfix position.
 OPERAND_END = frozenset(
@@ -29,7 +30,7 @@ PATTERN_START = frozenset(
 )
 
 OPENERS = {"LPAR": "RPAR", "LPAR_CALL": "RPAR", "LSQB": "RSQB", "LSQB_INDEX": "RSQB",
-           "LBRACE": "RBRACE"}
+           "LBRACE": "RBRACE", "LBRACE_REC": "RBRACE", "LBRACE_CASE": "RBRACE"}
 CLOSERS = frozenset(("RPAR", "RSQB", "RBRACE"))
 
 # Tokens that only begin a top-level declaration: one at the start of a line, at or left of the
@@ -71,7 +72,7 @@ _PUNCT = {
     "LT": "<", "GT": ">", "PLUS": "+", "MINUS": "-", "NEG": "-", "STAR": "*", "SLASH": "/",
     "PERCENT": "%", "CARET": "^", "BANG": "!", "QMARK": "?", "AT": "@", "VBAR": "|",
     "BAR_PREFIX": "|", "LLVM_IR": "llvm_ir!",
-    "AMP": "&", "HASH_LSQB": "#[",
+    "AMP": "&", "HASH_LSQB": "#[", "LBRACE_REC": "{", "LBRACE_CASE": "{",
 }
 _KEYWORD_LABELS = {v: k for k, v in {**RESERVED, **CONTEXTUAL}.items()}
 _KEYWORD_LABELS.update({"RETURN_BARE": "return", "BREAK_BARE": "break"})
