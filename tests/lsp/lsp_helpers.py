@@ -115,3 +115,14 @@ def fix_code_action_union(client: LanguageClient) -> None:
         return converter.structure(obj, lsp.CodeAction)
 
     converter.register_structure_hook(Union[lsp.Command, lsp.CodeAction], hook)  # noqa: UP007
+
+
+def answer_prompts(client: LanguageClient, answer) -> None:
+    """Answer the server's window/showMessageRequest with ``answer(params)`` (a title or None);
+    the handler is registered once per client, later calls replace ``answer``."""
+    if getattr(client, "answer_prompt", None) is None:
+        @client.feature(lsp.WINDOW_SHOW_MESSAGE_REQUEST)
+        def prompt(params: lsp.ShowMessageRequestParams):
+            title = client.answer_prompt(params)
+            return None if title is None else lsp.MessageActionItem(title=title)
+    client.answer_prompt = answer

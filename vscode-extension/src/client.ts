@@ -20,6 +20,8 @@ export const CLIENT_ID = 'reml';
 export const CLIENT_NAME = 'Reml Language Server';
 /** Custom notification of the server (server/reml_lsp/lsp/names.py NOTIFY_RUNTIME_RESULT). */
 export const RUNTIME_RESULT = 'reml/runtimeResult';
+/** The server's environment: `python -m` must not import modules from the workspace folder. */
+const SAFE_ENV: NodeJS.ProcessEnv = { ...process.env, PYTHONSAFEPATH: '1' };
 
 export class RemlClient implements vscode.Disposable {
   private client: LanguageClient | undefined;
@@ -82,8 +84,9 @@ export class RemlClient implements vscode.Disposable {
     this.output.appendLine(`[reml] starting ${cli.command} ${args.join(' ')}  (${cli.source})`);
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     const serverOptions: ServerOptions = {
-      run: { command: cli.command, args, transport: TransportKind.stdio, options: { cwd: folder } },
-      debug: { command: cli.command, args, transport: TransportKind.stdio, options: { cwd: folder } },
+      // PYTHONSAFEPATH: `python -m` must not import modules planted in the workspace folder.
+      run: { command: cli.command, args, transport: TransportKind.stdio, options: { cwd: folder, env: SAFE_ENV } },
+      debug: { command: cli.command, args, transport: TransportKind.stdio, options: { cwd: folder, env: SAFE_ENV } },
     };
     const data = this.data;
     const clientOptions: LanguageClientOptions = {

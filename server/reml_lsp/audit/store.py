@@ -19,6 +19,7 @@ from typing import IO, Any
 
 import attrs
 
+from reml_lsp.safefs import ensure_dir, refuse_link
 from reml_lsp.workspace import find_root, reml_dir
 
 SCHEMA = """
@@ -66,7 +67,9 @@ class AuditEvent:
 class AuditStore:
     def __init__(self, path: Path, *, timeout_s: float = 30.0) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        ensure_dir(self.path.parent)  # a linked .reml is refused (docs/security.md)
+        for suffix in ("", "-wal", "-shm", "-journal"):  # SQLite opens these by name
+            refuse_link(self.path.with_name(self.path.name + suffix), "audit database")
         self._timeout_s = timeout_s
         self._conn = sqlite3.connect(
             self.path, timeout=timeout_s, isolation_level=None, check_same_thread=False

@@ -19,6 +19,7 @@ class ExitCode(IntEnum):
     REJECTED = 5  # refused on purpose: dangerous change, stale diff, nothing to roll back
     UNAVAILABLE = 6  # a device, instrument, backend or runtime command is missing
     TIMEOUT = 7  # an instrument, device or subprocess did not answer in time
+    CANCELLED = 130  # SIGTERM / cancel before the commit point: nothing was changed
     INTERNAL = 70  # a bug in reml-run itself (still reported as JSON, never a traceback)
 
     @property
@@ -32,6 +33,7 @@ class ExitCode(IntEnum):
 # Severity order used when several exit codes compete (highest wins).
 PRECEDENCE = [
     ExitCode.SUCCESS,
+    ExitCode.CANCELLED,
     ExitCode.WARNING,
     ExitCode.FAILURE,
     ExitCode.REJECTED,

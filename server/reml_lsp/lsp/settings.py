@@ -39,6 +39,9 @@ class Settings:
     backpressure: BackpressureSpec = attrs.Factory(BackpressureSpec)
     runtime: RuntimeSettings = attrs.Factory(RuntimeSettings)
     audit_db: str | None = None  # default: $REML_AUDIT_DB or <workspace>/.reml/audit.db
+    # VISA library for instrument commands: the user's own (machine-scoped) setting, never a
+    # request's (docs/security.md); None: $REML_VISA_BACKEND, else @py
+    instrument_backend: str | None = None
 
 
 _converter = cattrs.Converter(forbid_extra_keys=False)
@@ -52,6 +55,7 @@ _FIELDS: dict[tuple[str, ...], tuple[str | None, str, Any]] = {
     ("runtime", "timeoutSeconds"): ("runtime", "timeout_s", float),
     ("runtime", "audit"): ("runtime", "audit", bool),
     ("audit", "database"): (None, "audit_db", str | None),
+    ("instrument", "backend"): (None, "instrument_backend", str | None),
 }
 
 

@@ -16,6 +16,8 @@ import secrets
 import time
 from pathlib import Path
 
+from reml_lsp.safefs import refuse_link
+
 DELAY_ENV = "REML_CRASH_TEST_DELAY_MS"
 
 
@@ -75,8 +77,12 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically and durably. Raises ``OSError``."""
+    """Replace ``path`` with ``data`` atomically and durably. Raises ``OSError``.
+
+    A ``path`` that is a symbolic link is refused (:class:`reml_lsp.safefs.UnsafePathError`):
+    renaming over it would detach the link and leave its real target silently old."""
     path = Path(path)
+    refuse_link(path)
     remove_stale_temps(path)
     tmp = path.parent / f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
     try:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from reml_lsp.config.errors import ConfigError
+from reml_lsp.safefs import UnsafePathError, open_nofollow
 
 try:
     import fcntl
@@ -29,7 +30,9 @@ def exclusive_lock(target: Path, timeout_s: float = 30.0) -> Iterator[None]:
         return
     path = lock_path(Path(target))
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = open_nofollow(path, os.O_RDWR | os.O_CREAT, 0o644, "lock file")
+    except UnsafePathError:
+        raise
     except OSError as exc:
         raise ConfigError("runtime.lock.unavailable", f"{path}: {exc.strerror or exc}", "io",
                           path=str(path)) from None

@@ -39,6 +39,7 @@ from typing import Any
 import attrs
 
 from reml_lsp.audit.store import PROCESS_RUN_ID, now_iso
+from reml_lsp.safefs import ensure_dir, open_nofollow
 from reml_lsp.workspace import find_root, reml_dir
 
 _warned = False
@@ -112,8 +113,8 @@ def emit_metrics(event: str, metrics: RuntimeMetrics) -> dict[str, Any]:
     if path is None:
         return record
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        ensure_dir(path.parent)  # neither .reml nor the file may be a symlink
+        fd = open_nofollow(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
             os.write(fd, line.encode("utf-8"))
         finally:

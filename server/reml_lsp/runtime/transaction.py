@@ -17,7 +17,9 @@ from reml_lsp.audit.store import now_iso
 from reml_lsp.config.canonical import digest_bytes
 from reml_lsp.config.errors import ConfigError
 from reml_lsp.runtime.atomic import atomic_write, crash_test_pause
+from reml_lsp.runtime.cancel import commit_point
 from reml_lsp.runtime.rollback import RollbackInfo, RollbackStack
+from reml_lsp.safefs import UnsafePathError, refuse_link
 
 AfterWrite = Callable[[], None]
 
@@ -33,9 +35,21 @@ def read_current(path: Path) -> bytes:
                           path=str(path)) from None
 
 
+def refuse_links(path: Path) -> None:
+    """The file and its rollback stack are replaced by rename: a link there is refused up front
+    (a rename would detach it and leave its real target silently old)."""
+    for candidate, what in ((path, "state file"), (RollbackStack(path, []).path, "rollback file")):
+        try:
+            refuse_link(candidate, what)
+        except UnsafePathError as err:
+            raise ConfigError(err.code, err.message, "rejected", **err.details) from None
+
+
 def _write(path: Path, data: bytes) -> None:
     try:
         atomic_write(path, data)
+    except UnsafePathError as err:
+        raise ConfigError(err.code, err.message, "rejected", **err.details) from None
     except OSError as exc:
         raise ConfigError("runtime.io.write_failed", f"{path}: {exc.strerror or exc}", "io",
                           path=str(path)) from None
@@ -64,6 +78,7 @@ def commit_file(
     after_write: AfterWrite | None = None,
 ) -> RollbackInfo:
     """Replace ``path`` (whose bytes must still be ``expected``) with ``new``."""
+    refuse_links(path)
     current = read_current(path)
     if current != expected:
         raise ConfigError("runtime.changed_underneath",
@@ -74,6 +89,7 @@ def commit_file(
     info = RollbackInfo(audit_id, operation, now_iso(), digest_bytes(current), digest_bytes(new),
                         current, summary)
     stack.entries.append(info)
+    commit_point(operation)  # a cancel (SIGTERM) before here leaves everything unchanged
     _save(stack)  # the RollbackInfo is durable before the file changes
     crash_test_pause()
     try:
@@ -101,6 +117,7 @@ def rollback_file(
     path: Path, *, dry_run: bool = False, after_write: Callable[[RollbackInfo], None] | None = None
 ) -> tuple[RollbackInfo, bytes]:
     """Restore the newest RollbackInfo of ``path``; returns it and the bytes that were replaced."""
+    refuse_links(path)
     current = read_current(path)
     stack = RollbackStack.load(path)
     stack.repair(digest_bytes(current))
@@ -116,6 +133,7 @@ def rollback_file(
         )
     if dry_run:
         return info, current
+    commit_point("rollback")
     _write(path, info.content)
     crash_test_pause()
     if after_write is not None:

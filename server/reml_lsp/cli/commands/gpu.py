@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from reml_lsp.cli.argtypes import name
 from reml_lsp.cli.commands._bridge import add_format, audit_store, bridge_errors, emit, table
 
 # The runtime (numpy, CuPy) is imported inside the handlers so that other commands stay fast.
@@ -24,7 +25,7 @@ def register(subparsers: Any) -> None:
     kernels.set_defaults(func=run_kernels)
 
     run = sub.add_parser("launch", help="launch one kernel")
-    run.add_argument("kernel", help="kernel name (see `reml-run gpu kernels`)")
+    run.add_argument("kernel", type=name, help="kernel name (see `reml-run gpu kernels`)")
     run.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
                      help="kernel parameter (repeatable)")
     run.add_argument("--device", type=int, default=0, help="device id (default 0)")

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from reml_lsp.cli.argtypes import visa_resource
 from reml_lsp.cli.commands._bridge import add_format, audit_store, bridge_errors, emit, table
 from reml_lsp.cli.errors import CliError
 from reml_lsp.cli.exit_codes import ExitCode
@@ -37,13 +38,14 @@ def register(subparsers: Any) -> None:
     for name, func, helptext in (("query", run_query, "send a command and read the reply"),
                                  ("write", run_write, "send a command (no reply expected)")):
         p = sub.add_parser(name, help=helptext)
-        p.add_argument("resource", help="VISA resource, e.g. TCPIP0::10.0.0.5::INSTR")
+        p.add_argument("resource", type=visa_resource,
+                       help="VISA resource, e.g. TCPIP0::10.0.0.5::INSTR")
         p.add_argument("instrument_cmd", metavar="COMMAND", help="e.g. '*IDN?'")
         _common(p)
         p.set_defaults(func=func)
 
     p = sub.add_parser("telemetry", help="read voltage, temperature and error flags")
-    p.add_argument("resource", nargs="?", default=None,
+    p.add_argument("resource", nargs="?", default=None, type=visa_resource,
                    help="VISA resource (default: instrument.resource of --regmap)")
     p.add_argument("--regmap", type=Path, default=None,
                    help="register map whose [telemetry] table overrides the commands")
@@ -54,7 +56,8 @@ def register(subparsers: Any) -> None:
 
     p = sub.add_parser("apply", help="apply a register map (verified, rolled back on failure)")
     p.add_argument("regmap", type=Path, help="register map (TOML or JSON)")
-    p.add_argument("--resource", default=None, help="override instrument.resource")
+    p.add_argument("--resource", default=None, type=visa_resource,
+                   help="override instrument.resource")
     p.add_argument("--dry-run", action="store_true", help="compute and show the change set only")
     _common(p)
     p.set_defaults(func=run_apply)

@@ -21,6 +21,7 @@ from typing import Any
 from reml_lsp.audit.store import AuditStore
 from reml_lsp.config import Change, compare
 from reml_lsp.runtime.bridge_errors import BridgeError
+from reml_lsp.runtime.cancel import commit_point
 from reml_lsp.runtime.instruments.ops import record
 from reml_lsp.runtime.instruments.regmap import RegField, RegMap
 from reml_lsp.runtime.instruments.replies import parse_int
@@ -169,6 +170,8 @@ def _apply(session: InstrumentSession, regmap: RegMap, store: AuditStore | None,
                            "applied": []}
     if dry_run:
         return doc
+    if change_set.changes:
+        commit_point("instrument.apply")  # a cancel before here writes nothing
     touched: list[Change] = []
     for change in _ordered(change_set.changes):
         field = regmap.field(change.key)
