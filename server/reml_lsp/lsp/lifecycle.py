@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 
@@ -10,6 +11,7 @@ from lsprotocol import types as lsp
 from reml_lsp.lsp.server import RemlServer
 
 log = logging.getLogger("reml_lsp.lsp")
+_background: set[asyncio.Future[None]] = set()
 
 
 def apply_gc_profile(server: RemlServer) -> None:
@@ -27,6 +29,16 @@ def apply_gc_profile(server: RemlServer) -> None:
 
 
 def register(server: RemlServer) -> None:
+def vet_settings(ls: RemlServer) -> None:
+    """Paths from settings are checked (and, outside the workspace, asked about) in the
+    background, so start-up does not wait on the user (docs/security.md)."""
+    from reml_lsp.lsp.trust import vet_audit_database
+
+    task = asyncio.ensure_future(vet_audit_database(ls))
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+
+
     @server.feature(lsp.INITIALIZE)
     def initialize(ls: RemlServer, params: lsp.InitializeParams) -> None:
         ls.on_initialize(params)
@@ -39,6 +51,7 @@ def register(server: RemlServer) -> None:
         apply_gc_profile(ls)
         await ls.fetch_settings()
         ls.resolve_locale()
+        vet_settings(ls)
         ls.warn_locale_fallback()
         log.info("reml-lsp ready: encoding %s, locale %s, %s diagnostics", ls.encoding,
                  ls.locale, "pull" if ls.pull_mode else "push")
@@ -57,6 +70,7 @@ def register(server: RemlServer) -> None:
             ls.warn_locale_fallback()
             from reml_lsp.lsp.sync import republish_all
 
+        vet_settings(ls)
             await republish_all(ls)
 
     @server.feature(lsp.SHUTDOWN)
@@ -65,6 +79,9 @@ def register(server: RemlServer) -> None:
             if doc.task is not None:
                 doc.task.cancel()
         from reml_lsp.lsp.sync import settle_all
+        from reml_lsp.lsp.children import kill_all
+
+        kill_all()  # runtime children in flight: their whole process groups
 
         settle_all(ls)  # the findings shown at the end are in the audit store
         ls.close_audit()

@@ -58,6 +58,8 @@ class RemlServer(LanguageServer):
         self._workspace_scanned = False
         self._disk_cache: dict[str, tuple[float, int]] = {}
         self._audit: AuditLog | None = None
+        self.audit_db_path: Path | None = None  # reml.audit.database once vetted (lsp.trust)
+        self.allowed_paths: set[Path] = set()  # paths outside the workspace the user allowed
         self.gc_monitor: Any = None
         self.running: dict[str, Any] = {}  # runtime command runs in flight, by token
         self.warming: Any = None  # the start-up warm-up (create_server), joined in initialize
@@ -200,10 +202,7 @@ class RemlServer(LanguageServer):
     @property
     def audit(self) -> AuditLog:
         if self._audit is None:
-            if self.settings.audit_db:
-                path = Path(self.settings.audit_db)
-            else:
-                path = default_store_path(self.roots[0] if self.roots else None)
+            path = self.audit_db_path or default_store_path(self.roots[0] if self.roots else None)
             self._audit = AuditLog(path)
         return self._audit
 
@@ -219,6 +218,12 @@ class RemlServer(LanguageServer):
         refresh_index(self)
         return self.workspace_index
 
+
+    def use_audit_db(self, path: Path | None) -> None:
+        """Switch to the (vetted, see ``lsp.trust``) audit database ``path``; None: default."""
+        if path != self.audit_db_path:
+            self.close_audit()
+            self.audit_db_path = path
 
 def _encoding_name(kind: Any) -> str:
     value = getattr(kind, "value", kind) or "utf-16"
