@@ -28,7 +28,6 @@ def apply_gc_profile(server: RemlServer) -> None:
         gc.set_threshold(1000, 15, 15)
 
 
-def register(server: RemlServer) -> None:
 def vet_settings(ls: RemlServer) -> None:
     """Paths from settings are checked (and, outside the workspace, asked about) in the
     background, so start-up does not wait on the user (docs/security.md)."""
@@ -39,6 +38,7 @@ def vet_settings(ls: RemlServer) -> None:
     task.add_done_callback(_background.discard)
 
 
+def register(server: RemlServer) -> None:
     @server.feature(lsp.INITIALIZE)
     def initialize(ls: RemlServer, params: lsp.InitializeParams) -> None:
         ls.on_initialize(params)
@@ -50,8 +50,8 @@ def vet_settings(ls: RemlServer) -> None:
     async def initialized(ls: RemlServer, params: lsp.InitializedParams) -> None:
         apply_gc_profile(ls)
         await ls.fetch_settings()
-        ls.resolve_locale()
         vet_settings(ls)
+        ls.resolve_locale()
         ls.warn_locale_fallback()
         log.info("reml-lsp ready: encoding %s, locale %s, %s diagnostics", ls.encoding,
                  ls.locale, "pull" if ls.pull_mode else "push")
@@ -66,11 +66,11 @@ def vet_settings(ls: RemlServer) -> None:
                 ls.show(f"Reml settings: {problem}", lsp.MessageType.Warning)
         else:
             await ls.fetch_settings()
+        vet_settings(ls)
         if ls.resolve_locale():
             ls.warn_locale_fallback()
             from reml_lsp.lsp.sync import republish_all
 
-        vet_settings(ls)
             await republish_all(ls)
 
     @server.feature(lsp.SHUTDOWN)
@@ -78,10 +78,10 @@ def vet_settings(ls: RemlServer) -> None:
         for doc in ls.docs.values():
             if doc.task is not None:
                 doc.task.cancel()
-        from reml_lsp.lsp.sync import settle_all
         from reml_lsp.lsp.children import kill_all
 
         kill_all()  # runtime children in flight: their whole process groups
+        from reml_lsp.lsp.sync import settle_all
 
         settle_all(ls)  # the findings shown at the end are in the audit store
         ls.close_audit()

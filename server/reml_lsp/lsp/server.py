@@ -211,6 +211,12 @@ class RemlServer(LanguageServer):
             self._audit.close()
             self._audit = None
 
+    def use_audit_db(self, path: Path | None) -> None:
+        """Switch to the (vetted, see ``lsp.trust``) audit database ``path``; None: default."""
+        if path != self.audit_db_path:
+            self.close_audit()
+            self.audit_db_path = path
+
     # -- workspace index ---------------------------------------------------------------------
     def workspace(self) -> WorkspaceIndex:  # type: ignore[override]
         from reml_lsp.lsp.workspace_files import refresh_index
@@ -218,12 +224,6 @@ class RemlServer(LanguageServer):
         refresh_index(self)
         return self.workspace_index
 
-
-    def use_audit_db(self, path: Path | None) -> None:
-        """Switch to the (vetted, see ``lsp.trust``) audit database ``path``; None: default."""
-        if path != self.audit_db_path:
-            self.close_audit()
-            self.audit_db_path = path
 
 def _encoding_name(kind: Any) -> str:
     value = getattr(kind, "value", kind) or "utf-16"
