@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcContentModified
 
 from reml_lsp.analysis.caret import completion_terminals
 from reml_lsp.analysis.completion import complete
@@ -15,6 +16,7 @@ from reml_lsp.analysis.semantic import TOKEN_MODIFIERS, TOKEN_TYPES, semantic_to
 from reml_lsp.analysis.symbols import Symbol, document_symbols
 from reml_lsp.analysis.tree import find_token_at
 from reml_lsp.lsp.convert import offset_of, position, range_of
+from reml_lsp.lsp.indexing import workspace_ready, workspace_soon
 from reml_lsp.lsp.server import RemlServer
 from reml_lsp.lsp.state import OpenDoc
 
@@ -83,7 +85,8 @@ def encode_tokens(ls: RemlServer, doc: OpenDoc, toks) -> list[int]:
 def register(server: RemlServer) -> None:
     @server.feature(lsp.TEXT_DOCUMENT_COMPLETION,
                     lsp.CompletionOptions(trigger_characters=TRIGGERS))
-    def completion(ls: RemlServer, params: lsp.CompletionParams) -> lsp.CompletionList | None:
+    async def completion(ls: RemlServer, params: lsp.CompletionParams
+                         ) -> lsp.CompletionList | None:
         doc = ls.doc(params.text_document.uri)
         if doc is None:
             return None
@@ -98,6 +101,12 @@ def register(server: RemlServer) -> None:
         before = text[line_start:start]
         needs_ws = bool(_USE_LINE.match(before) or _MODULE_LINE.match(before)
                         or before.endswith(".") or before.endswith("::"))
+        complete_index = True
+        if needs_ws:
+            edits = doc.edits
+            complete_index = await workspace_soon(ls)
+            if ls.doc(params.text_document.uri) is not doc or doc.edits != edits:
+                raise JsonRpcContentModified("the document changed")
         ws = ls.workspace() if needs_ws else ls.workspace_index
         expected = completion_terminals(doc.doc.expected_terminals(start))
         result = complete(text, offset, expected, cur, ws,
@@ -113,10 +122,10 @@ def register(server: RemlServer) -> None:
                 insert_text_format=lsp.InsertTextFormat.Snippet if is_snippet
                 else lsp.InsertTextFormat.PlainText,
                 text_edit=lsp.TextEdit(range=rng, new_text=new_text or "")))
-        return lsp.CompletionList(is_incomplete=False, items=items)
+        return lsp.CompletionList(is_incomplete=not complete_index, items=items)
 
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)
-    def hover(ls: RemlServer, params: lsp.HoverParams) -> lsp.Hover | None:
+    async def hover(ls: RemlServer, params: lsp.HoverParams) -> lsp.Hover | None:
         doc = ls.doc(params.text_document.uri)
         if doc is None:
             return None
@@ -125,6 +134,11 @@ def register(server: RemlServer) -> None:
         cur = doc.module()
         binding, _ = cur.scopes.target_at(offset)
         need_workspace = binding is None or binding.kind == "import"
+        if need_workspace:
+            edits = doc.edits
+            await workspace_soon(ls)
+            if ls.doc(params.text_document.uri) is not doc or doc.edits != edits:
+                raise JsonRpcContentModified("the document changed")
         ws = ls.workspace() if need_workspace else ls.workspace_index
         mod, target, _ = resolve_target(ws, cur, offset)
         if target is None:
@@ -187,24 +201,32 @@ def register(server: RemlServer) -> None:
         return lsp.SemanticTokens(data=encode_tokens(ls, doc, toks))
 
     @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
-    def goto_definition(ls: RemlServer, params: lsp.DefinitionParams):
+    async def goto_definition(ls: RemlServer, params: lsp.DefinitionParams):
         doc = ls.doc(params.text_document.uri)
         if doc is None:
             return None
+        edits = doc.edits
+        await workspace_soon(ls)
+        if ls.doc(params.text_document.uri) is not doc or doc.edits != edits:
+            raise JsonRpcContentModified("the document changed")
         offset = offset_of(doc.doc.index, params.position, ls.encoding)
         ws = ls.workspace()
         targets = definition(ws, doc.module(), offset)
         return [_location(ls, ws, t) for t in targets] or None
 
     @server.feature(lsp.TEXT_DOCUMENT_REFERENCES)
-    def find_references(ls: RemlServer, params: lsp.ReferenceParams):
+    async def find_references(ls: RemlServer, params: lsp.ReferenceParams):
         doc = ls.doc(params.text_document.uri)
         if doc is None:
             return None
+        edits = doc.edits
+        host = await workspace_ready(ls)  # off-loop index build; $/cancelRequest lands here
+        if ls.doc(params.text_document.uri) is not doc or doc.edits != edits:
+            raise JsonRpcContentModified("the document changed while the index was built")
         offset = offset_of(doc.doc.index, params.position, ls.encoding)
-        ws = ls.workspace()
-        targets = references(ws, doc.module(), offset, params.context.include_declaration)
-        return [_location(ls, ws, t) for t in targets]
+        targets = references(host.index, doc.module(), offset,
+                             params.context.include_declaration)
+        return [_location(ls, host.index, t) for t in targets]
 
     @server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_HIGHLIGHT)
     def document_highlight(ls: RemlServer, params: lsp.DocumentHighlightParams):
@@ -226,7 +248,7 @@ def _index_of(mod):
 
 
 def _location(ls: RemlServer, ws, target) -> lsp.Location:
-    mod = ws.modules.get(target.key)
+    mod = ws.module(target.key)
     open_doc = ls.doc(target.key)
     index = open_doc.doc.index if open_doc is not None else _index_of(mod)
     return lsp.Location(uri=target.key,

@@ -15,14 +15,15 @@ _background: set[asyncio.Future[None]] = set()
 
 
 def apply_gc_profile(server: RemlServer) -> None:
-    """The runtime's `ide` GC profile (large trees: fewer young collections)."""
+    """The GC profile of ``[run.gc]`` (default `ide`: large trees, fewer young collections),
+    with ``gc.stats`` in the audit store (``lsp.gc_session``)."""
     try:
-        from reml_lsp.runtime.gc_profiles import apply_ide_profile
+        from reml_lsp.lsp import gc_session
     except ImportError:
         gc.set_threshold(1000, 15, 15)
         return
     try:
-        server.gc_monitor = apply_ide_profile(None, warn_stream=None)
+        server.gc_monitor = gc_session.start(server)
     except Exception as exc:
         log.warning("gc profile not applied: %s", exc)
         gc.set_threshold(1000, 15, 15)
@@ -53,6 +54,9 @@ def register(server: RemlServer) -> None:
         vet_settings(ls)
         ls.resolve_locale()
         ls.warn_locale_fallback()
+        from reml_lsp.lsp.indexing import start_indexing
+
+        start_indexing(ls)  # in the background: workers parse, the loop stays free
         log.info("reml-lsp ready: encoding %s, locale %s, %s diagnostics", ls.encoding,
                  ls.locale, "pull" if ls.pull_mode else "push")
 
@@ -75,12 +79,12 @@ def register(server: RemlServer) -> None:
 
     @server.feature(lsp.SHUTDOWN)
     def shutdown(ls: RemlServer, params: None) -> None:
-        for doc in ls.docs.values():
-            if doc.task is not None:
-                doc.task.cancel()
         from reml_lsp.lsp.children import kill_all
 
         kill_all()  # runtime children in flight: their whole process groups
+        for doc in ls.docs.values():
+            if doc.task is not None:
+                doc.task.cancel()
         from reml_lsp.lsp.sync import settle_all
 
         settle_all(ls)  # the findings shown at the end are in the audit store

@@ -63,6 +63,19 @@ class RemlServer(LanguageServer):
         self.gc_monitor: Any = None
         self.running: dict[str, Any] = {}  # runtime command runs in flight, by token
         self.warming: Any = None  # the start-up warm-up (create_server), joined in initialize
+        self.exit_code = 0  # set by start_io when the client ends the session
+
+    # -- transport ---------------------------------------------------------------------------
+    def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
+        """stdio with frame recovery (``lsp.jsonrpc_io``); ``exit_code`` is then the process's
+        exit status (1 for ``exit`` without ``shutdown``)."""
+        import sys
+
+        from reml_lsp.lsp.jsonrpc_io import serve_stdio
+
+        self.exit_code = serve_stdio(self, stdin or sys.stdin.buffer,
+                                     stdout or sys.stdout.buffer)
+        self.close_audit()
 
     # -- errors ------------------------------------------------------------------------------
     def report_server_error(self, error: Exception, source: Any) -> None:
@@ -206,16 +219,16 @@ class RemlServer(LanguageServer):
             self._audit = AuditLog(path)
         return self._audit
 
-    def close_audit(self) -> None:
-        if self._audit is not None:
-            self._audit.close()
-            self._audit = None
-
     def use_audit_db(self, path: Path | None) -> None:
         """Switch to the (vetted, see ``lsp.trust``) audit database ``path``; None: default."""
         if path != self.audit_db_path:
             self.close_audit()
             self.audit_db_path = path
+
+    def close_audit(self) -> None:
+        if self._audit is not None:
+            self._audit.close()
+            self._audit = None
 
     # -- workspace index ---------------------------------------------------------------------
     def workspace(self) -> WorkspaceIndex:  # type: ignore[override]
@@ -281,11 +294,19 @@ class _WarmUp:
 
 
 def create_server() -> RemlServer:
-    from reml_lsp.lsp import fixes, language, lifecycle, pull, runtime_commands, sync
+    from reml_lsp.lsp import (
+        fixes,
+        language,
+        lifecycle,
+        pull,
+        runtime_commands,
+        sync,
+        workspace_features,
+    )
 
     warming = _WarmUp()
     server = RemlServer()
     server.warming = warming
-    for module in (lifecycle, sync, pull, language, fixes, runtime_commands):
+    for module in (lifecycle, sync, pull, language, fixes, runtime_commands, workspace_features):
         module.register(server)
     return server

@@ -1,32 +1,40 @@
-"""The `*.reml` files of the workspace folders, read from disk when they are not open, and the
-workspace module index kept up to date from them."""
+"""The `*.reml` files of the workspace folders and the server's view of the workspace index:
+open documents are pinned (their current version, with trees); every other file is a compact
+entry that the background indexer (``lsp.indexing``) fills, and is re-parsed from disk only when
+a query needs its tree (a few recent ones are kept)."""
 
 from __future__ import annotations
 
 import logging
+import os
+from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 
-from reml_lsp.analysis.analyze import analyze_bytes
-from reml_lsp.analysis.modules import make_module
+from reml_lsp.analysis.host import AnalysisHost
+from reml_lsp.analysis.modules import ModuleInfo, make_module
 from reml_lsp.analysis.tree import entries_of
-from reml_lsp.workspace import relative_path
 
 log = logging.getLogger("reml_lsp.lsp")
 
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "__pycache__", ".reml"}
-MAX_FILES = 5000
+MAX_FILES = 20000
+LOADED_KEEP = 8  # closed modules re-parsed for a query, kept for the next one
 
 
 def reml_files(roots: list[Path]) -> Iterator[Path]:
+    """Every `*.reml` file under the roots, in a stable order, skipping tool folders."""
     seen: set[Path] = set()
     count = 0
     for root in roots:
         if not root.is_dir():
             continue
-        for path in sorted(root.rglob("*.reml")):
-            if not path.is_file() or any(part in SKIP_DIRS
-                                         for part in path.relative_to(root).parts[:-1]):
+        found: list[Path] = []
+        for folder, dirs, names in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+            found.extend(Path(folder, n) for n in names if n.endswith(".reml"))
+        for path in sorted(found):
+            if not path.is_file():
                 continue
             resolved = path.resolve()
             if resolved in seen:
@@ -39,37 +47,62 @@ def reml_files(roots: list[Path]) -> Iterator[Path]:
             yield path
 
 
-def refresh_index(ls) -> None:
-    """Open documents as they are in the editor; other files as they are on disk (parsed again
-    only when their size or mtime changed)."""
-    from reml_lsp.lsp.server import path_to_uri
+class ModuleLoader:
+    """key → ModuleInfo for the index: the open document, else the file re-parsed from disk
+    (a small LRU keyed by mtime and size; everything else is dropped after use)."""
 
-    index = ls.workspace_index
-    open_uris = set(ls.docs)
-    for doc in ls.docs.values():
-        index.put(doc.module())
-    present: set[str] = set(open_uris)
-    for path in reml_files(ls.roots):
-        uri = path_to_uri(path)
-        present.add(uri)
-        if uri in open_uris:
-            continue
+    def __init__(self, ls) -> None:
+        self.ls = ls
+        self._recent: OrderedDict[str, tuple[tuple[int, int], ModuleInfo]] = OrderedDict()
+
+    def __call__(self, key: str) -> ModuleInfo | None:
+        from reml_lsp.analysis.source import decode
+        from reml_lsp.lsp.server import uri_to_path
+        from reml_lsp.syntax.parser import parse_items
+        from reml_lsp.workspace import relative_path
+
+        doc = self.ls.doc(key)
+        if doc is not None:
+            return doc.module()
+        path = uri_to_path(key)
+        if path is None:
+            return None
         try:
-            stat = path.stat()
-        except OSError:
-            continue
-        stamp = (stat.st_mtime, stat.st_size)
-        if ls._disk_cache.get(uri) == stamp and uri in index.modules:
-            continue
-        try:
+            st = path.stat()
+            stamp = (st.st_mtime_ns, st.st_size)
+            hit = self._recent.get(key)
+            if hit is not None and hit[0] == stamp:
+                self._recent.move_to_end(key)
+                return hit[1]
             data = path.read_bytes()
         except OSError as exc:
             log.warning("cannot read %s: %s", path, exc)
-            continue
-        rel = relative_path(path, ls.root_for(path))
-        analysis = analyze_bytes(data, file=str(path), rel_path=rel, locale=ls.locale)
-        index.put(make_module(uri, rel, analysis.text, entries_of(analysis.items)))
-        ls._disk_cache[uri] = stamp
-    for key in list(index.modules):
-        if key not in present:
-            index.drop(key)
+            return None
+        text, _ = decode(data)
+        rel = relative_path(path, self.ls.root_for(path))
+        info = make_module(key, rel, text, entries_of(parse_items(text)))
+        self._recent[key] = (stamp, info)
+        while len(self._recent) > LOADED_KEEP:
+            self._recent.popitem(last=False)
+        return info
+
+
+def host_of(ls) -> AnalysisHost:
+    host = getattr(ls, "_analysis_host", None)
+    if host is None:
+        host = AnalysisHost(ModuleLoader(ls), index=ls.workspace_index)
+        ls._analysis_host = host
+    return host
+
+
+def refresh_index(ls) -> None:
+    """Pin the open documents as they are in the editor and make sure the background indexer
+    runs; never parses the workspace on the caller's thread."""
+    from reml_lsp.lsp.indexing import indexer_of
+
+    host = host_of(ls)
+    for doc in ls.docs.values():
+        host.open(doc.module())
+    for key in [k for k in host.index.pinned if k not in ls.docs]:
+        host.index.unpin(key)
+    indexer_of(ls).start()

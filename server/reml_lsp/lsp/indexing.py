@@ -1,0 +1,279 @@
+"""The background workspace indexer: lists the workspace's `*.reml` files, takes what the
+persistent cache has for their content, parses the rest in worker processes (the results come
+back as compact index entries, never trees) and reports `$/progress`. The event loop only
+applies results, so edits and per-file requests are answered while it runs.
+
+Workspace-wide requests ``await ready()`` (cancellable: the client's `$/cancelRequest` cancels
+the waiting request, never the shared indexing). After the first build each such request
+re-checks file stamps, so files changed on disk are re-indexed first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import multiprocessing
+import uuid
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types as lsp
+
+from reml_lsp.analysis.file_index import FORMAT, FileIndex, index_bytes
+from reml_lsp.analysis.lint_batch import default_jobs
+from reml_lsp.cache.fingerprint import tool_fingerprint
+from reml_lsp.cache.store import CacheStore
+
+log = logging.getLogger("reml_lsp.lsp")
+
+KIND = "index"
+# Up to this many bytes to parse, a thread of this process does it: starting worker
+# processes costs about a second, more than parsing half a megabyte.
+IN_PROCESS_BYTES = 512 * 1024
+BATCH = 8
+
+Stamp = tuple[int, int]
+
+
+def _key(data: bytes, rel: str) -> str:
+    h = hashlib.sha256(data)
+    h.update(f"\0{tool_fingerprint()}\0{FORMAT}\0{rel}".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+def _index_batch(batch: list[tuple[bytes, str]]) -> list[FileIndex | None]:
+    out: list[FileIndex | None] = []
+    for data, rel in batch:
+        try:
+            out.append(index_bytes(data, rel))
+        except RecursionError:
+            out.append(None)
+    return out
+
+
+def _worker_init() -> None:
+    import os
+
+    try:
+        os.nice(5)  # the server's own process (edits, requests) goes first
+    except OSError:
+        pass
+
+
+class Indexer:
+    def __init__(self, ls) -> None:
+        self.ls = ls
+        self.stamps: dict[str, Stamp] = {}  # uri → stamp of the indexed disk version
+        self.task: asyncio.Task | None = None
+        self._ready = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self.cache = CacheStore()
+        self.last: dict[str, Any] = {}  # figures of the last scan (files, hits, parsed, seconds)
+
+    @property
+    def is_ready(self) -> bool:
+        return self._ready.is_set()
+
+    def start(self) -> None:
+        if self.task is None:
+            self.task = asyncio.ensure_future(self._initial())
+
+    async def ready(self) -> None:
+        """Wait for the first build, then bring changed files up to date."""
+        self.start()
+        await self._ready.wait()
+        await self.scan(progress=False)
+
+    async def _initial(self) -> None:
+        try:
+            await self.scan(progress=True)
+        except Exception:
+            log.exception("workspace indexing failed")
+        finally:
+            self._ready.set()
+
+    # -- one scan --------------------------------------------------------------------------
+    async def scan(self, *, progress: bool) -> None:
+        async with self._lock:
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            token = await self._begin() if progress else None
+            try:
+                listing = await loop.run_in_executor(None, self._list)
+                present = {uri for uri, *_ in listing}
+                for uri in [u for u in self.ls.workspace_index.files if u not in present]:
+                    if self.ls.doc(uri) is None:
+                        self._host().remove_file(uri)
+                        self.stamps.pop(uri, None)
+                stale = [f for f in listing if self.stamps.get(f[0]) != f[3]
+                         or f[0] not in self.ls.workspace_index.files]
+                hits, misses = await loop.run_in_executor(None, self._lookup, stale)
+                for uri, stamp, entry in hits:
+                    self._apply(uri, stamp, entry)
+                done = len(listing) - len(misses)
+                self._report(token, done, len(listing))
+                fresh = await self._parse(misses, token, done, len(listing))
+                if fresh:
+                    await loop.run_in_executor(None, self.cache.put_many, KIND, fresh)
+                self.last = {"files": len(listing), "cached": len(hits), "parsed": len(misses),
+                             "seconds": round(loop.time() - started, 3)}
+                if progress:
+                    log.info("workspace index: %s", self.last)
+            finally:
+                if token is not None:
+                    self._end(token)
+
+    def _host(self):
+        from reml_lsp.lsp.workspace_files import host_of
+
+        return host_of(self.ls)
+
+    def _apply(self, uri: str, stamp: Stamp, entry: FileIndex) -> None:
+        self.stamps[uri] = stamp
+        self._host().set_file(uri, entry)
+
+    def _list(self) -> list[tuple[str, Path, str, Stamp]]:
+        from reml_lsp.lsp.server import path_to_uri
+        from reml_lsp.lsp.workspace_files import reml_files
+        from reml_lsp.workspace import relative_path
+
+        out = []
+        for path in reml_files(self.ls.roots):
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            out.append((path_to_uri(path), path, relative_path(path, self.ls.root_for(path)),
+                        (st.st_mtime_ns, st.st_size)))
+        return out
+
+    def _lookup(self, files: list[tuple[str, Path, str, Stamp]]):
+        """(hits, misses): hits are ready entries; misses carry the bytes to parse."""
+        keyed = []
+        for uri, path, rel, stamp in files:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                log.warning("cannot read %s: %s", path, exc)
+                continue
+            keyed.append((uri, rel, stamp, data, _key(data, rel)))
+        found = self.cache.get_many(KIND, [k for *_, k in keyed])
+        hits, misses = [], []
+        for uri, rel, stamp, data, key in keyed:
+            entry = FileIndex.from_json(found[key]) if key in found else None
+            if entry is not None and entry.rel_path == rel:
+                hits.append((uri, stamp, entry))
+            else:
+                misses.append((uri, rel, stamp, data, key))
+        return hits, misses
+
+    async def _parse(self, misses, token, done: int, total: int) -> list[tuple[str, Any]]:
+        if not misses:
+            return []
+        loop = asyncio.get_running_loop()
+        fresh: list[tuple[str, Any]] = []
+        batches = [misses[i:i + BATCH] for i in range(0, len(misses), BATCH)]
+
+        def take(batch, entries) -> None:
+            nonlocal done
+            for (uri, _rel, stamp, _data, key), entry in zip(batch, entries, strict=True):
+                if entry is not None:
+                    self._apply(uri, stamp, entry)
+                    fresh.append((key, entry.to_json()))
+            done += len(batch)
+            self._report(token, done, total)
+
+        if sum(len(m[3]) for m in misses) <= IN_PROCESS_BYTES:
+            for batch in batches:
+                entries = await loop.run_in_executor(
+                    None, _index_batch, [(data, rel) for _, rel, _, data, _ in batch])
+                take(batch, entries)
+            return fresh
+        workers = max(1, min(default_jobs(), len(batches)))
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["reml_lsp.analysis.file_index", "reml_lsp.syntax.parser"])
+        pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init)
+        try:
+            futures = [asyncio.wrap_future(pool.submit(
+                _index_batch, [(data, rel) for _, rel, _, data, _ in batch]))
+                for batch in batches]
+            for batch, future in zip(batches, futures, strict=True):
+                take(batch, await future)
+        finally:
+            # Workers are not kept: their memory goes back once the index is built.
+            pool.shutdown(wait=False, cancel_futures=True)
+        return fresh
+
+    # -- $/progress ------------------------------------------------------------------------
+    async def _begin(self) -> str | None:
+        if not self.ls.work_done:
+            return None
+        token = f"reml-index-{uuid.uuid4()}"
+        try:
+            await self.ls.work_done_progress.create_async(token)
+        except Exception:
+            return None
+        self.ls.work_done_progress.begin(token, lsp.WorkDoneProgressBegin(
+            title="Reml: indexing the workspace", percentage=0, cancellable=False))
+        self._reported = -1
+        return token
+
+    def _report(self, token: str | None, done: int, total: int) -> None:
+        if token is None or total == 0:
+            return
+        pct = int(100 * done / total)
+        if pct == self._reported:
+            return
+        self._reported = pct
+        self.ls.work_done_progress.report(token, lsp.WorkDoneProgressReport(
+            message=f"{done}/{total} files", percentage=pct))
+
+    def _end(self, token: str) -> None:
+        msg = (f"{self.last.get('files', 0)} file(s), {self.last.get('cached', 0)} from the cache"
+               if self.last else "stopped")
+        self.ls.work_done_progress.end(token, lsp.WorkDoneProgressEnd(message=msg))
+
+
+def indexer_of(ls) -> Indexer:
+    indexer = getattr(ls, "_indexer", None)
+    if indexer is None:
+        indexer = Indexer(ls)
+        ls._indexer = indexer
+    return indexer
+
+
+def start_indexing(ls) -> None:
+    """Start the background build (after `initialized`; also on the first workspace query)."""
+    if ls.roots:
+        from reml_lsp.lsp.workspace_files import refresh_index
+
+        refresh_index(ls)
+
+
+async def workspace_ready(ls):
+    """The index, complete and up to date, for a workspace-wide request (cancellable)."""
+    from reml_lsp.lsp.workspace_files import host_of, refresh_index
+
+    refresh_index(ls)
+    await indexer_of(ls).ready()
+    refresh_index(ls)
+    return host_of(ls)
+
+
+async def workspace_soon(ls, timeout: float = 2.0) -> bool:
+    """Wait a moment for the index (per-file requests that may look across files: definition,
+    hover, completion); True when it is complete, False when they answer from what is there."""
+    from reml_lsp.lsp.workspace_files import refresh_index
+
+    refresh_index(ls)
+    indexer = indexer_of(ls)
+    if indexer.is_ready:
+        await indexer.ready()
+        return True
+    try:
+        await asyncio.wait_for(asyncio.shield(indexer.ready()), timeout)
+    except TimeoutError:
+        return False
+    return True
