@@ -9,6 +9,7 @@ always at the end of an array.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any, Literal
 
 import attrs
@@ -131,8 +132,8 @@ def change_set_from_json(doc: Any) -> ChangeSet:
             changes.append(_change(item, kind, f"schema_diff.changes[{i}]"))
     else:
         raise _invalid("no change_set.items or schema_diff.changes in the diff")
-    keys = [c.key for c in changes]
-    dupes = sorted({k for k in keys if keys.count(k) > 1})
+    counts = Counter(c.key for c in changes)  # list.count per key made big diffs quadratic
+    dupes = sorted(k for k, n in counts.items() if n > 1)
     if dupes:
         raise _invalid(f"keys changed more than once: {', '.join(dupes)}", keys=dupes)
     return ChangeSet(tuple(sorted(changes, key=lambda c: sort_key(c.segments))))

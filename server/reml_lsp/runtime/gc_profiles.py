@@ -18,7 +18,8 @@ events to the sink and runs a pending emergency collection. Events:
 
 * ``gc.stats`` — exactly the seed §10.2 fields: ``event, policy, profile, heap_bytes, heap_limit,
   last_pause_ms, total_collections, pause_target_ms, run_id, timestamp``; emitted for every
-  generation-2 collection and otherwise at most once per ``stats_interval_s``;
+  collection but at most once per ``stats_interval_s`` (default 1 s), and as a snapshot when a
+  session starts (``snapshot()``) or switches policy;
 * ``gc.pause_budget_exceeded`` (``severity: "warn"``) when ``last_pause_ms > pause_target_ms``,
   also written to ``warn_stream`` (stderr) as a one-line warning;
 * ``gc.trigger`` (``reason: "Emergency"``) when ``heap_bytes > heap_limit``: a full collection is
@@ -30,7 +31,8 @@ events to the sink and runs a pending emergency collection. Events:
 A policy or profile switch resets ``total_collections`` to 0 and emits a ``gc.stats`` snapshot
 with ``total_collections: 0`` and the new policy; the next collection reports 1.
 
-The language server calls ``apply_ide_profile(sink)`` once at start-up.
+The language server, ``watch`` and ``metrics serve`` start a session with the profile of
+``[run.gc]`` in ``reml.toml`` or ``--gc-profile`` (``reml_lsp.runtime.gc_config``).
 """
 
 from __future__ import annotations
@@ -132,7 +134,8 @@ class GcMonitor:
                  run_id: str | None = None, stats_interval_s: float = 1.0,
                  warn_interval_s: float = 10.0, emergency_cooldown_s: float = 5.0,
                  warn_stream: TextIO | None = sys.stderr,
-                 heap_probe: Callable[[], int] = resident_bytes) -> None:
+                 heap_probe: Callable[[], int] = resident_bytes,
+                 on_warning: Callable[[str, dict[str, Any]], None] | None = None) -> None:
         self.profile = profile
         self.sink = sink
         self.run_id = run_id or str(uuid.uuid4())
@@ -141,6 +144,7 @@ class GcMonitor:
         self.emergency_cooldown_s = emergency_cooldown_s
         self.warn_stream = warn_stream
         self.heap_probe = heap_probe
+        self.on_warning = on_warning  # e.g. the language server's window/logMessage
         self.total_collections = 0
         self.last_pause_ms = 0.0
         self.heap_bytes = 0
@@ -246,13 +250,20 @@ class GcMonitor:
                     "generation": generation, "last_pause_ms": self.last_pause_ms,
                     "pause_target_ms": target, "run_id": self.run_id,
                     "timestamp": now_iso()}))
-        if generation == 2 or now - self._last_stats >= self.stats_interval_s:
+        if now - self._last_stats >= self.stats_interval_s:  # rate-limited, every generation
             self._last_stats = now
             self.heap_bytes = self.heap_probe()
             self._queue.append(("gc.stats", self.stats()))
             limit = self.profile.heap_max_bytes
             if limit is not None and self.heap_bytes > limit:
                 self._emergency_pending = True
+
+    def snapshot(self) -> dict[str, Any]:
+        """Queue a ``gc.stats`` of the current counters (at start: which profile is in force)."""
+        self.heap_bytes = self.heap_probe()
+        payload = self.stats()
+        self._queue.append(("gc.stats", payload))
+        return payload
 
     def trigger(self, reason: str) -> dict[str, Any]:
         """Run a full collection now and queue a ``gc.trigger`` event with ``reason``."""
@@ -296,8 +307,14 @@ class GcMonitor:
             while self._queue:
                 events.append(self._queue.popleft())
             for name, payload in events:
-                if payload.get("severity") == "warn" and self.warn_stream is not None:
-                    self._warn(name, payload)
+                if payload.get("severity") == "warn":
+                    if self.warn_stream is not None:
+                        self._warn(name, payload)
+                    if self.on_warning is not None:
+                        try:
+                            self.on_warning(name, payload)
+                        except Exception:
+                            pass
                 if self.sink is not None:
                     try:
                         self.sink(name, payload)

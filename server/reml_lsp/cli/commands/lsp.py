@@ -10,9 +10,13 @@ import argparse
 import logging
 import os
 import sys
+from pathlib import Path
 
+from reml_lsp.cli.commands._gc import add_gc_profile, gc_profile_error
 from reml_lsp.cli.errors import CliError
 from reml_lsp.cli.exit_codes import ExitCode
+from reml_lsp.runtime.gc_config import GcConfigError, resolve_gc
+from reml_lsp.workspace import find_root
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,6 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     mode.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP port (debugging)")
     p.add_argument("--log-level", default=os.environ.get("REML_LSP_LOG", "warning"),
                    choices=("debug", "info", "warning", "error"))
+    add_gc_profile(p)
     p.set_defaults(func=run)
 
 
@@ -37,6 +42,14 @@ def _configure_logging(level: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     _configure_logging(args.log_level)
+    if args.gc_profile:  # fail now, not after the client connected
+        try:
+            resolve_gc(find_root(Path.cwd()), args.gc_profile)
+        except GcConfigError as err:
+            raise gc_profile_error(err, err.key == "profile") from None
+    from reml_lsp.lsp import gc_session
+
+    gc_session.set_cli_profile(args.gc_profile)
     from reml_lsp.lsp.server import create_server
 
     server = create_server()

@@ -3,7 +3,8 @@ JSONL file to Prometheus (127.0.0.1 by default); ``reml-run metrics show`` print
 
 ``serve`` prints one line when it listens — with ``--format json`` a compact JSON object
 ``{"command": "metrics serve", "status": "serving", "url", "host", "port", "file"}`` — then serves
-until SIGTERM/SIGINT or ``--duration`` seconds, and exits 0.
+until SIGTERM/SIGINT or ``--duration`` seconds, and exits 0. It runs under the GC profile of
+``[run.gc]`` in ``reml.toml`` or ``--gc-profile``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from reml_lsp.cli.commands._bridge import add_format, emit, table
+from reml_lsp.cli.commands._gc import add_gc_profile, gc_session
 from reml_lsp.cli.errors import CliError
 from reml_lsp.cli.exit_codes import ExitCode
 from reml_lsp.runtime.metrics import metrics_path, read_metrics
@@ -33,6 +35,7 @@ def register(subparsers: Any) -> None:
     serve.add_argument("--duration", type=float, default=None,
                        help="stop after this many seconds (default: until interrupted)")
     add_format(serve)
+    add_gc_profile(serve)
     serve.set_defaults(func=run_serve)
 
     show = sub.add_parser("show", help="print the last metrics lines")
@@ -52,6 +55,11 @@ def _file(arg: Path | None) -> Path:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    with gc_session(args):  # a bad [run.gc] / --gc-profile fails before listening
+        return _serve(args)
+
+
+def _serve(args: argparse.Namespace) -> int:
     from prometheus_client.exposition import start_http_server
 
     from reml_lsp.runtime.metrics_exporter import build_registry

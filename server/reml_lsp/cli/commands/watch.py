@@ -4,6 +4,8 @@ streaming runner, ``reml_lsp.syntax.streaming.StreamDriver``).
 Prints one JSON object per line (``--format json``) or one text line per event: ``watch.started``,
 ``parser.stream.progress|pending|error`` for each version of CONFIG, ``watch.stopped`` with counts.
 Stops cleanly (exit 0) on SIGINT or SIGTERM, or after ``--max-versions`` versions.
+Runs under the GC profile of ``[run.gc]`` in ``reml.toml`` or ``--gc-profile`` (``gc.stats`` in
+the audit store, ``gc.pause_budget_exceeded`` on stderr).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from reml_lsp.cli.commands._config_common import add_audit_db, config_errors, open_audit_store
+from reml_lsp.cli.commands._gc import add_gc_profile, gc_session
 from reml_lsp.cli.errors import CliError
 from reml_lsp.cli.exit_codes import ExitCode
 from reml_lsp.runtime.watch import Watcher, push_flow
@@ -38,6 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-audit", action="store_true",
                    help="do not record parser.stream / reml.reload events")
     add_audit_db(p)
+    add_gc_profile(p)
     p.add_argument("--format", choices=("auto", "json", "text", "table"), default="auto",
                    help="default auto: text on a terminal, JSON lines otherwise")
     p.set_defaults(func=run)
@@ -71,6 +75,11 @@ def _printer(fmt: str):
 
 def run(args: argparse.Namespace) -> int:
     flow = _flow(args)
+    with gc_session(args, audit_db=args.audit_db, audited=not args.no_audit):
+        return _watch(args, flow)
+
+
+def _watch(args: argparse.Namespace, flow: FlowController) -> int:
     store = None if args.no_audit else open_audit_store(args.audit_db)
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set())
