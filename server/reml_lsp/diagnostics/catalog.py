@@ -26,11 +26,19 @@ CATALOG: dict[str, dict[str, str]] = {
         "lexer.bidi_control": "bidirectional control character U+{0} is not allowed here",
         "lexer.skip_token": "the unknown token is skipped",
         "lexer.skip_to_end": "the rest of the file is skipped",
+        "lexer.skip_to_item_end": "the rest of this item is skipped",
+        "parse.nesting_too_deep": "brackets nested more than {0} deep are not analysed",
+        "diagnostics.truncated":
+            "{0} more diagnostics in this file are not shown (limit: {1} per file)",
         "note.unclosed": "{0} opened here is not closed with {1}",
         "context.unclosed": "{1} is needed to close {0}",
         "context.operand_missing": "an expression is needed after the operator",
         "syntax.chained_comparison": "comparison operators cannot be chained: {0} … {1}",
         "syntax.chained_comparison.help": "write `a {0} b && b {1} c`",
+        "syntax.missing_separator":
+            "{0} starts a new statement on the same line: separate statements with `;` or a "
+            "newline",
+        "syntax.assign_eq": "assignment is written `:=`; `=` is accepted for compatibility",
         "stream.decoder_failed": "invalid UTF-8 byte 0x{0} at byte {1}",
         "pattern.guard.if_deprecated": "`if` guards are deprecated; write `when`",
         "cli.input.not_found": "cannot read {0}: no such file or folder",
@@ -58,11 +66,18 @@ CATALOG: dict[str, dict[str, str]] = {
         "lexer.bidi_control": "双方向制御文字 U+{0} はここでは使用できません",
         "lexer.skip_token": "未定義のトークンをスキップします",
         "lexer.skip_to_end": "ファイル末尾までスキップします",
+        "lexer.skip_to_item_end": "この項目の残りをスキップします",
+        "parse.nesting_too_deep": "括弧の入れ子が {0} 段を超えているため解析しません",
+        "diagnostics.truncated":
+            "このファイルの残り {0} 件の診断は表示されません（上限: ファイルごとに {1} 件）",
         "note.unclosed": "ここで開いた {0} が {1} で閉じられていません",
         "context.unclosed": "{0} に対応する {1} が必要です",
         "context.operand_missing": "演算子の後に式が必要です",
         "syntax.chained_comparison": "比較演算子は連鎖できません: {0} … {1}",
         "syntax.chained_comparison.help": "`a {0} b && b {1} c` と書いてください",
+        "syntax.missing_separator":
+            "{0} が同じ行で新しい文を始めています。文は `;` か改行で区切ってください",
+        "syntax.assign_eq": "代入は `:=` で書きます。`=` は互換のため受け付けます",
         "stream.decoder_failed": "不正な UTF-8 バイト 0x{0}（{1} バイト目）",
         "pattern.guard.if_deprecated": "`if` ガードは非推奨です。`when` を使ってください",
         "cli.input.not_found": "{0} を読めません: ファイルまたはフォルダがありません",

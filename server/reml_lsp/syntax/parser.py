@@ -18,6 +18,7 @@ Recovery, in this order, when a token cannot be shifted:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,7 +27,13 @@ from lark import Token, Tree
 from lark.parsers.lalr_analysis import Shift
 
 from reml_lsp.syntax import tokens as T
-from reml_lsp.syntax.checks import item_issues
+from reml_lsp.syntax.checks import (
+    assign_eq_callback,
+    block_callback,
+    drain_built_issues,
+    item_issues,
+    missing_separator,
+)
 from reml_lsp.syntax.expected import summarize
 from reml_lsp.syntax.gcpause import gc_paused
 from reml_lsp.syntax.grammar import Tables, tables
@@ -37,6 +44,9 @@ from reml_lsp.syntax.walk import acceptable, accepts
 
 LOOKAHEAD_CHECK = 3  # tokens that must parse after an inserted token
 QUIET_SHIFTS = 3  # shifts after a recovery during which new errors are not reported
+MAX_NESTING = 256  # open brackets in one item; deeper input is one finding (parser.nesting)
+_COPY_DEPTH = 256  # above this stack depth, check a reduction before copying the stack
+_LONG_CHAIN = 64  # binary chains longer than this are flattened once, when the item ends
 
 
 @attrs.define(slots=True)
@@ -64,22 +74,65 @@ def _error_token(at: Token, skipped: list[Any]) -> ErrorToken:
     return tok
 
 
+_chains = threading.local()  # per parse: binary nodes whose flattening was deferred
+
+
 def _binary_callback(inner):
     def build(children: list[Any]) -> Tree:
         node = inner(children)
         last = node.children[-1]
         if isinstance(last, Tree) and last.data == "binary":
-            node.children[-1:] = last.children
+            ids = getattr(_chains, "ids", None)
+            if len(last.children) <= _LONG_CHAIN and not (ids and id(last) in ids):
+                node.children[-1:] = last.children
+            else:
+                # The grammar's chains are right-recursive: splicing at every level copies the
+                # chain each time (quadratic). Long ones are flattened once, at the item's end.
+                if ids is None:
+                    ids = _chains.ids = set()
+                    _chains.pending = []
+                ids.add(id(node))
+                _chains.pending.append(node)
         return node
 
     return build
 
 
+def _flatten_chains() -> None:
+    """Splice the deferred nested chains, outermost first: each node is walked once. The result
+    is what splicing at every level gives (a deferred node's last child is always a chain)."""
+    pending = getattr(_chains, "pending", None)
+    if not pending:
+        return
+    deferred = _chains.ids
+    _chains.pending, _chains.ids = [], None
+    for node in reversed(pending):
+        if id(node) not in deferred:
+            continue  # spliced into an enclosing chain already
+        flat: list[Any] = []
+        cur = node
+        while True:
+            deferred.discard(id(cur))
+            flat.extend(cur.children[:-1])
+            last = cur.children[-1]
+            if id(last) in deferred:
+                cur = last
+                continue
+            flat.extend(last.children)
+            break
+        node.children = flat
+
+
 def _wrap_callbacks(callbacks: dict[Any, Any]) -> dict[Any, Any]:
     out = dict(callbacks)
     for rule, cb in callbacks.items():
-        if getattr(rule, "alias", None) == "binary":
+        alias = getattr(rule, "alias", None)
+        if alias == "binary":
             out[rule] = _binary_callback(cb)
+        elif rule.origin.name == "block" and not alias:
+            out[rule] = block_callback(cb)
+        elif alias == "assign" and any(s.name == "EQ" for s in rule.expansion):
+            out[rule] = assign_eq_callback(cb)
     return out
 
 
@@ -148,8 +201,17 @@ class ItemParser:
     def parse_item(self, state: LexState) -> Item | None:
         lexer = Lexer(self.text, self.t, state, self.limit)
         item = _ItemRun(self, lexer).parse()
-        if item is not None and item.tree is not None and lexer.saw:
-            item.issues.extend(item_issues(item))
+        if item is not None and item.tree is not None:
+            if lexer.saw:
+                item.issues.extend(item_issues(item))
+            if state.prev_type not in (None, "SEMI") and "\n" not in self.text[
+                    state.pos:item.first] and not item.issues:
+                # Two items on one line with no `;` between them (1-1 §B.3).
+                first = first_token(item.tree)
+                if first is not None and first.type != "SEMI":
+                    prev = Token(state.prev_type, "", state.pos, state.line, 0, state.line, 0,
+                                 state.pos)
+                    item.issues.append(missing_separator(prev, first))
         return item
 
 
@@ -176,13 +238,18 @@ class _ItemRun:
     # ------------------------------------------------------------------ driver
     def parse(self) -> Item | None:
         lexer = self.lexer
+        _chains.pending, _chains.ids = [], None
+        drain_built_issues()
         tok = lexer.next(self.stack)
         if tok.type == "$END":
             if not self.issues:
                 return None
             return Item(self.start_state, lexer.state(), tok.start_pos, None, self.issues,
                         lexer.max_read)
-        if self.owner.allow_top_level_expr and not accepts(self.states, self.stack, tok.type):
+        if self.owner.allow_top_level_expr and (
+                not accepts(self.states, self.stack, tok.type) or (
+                    tok.type == "UNSAFE" and self.owner.text[tok.end_pos:tok.end_pos + 64]
+                    .lstrip().startswith("{"))):  # `unsafe { … }` is a block, `unsafe fn` not
             script = [self.t.script_start]
             if accepts(self.states, script, tok.type) or tok.type == "UNKNOWN":
                 # A top-level expression statement (spec 1-1 §B.4, opt-in): lex the first token
@@ -210,10 +277,14 @@ class _ItemRun:
                 # brackets were left open, the item ends here (rather than swallowing the file).
                 tok = self._recover(tok, self.stack[:], force_close=True)
                 continue
+            if ttype in T.OPENERS and len(lexer.open_brackets) > MAX_NESTING:
+                tok = self._too_deep(tok)
+                continue
             pre = None
             act = states[self.stack[-1]].get(ttype)
-            if act is not None and act[0] is not Shift:
-                pre = self.stack[:]
+            if act is not None and act[0] is not Shift and (
+                    len(self.stack) <= _COPY_DEPTH or not accepts(states, self.stack, ttype)):
+                pre = self.stack[:]  # only needed if ``tok`` fails (deep stacks: checked first)
             if self._feed(tok):
                 if ttype not in T.VIRTUAL:
                     self.last = tok
@@ -230,6 +301,8 @@ class _ItemRun:
     def _finish(self, first: int) -> Item:
         end_tok = Token("$END", "")
         tree = self._feed_end(end_tok)
+        _flatten_chains()
+        self.issues.extend(drain_built_issues())
         last = self.last
         if last is not None:
             end = LexState(last.end_pos, last.end_line, last.end_pos - last.end_column + 1,
@@ -396,6 +469,26 @@ class _ItemRun:
         self.quiet = QUIET_SHIFTS
         return self._panic(tok)
 
+    def _too_deep(self, tok: Token) -> Token:
+        """Brackets nested past ``MAX_NESTING``: one located finding, and the rest of the item
+        becomes one erroneous item (bounded stack, and no tree deeper than the tools that walk
+        it can follow)."""
+        self.issues.append(SyntaxIssue(
+            "parser.nesting_too_deep", "parse.nesting_too_deep", tok.start_pos, tok.end_pos,
+            args=(str(MAX_NESTING),), notes=[IssueNote("lexer.skip_to_item_end", label="parser")]))
+        lexer = self.lexer
+        at = tok.start_pos
+        while tok.type != "$END" and not (tok.type not in T.OPENERS and
+                                          self._starts_declaration(tok)):
+            self.last = tok
+            tok = lexer.next(self.stack)
+            if len(lexer.open_brackets) > MAX_NESTING:
+                lexer.open_brackets.clear()  # skipped: nothing to match them against
+        lexer.open_brackets.clear()
+        self._collapse_to_error(at)
+        self.quiet = QUIET_SHIFTS
+        return tok
+
     def _starts_declaration(self, tok: Token) -> bool:
         if tok.type not in T.DECL_START or tok.column > self.item_col:
             return False
@@ -421,6 +514,7 @@ class _ItemRun:
         lexer = self.lexer
         saved = lexer.state()
         saved_issues = len(lexer.issues)
+        saved_dropped = lexer.issues.dropped
         saved_brackets = list(lexer.open_brackets)
         saved_read = lexer.max_read
         try:
@@ -439,6 +533,7 @@ class _ItemRun:
         finally:
             lexer.restore(saved)
             del lexer.issues[saved_issues:]
+            lexer.issues.dropped = saved_dropped
             lexer.open_brackets[:] = saved_brackets
             lexer.max_read = max(saved_read, lexer.max_read)
 
