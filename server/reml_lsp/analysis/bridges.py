@@ -7,12 +7,14 @@
 * ``bridges.unsafe.missing_audit`` (§1, §7.1, §8.2): an ``unsafe`` block with no
   ``audit.log(…)`` in the block or anywhere in its top-level item.
 * ``bridges.effects.missing_tag`` (§1 table; spec 3-9 §2.2, 1-3 §A): a declared effect row
-  ``!{…}`` whose boundary needs tags it lacks: FFI (an ``extern`` item, or the ``ffi`` tag) needs
-  ``ffi`` and ``unsafe``; cloud/REST (``network`` tag, or calls through ``http``/``net``/``rest``)
-  needs ``network`` and ``audit``; database (``db``, or ``db``/``sql`` calls) needs ``db`` and
-  ``audit``; GPU (``gpu``, or ``gpu``/``cuda`` calls) needs ``gpu`` and ``runtime``; embedded I/O
-  (``embedded``/``hardware``, or ``register``/``mmio`` calls) needs ``runtime``. Quick fix: add
-  the tags to the row. A signature without a row is not judged (effects are inferred).
+  ``!{…}`` whose boundary needs tags it lacks. FFI (an ``extern`` item) needs ``ffi`` (3-9 §2.2
+  also names ``unsafe``, but ``unsafe`` is a keyword, not an identifier of 1-5 ``EffectTags``:
+  that half is the ``unsafe`` block of 1-3 §F). Cloud/REST (``network`` tag, or calls through
+  ``http``/``net``/``rest``) needs ``network`` and ``audit``; database (``db``, or ``db``/``sql``
+  calls) needs ``db`` and ``audit``; GPU (``gpu``, or ``gpu``/``cuda`` calls) needs ``gpu`` and
+  ``runtime``; embedded I/O (``embedded``/``hardware``, or ``register``/``mmio`` calls) needs
+  ``runtime``. Quick fix: add the tags to the row. A signature without a row is not judged
+  (effects are inferred).
 
 All three are warnings: they are the guide's policy, not the language's typing rules.
 """
@@ -38,7 +40,7 @@ RELEASE = {"alloc": "free", "malloc": "free", "calloc": "free", "allocate": "dea
 
 # Boundary kind → (tags that mark it, call qualifiers that mark it, tags it requires).
 BOUNDARIES: dict[str, tuple[frozenset[str], frozenset[str], tuple[str, ...]]] = {
-    "ffi": (frozenset({"ffi"}), frozenset(), ("ffi", "unsafe")),
+    "ffi": (frozenset({"ffi"}), frozenset(), ("ffi",)),
     "cloud/REST": (frozenset({"network"}), frozenset({"http", "net", "rest"}),
                    ("network", "audit")),
     "database": (frozenset({"db"}), frozenset({"db", "sql"}), ("db", "audit")),
@@ -178,8 +180,8 @@ def _check_effects(tree: Tree, dpos: int) -> list[Finding]:
                 why = "extern"
             elif tags & marks:
                 why = "!{" + ", ".join(sorted(tags & marks)) + "}"
-            elif quals & calls:
-                why = ", ".join(sorted(q + ".…" for q in quals & calls))
+            elif {q.lower() for q in quals} & calls:
+                why = ", ".join(sorted(q + ".…" for q in quals if q.lower() in calls))
             if why is None:
                 continue
             lack = [t for t in needs if t not in tags and t not in missing]
@@ -200,7 +202,8 @@ def _check_effects(tree: Tree, dpos: int) -> list[Finding]:
         fix = FindingFix("fix.add_effect_tag", at, at, insert, (", ".join(missing),))
         declared = "!{" + ", ".join(str(t) for t in names) + "}"
         out.append(Finding(MISSING_TAG, "bridges", "warning", s[0], s[1],
-                           ("; ".join(reasons), ", ".join(missing), declared), fixes=(fix,),
+                           ("; ".join(reasons), ", ".join(missing), declared), plain=(0,),
+                           fixes=(fix,),
                            notes=(FindingNote("note.bridges.boundary", ("; ".join(reasons),)),),
                            extensions={"bridges": {"missing": missing,
                                                    "declared": sorted(tags)}}))

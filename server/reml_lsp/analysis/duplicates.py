@@ -125,7 +125,9 @@ def _binding_sites(node: Tree) -> list[list]:
     groups: list[list] = []
     for n in node.iter_subtrees():
         if n.data == "param_list":
-            groups.append([p.children[0] for p in n.children
+            params = [p for c in n.children if isinstance(c, Tree)
+                      for p in ([c] if c.data == "param" else c.children)]
+            groups.append([p.children[0] for p in params
                            if isinstance(p, Tree) and p.data == "param" and p.children])
         elif n.data == "lambda_head":
             groups.append([p.children[0] for p in n.children

@@ -51,6 +51,7 @@ class Finding:
     end: int
     args: tuple[str, ...] = ()
     key: str | None = None  # message key, defaults to the code
+    plain: tuple[int, ...] = ()  # indices of args shown as prose, not quoted as code
     notes: tuple[FindingNote, ...] = ()
     fixes: tuple[FindingFix, ...] = ()
     extensions: dict = attrs.field(factory=dict, eq=False)
@@ -90,7 +91,7 @@ def to_diagnostics(findings: Iterable[Finding], *, text: str, index: LineIndex, 
     out: list[Diagnostic] = []
     for f in ordered:
         span = Span(index.byte_offset(f.start), index.byte_offset(f.end))
-        args = [f"`{a}`" for a in f.args]
+        args = [a if i in f.plain else f"`{a}`" for i, a in enumerate(f.args)]
         notes = []
         for n in f.notes:
             nspan = nloc = None

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from lark import Token, Tree
 
+from reml_lsp.analysis.bindings import Binding
 from reml_lsp.analysis.core_index import CoreIndex, core_index
 from reml_lsp.analysis.decl_names import use_imports
 from reml_lsp.analysis.findings import Finding, FindingFix, FindingNote
@@ -77,7 +78,7 @@ def _qualifies(text: str, end: int) -> bool:
 def unresolved(text: str, entries: Sequence[Entry], scopes: ScopeIndex,
                modules: ModuleLookup, core: CoreIndex | None = None,
                used: set[int] | None = None, closed: bool = True) -> list[Finding]:
-    """``used`` collects the start offsets of the bindings some reference resolves to.
+    """``used`` collects ``use_key``s of the bindings some reference resolves to.
     ``closed``: the file is a module of its own (it has a ``module`` header), so every free name
     must come from it, its imports or the library (error); otherwise it may be a fragment of a
     larger module (a doc snippet, a script) and a free name is a warning."""
@@ -90,7 +91,7 @@ def unresolved(text: str, entries: Sequence[Entry], scopes: ScopeIndex,
         b = scopes.resolve(ref.name, ref.start)
         if b is not None:
             if used is not None:
-                used.add(b.start)
+                used.add(use_key(b))
             continue
         name = ref.name
         if core.is_known(name) or opaque.covers(ref.start):
@@ -103,6 +104,12 @@ def unresolved(text: str, entries: Sequence[Entry], scopes: ScopeIndex,
         out.append(Finding(UNRESOLVED, "names", severity, ref.start, ref.end, (name,),
                            notes=notes, extensions={"names": {"name": name, "role": ref.role}}))
     return out
+
+
+def use_key(b: Binding) -> tuple[str, int, int]:
+    """Bindings of one name with one scope are one variable: the alternatives of an or-pattern
+    (``Some(n) | Ok(n)``), or a name a pattern binds twice (reported as a duplicate)."""
+    return (b.name, b.scope_start, b.scope_end)
 
 
 def _line_bounds(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -119,14 +126,14 @@ def _pub_use(decl: Tree) -> bool:
     return any(isinstance(c, Token) and c.type == "PUB" for c in decl.children)
 
 
-def unused(text: str, scopes: ScopeIndex, used: set[int], bodiless: Sequence[tuple[int, int]]
-           ) -> list[Finding]:
+def unused(text: str, scopes: ScopeIndex, used: set[tuple[str, int, int]],
+           bodiless: Sequence[tuple[int, int]]) -> list[Finding]:
     """Unused local ``let``/``var``, parameters (of functions with a body) and private imports.
     ``bodiless``: spans of signatures without a body (trait methods, externs)."""
     out: list[Finding] = []
     for b in scopes.bindings:
         code = UNUSED.get(b.kind)
-        if code is None or b.start in used or b.name.startswith("_"):
+        if code is None or use_key(b) in used or b.name.startswith("_"):
             continue
         if b.kind in ("let", "var") and b.top_level:
             continue

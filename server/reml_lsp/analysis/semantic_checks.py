@@ -28,7 +28,7 @@ def semantic_findings(text: str, entries: Sequence[Entry], *, clean: Sequence[bo
     ok = [e for i, e in enumerate(entries) if clean is None or clean[i]]
     ok_ids = {id(t) for t, _ in ok}
     bad = [s for t, d in entries if id(t) not in ok_ids for s in [span(t, d)] if s is not None]
-    used: set[int] = set()
+    used: set[tuple[str, int, int]] = set()
     closed = resolve.is_closed_module(entries)
     found = resolve.unresolved(text, entries, scopes, modules, used=used, closed=closed)
     out = [f for f in found if not any(s <= f.start <= e for s, e in bad)]

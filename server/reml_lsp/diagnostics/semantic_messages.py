@@ -24,7 +24,8 @@ SEMANTIC: dict[str, dict[str, str]] = {
             "{0} is acquired in an `unsafe` block without a `defer` that releases it",
         "bridges.unsafe.missing_audit":
             "`unsafe` block without an `audit.log(…)` in the block or its function",
-        "bridges.effects.missing_tag": "a {0} boundary needs the effect tag {1} (declared: {2})",
+        "bridges.effects.missing_tag":
+            "the {0} boundary needs the effect tags {1} (declared: {2})",
         "note.bridges.boundary": "the boundary kind comes from {0} (runtime-bridges guide §1)",
         "fix.insert_defer": "insert {0}",
         "fix.add_effect_tag": "add the effect tag {0}",

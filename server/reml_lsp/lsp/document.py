@@ -2,7 +2,8 @@
 diagnostics, expected terminals at a caret, and the parsed items.
 
 ``new_document`` is the one place that picks the implementation: the incremental
-``reml_lsp.analysis.document.AnalyzedDocument``.
+``reml_lsp.analysis.document.AnalyzedDocument``, or ``ConfigDocument`` for ``reml.toml`` and the
+config files the workspace's manifest associates with a schema (``config.associations``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Protocol
 
+from reml_lsp.analysis.config_document import ConfigDocument, wants_config_document
 from reml_lsp.analysis.document import AnalyzedDocument
 from reml_lsp.analysis.positions import LineIndex
 from reml_lsp.diagnostics.model import Diagnostic
@@ -30,4 +32,6 @@ class SourceDocument(Protocol):
 
 
 def new_document(text: str, *, file: str, rel_path: str) -> SourceDocument:
+    if wants_config_document(file):
+        return ConfigDocument(text, file=file, rel_path=rel_path)
     return AnalyzedDocument(text, file=file, rel_path=rel_path)
