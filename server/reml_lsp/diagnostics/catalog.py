@@ -36,7 +36,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "syntax.chained_comparison": "comparison operators cannot be chained: {0} … {1}",
         "syntax.chained_comparison.help": "write `a {0} b && b {1} c`",
         "syntax.missing_separator":
-            "{0} starts a new statement on the same line: separate statements with `;` or a "
+            "`{0}` starts a new statement on the same line: separate statements with `;` or a "
             "newline",
         "syntax.assign_eq": "assignment is written `:=`; `=` is accepted for compatibility",
         "stream.decoder_failed": "invalid UTF-8 byte 0x{0} at byte {1}",
@@ -76,7 +76,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "syntax.chained_comparison": "比較演算子は連鎖できません: {0} … {1}",
         "syntax.chained_comparison.help": "`a {0} b && b {1} c` と書いてください",
         "syntax.missing_separator":
-            "{0} が同じ行で新しい文を始めています。文は `;` か改行で区切ってください",
+            "`{0}` が同じ行で新しい文を始めています。文は `;` か改行で区切ってください",
         "syntax.assign_eq": "代入は `:=` で書きます。`=` は互換のため受け付けます",
         "stream.decoder_failed": "不正な UTF-8 バイト 0x{0}（{1} バイト目）",
         "pattern.guard.if_deprecated": "`if` ガードは非推奨です。`when` を使ってください",

@@ -34,6 +34,14 @@ HELP: dict[str, tuple[str, str]] = {
         "Chained comparison",
         "Comparison operators are non-associative (`a < b < c` is an error, spec 2-5 E2001). "
         "Write `a < b && b < c`; the fix inserts `&& b`."),
+    "parser.syntax.missing_separator": (
+        "Two statements on one line",
+        "Statements are separated by a newline or `;` (spec 1-1 §B.3): `let a = 1 2` and "
+        "`g() h()` are errors. The fix inserts `;`."),
+    "parser.syntax.assign_eq": (
+        "Assignment written `=`",
+        "The spec writes assignment `target := value` (1-1); the reference compiler also "
+        "accepts `=`. The fix replaces `=` with `:=`."),
     "pattern.guard.if_deprecated": (
         "`if` match guard",
         "Match guards are written `when cond` (spec 1-5 MatchGuard); `if` is accepted but "

@@ -1,11 +1,17 @@
 """Checks on a parsed item that the LALR table cannot express: operator precedence is applied
 after parsing (the grammar keeps binary expressions as one flat chain), and comparisons are
-non-associative (spec 1-1 §D.1: ``a < b < c`` is an error, E2001 in 2-5)."""
+non-associative (spec 1-1 §D.1: ``a < b < c`` is an error, E2001 in 2-5).
+
+Two checks run while the tree is built (tree callbacks, no extra walk): statements of a block
+on one line without `;` (spec 1-1 §B.3) and assignment written `=` (the spec's form is `:=`).
+They collect into a per-thread sink that the driver drains for each item."""
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from lark import Token, Tree
 
@@ -22,6 +28,72 @@ PRECEDENCE = {
 }
 
 
+
+_sink = threading.local()
+
+
+def drain_built_issues() -> list[SyntaxIssue]:
+    """Issues found by the tree callbacks since the last call (the driver calls it per item)."""
+    out = getattr(_sink, "issues", None)
+    _sink.issues = []
+    return out or []
+
+
+def _push(issue: SyntaxIssue) -> None:
+    issues = getattr(_sink, "issues", None)
+    if issues is None:
+        issues = _sink.issues = []
+    issues.append(issue)
+
+
+def missing_separator(prev_end: Token, nxt: Token) -> SyntaxIssue:
+    """Two statements on one line with nothing between them (1-1 §B.3): the fix inserts `;`."""
+    return SyntaxIssue(
+        "parser.syntax.missing_separator", "syntax.missing_separator", nxt.start_pos,
+        nxt.end_pos, args=(str(nxt),),
+        fixes=[IssueFix("insert", prev_end.end_pos, prev_end.end_pos, ";")])
+
+
+def _statement_tokens(node: Any) -> tuple[Token, Token] | None:
+    """First and last real token of a statement; None for `;`, recovery errors and virtual
+    tokens (their spacing says nothing)."""
+    if isinstance(node, Tree):
+        if node.data in ("empty", "error"):
+            return None
+    elif not isinstance(node, Token) or node.type in ("SEMI", "LBRACE", "RBRACE", "ERROR"):
+        return None
+    first, last = first_token(node), last_token(node)
+    if first is None or last is None or first.type == "ERROR" or last.type == "ERROR":
+        return None
+    return first, last
+
+
+def block_callback(inner: Callable[[list[Any]], Tree]) -> Callable[[list[Any]], Tree]:
+    def build(children: list[Any]) -> Tree:
+        node = inner(children)
+        prev: tuple[Token, Token] | None = None
+        for child in node.children:
+            cur = _statement_tokens(child)
+            if cur is not None and prev is not None and prev[1].end_line == cur[0].line:
+                _push(missing_separator(prev[1], cur[0]))
+            prev = cur
+        return node
+
+    return build
+
+
+def assign_eq_callback(inner: Callable[[list[Any]], Tree]) -> Callable[[list[Any]], Tree]:
+    def build(children: list[Any]) -> Tree:
+        node = inner(children)
+        for child in node.children:
+            if isinstance(child, Token) and child.type == "EQ" and child.value:
+                _push(SyntaxIssue(
+                    "parser.syntax.assign_eq", "syntax.assign_eq", child.start_pos,
+                    child.end_pos, severity="warning",
+                    fixes=[IssueFix("replace", child.start_pos, child.end_pos, ":=")]))
+        return node
+
+    return build
 
 
 def item_issues(item) -> list[SyntaxIssue]:

@@ -37,6 +37,7 @@ _INT = re.compile(r"[0-9][0-9_]*")
 _RECORD_BODY = re.compile(r"[ \t\r\n]*(?:\}|\.\.|[^\W\d]\w*[ \t]*(?::(?![:=])|=(?![=>])|,))")
 # After `f(…) {`: a trailing case block starts with `case`.
 _CASE_BODY = re.compile(r"[ \t\r\n]*case\b")
+_STRING_AHEAD = re.compile(r"[ \t]*\"")
 _PARTIAL_LITERAL = re.compile(r'"(?:[^"\\\n]|\\[\s\S])*|\'(?:[^\'\\\n]|\\[\s\S])*')
 _CONTEXTUAL_FIX = frozenset(("FLOAT", "GE", "FIXITY"))
 _LONG_LITERALS = frozenset(("MULTILINE_STRING", "RAW_STRING"))
@@ -240,7 +241,8 @@ class Lexer:
                         type_ += "_BARE"
             else:
                 kw = T.CONTEXTUAL.get(value)
-                if kw is not None and kw in self.states[state]:
+                if kw is not None and kw in self.states[state] and (
+                        kw != "TEST" or self._string_follows(end)):
                     type_ = kw
             return type_, value, end
         if type_ in T.RESERVED_TYPES:
@@ -275,6 +277,12 @@ class Lexer:
                 if body is not None:
                     type_ = special
         return type_, value, end
+
+    def _string_follows(self, end: int) -> bool:
+        """`test "name" { … }` (Core.Test 3-11): `test` is the keyword only before a string."""
+        m = _STRING_AHEAD.match(self.text, end, self.n)
+        self.max_read = max(self.max_read, (m.end() if m else end) + 1)
+        return m is not None
 
     def _contextual(self, type_: str, value: str, end: int, prev: str | None, state: int
                     ) -> tuple[str, str, int]:

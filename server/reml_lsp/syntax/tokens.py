@@ -15,7 +15,8 @@ RESERVED: dict[str, str] = {
 CONTEXTUAL: dict[str, str] = {"pattern": "PATTERN", "when": "WHEN", "_": "UNDERSCORE",
                               "struct": "STRUCT", "enum": "ENUM", "const": "CONST",
                               "mut": "MUT", "async": "ASYNC", "new": "NEW",
-                              "operation": "OPERATION", "case": "CASE"}
+                              "operation": "OPERATION", "case": "CASE", "await": "AWAIT",
+                              "move": "MOVE", "rec": "REC", "test": "TEST"}
 
 # Tokens after which the next `(`, `[`, `-`, `|`, `||` is in infix/postfix position.
 OPERAND_END = frozenset(
@@ -115,8 +116,8 @@ BINOPS = frozenset(
 EXPR_START_SET = frozenset(
     "IDENT UPPER_IDENT INT FLOAT STRING RAW_STRING MULTILINE_STRING CHAR TRUE FALSE SELF "
     "UNDERSCORE LPAR LSQB LBRACE NEG BANG BAR_PREFIX OROR_PREFIX AT IF MATCH WHILE FOR LOOP "
-    "UNSAFE PERFORM DO HANDLE RETURN RETURN_BARE BREAK BREAK_BARE CONTINUE DEFER FN FIXITY "
-    "LLVM_IR HASH_LSQB".split()
+    "ASYNC AWAIT REC TEST UNSAFE PERFORM DO HANDLE RETURN RETURN_BARE BREAK BREAK_BARE "
+    "CONTINUE DEFER FN FIXITY LLVM_IR HASH_LSQB".split()
 )
 
 # Group order of expected alternatives (the reference: keyword < token/eof < class < rule).
