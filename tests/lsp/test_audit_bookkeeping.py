@@ -3,6 +3,7 @@ save), not on every publish: typing in one item writes nothing for the findings 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 
@@ -24,15 +25,23 @@ def change(doc_uri: str, version: int, at: lsp.Position, text: str, end=None):
             range=lsp.Range(start=at, end=end or at), text=text)])
 
 
-async def rows_for(client, path: str, audit_ids: list[str]) -> list[tuple[str, str]]:
-    """(event, audit_id) of this file's diagnostic events, after the server's writer is idle
-    (reml.showAuditEntry flushes it)."""
-    await client.workspace_execute_command_async(lsp.ExecuteCommandParams(
-        command="reml.showAuditEntry", arguments=[audit_ids[0]]))
-    with sqlite3.connect(client.root / ".reml" / "audit.db") as conn:
-        rows = conn.execute("SELECT event, audit_id, payload FROM events "
-                            "WHERE event LIKE 'lsp.diagnostic.%' ORDER BY id").fetchall()
-    return [(e, a) for e, a, p in rows if json.loads(p).get("path") == path]
+async def rows_for(client, path: str, audit_ids: list[str], at_least: int
+                   ) -> list[tuple[str, str]]:
+    """(event, audit_id) of this file's diagnostic events once there are ``at_least`` (a save is
+    handled by an async handler, so it may land after the next request); reml.showAuditEntry
+    flushes the server's writer before each look."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 15
+    while True:
+        await client.workspace_execute_command_async(lsp.ExecuteCommandParams(
+            command="reml.showAuditEntry", arguments=[audit_ids[0]]))
+        with sqlite3.connect(client.root / ".reml" / "audit.db") as conn:
+            rows = conn.execute("SELECT event, audit_id, payload FROM events "
+                                "WHERE event LIKE 'lsp.diagnostic.%' ORDER BY id").fetchall()
+        found = [(e, a) for e, a, p in rows if json.loads(p).get("path") == path]
+        if len(found) >= at_least or loop.time() > deadline:
+            return found
+        await asyncio.sleep(0.05)
 
 
 async def test_typing_elsewhere_writes_no_rows_and_a_fix_writes_one(client):
@@ -61,7 +70,7 @@ async def test_typing_elsewhere_writes_no_rows_and_a_fix_writes_one(client):
     now = await diagnostics(client, doc_uri, m)
     assert sorted(d.data["audit_id"] for d in now) == ids
     rel = f"src/{name}"
-    rows = await rows_for(client, rel, ids)
+    rows = await rows_for(client, rel, ids, 2)
     assert sorted(rows) == sorted(("lsp.diagnostic.published", i) for i in ids)
 
     # close the `(` of a: its finding goes (one row), c's stays (no row)
@@ -78,7 +87,43 @@ async def test_typing_elsewhere_writes_no_rows_and_a_fix_writes_one(client):
     left = await diagnostics(client, doc_uri, m)
     assert len(left) == 1 and left[0].data["audit_id"] in ids
     gone = next(i for i in ids if i != left[0].data["audit_id"])
-    rows = await rows_for(client, rel, ids)
+    rows = await rows_for(client, rel, ids, 3)
     assert rows[2:] == [("lsp.diagnostic.resolved", gone)]
     client.text_document_did_close(lsp.DidCloseTextDocumentParams(
         text_document=lsp.TextDocumentIdentifier(uri=doc_uri)))
+
+
+def test_a_damaged_store_is_reported_once_and_never_written(tmp_path):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from raw_client import RawServer
+
+    db = tmp_path / ".reml" / "audit.db"
+    db.parent.mkdir()
+    db.write_bytes(b"not a database at all\n" * 200)
+    before = db.read_bytes()
+    server = RawServer(tmp_path)
+    try:
+        server.initialize(tmp_path)
+        doc = tmp_path / "a.reml"
+        doc.write_text(TEXT, encoding="utf-8")
+        uri = doc.as_uri()
+        server.send({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
+            "textDocument": {"uri": uri, "languageId": "reml", "version": 1, "text": TEXT}}})
+        for n in range(3):  # each save settles the findings into the (damaged) store
+            server.send({"jsonrpc": "2.0", "method": "textDocument/didSave", "params": {
+                "textDocument": {"uri": uri}, "text": TEXT}})
+            server.request(n + 1, "textDocument/documentSymbol",
+                           {"textDocument": {"uri": uri}})
+            assert "result" in server.responses(n + 1)[-1]
+        server.request("audit", "workspace/executeCommand", {
+            "command": "reml.showAuditEntry", "arguments": ["x"]})
+        assert server.responses("audit")[-1]["result"]["status"] == "error"
+        assert server.finish() == 0
+    finally:
+        server.kill()
+    assert server.stderr.count("without auditing") == 1, server.stderr
+    assert "Traceback" not in server.stderr
+    assert db.read_bytes() == before

@@ -19,6 +19,7 @@ from typing import IO, Any
 
 import attrs
 
+from reml_lsp.errors import ReportedError
 from reml_lsp.safefs import ensure_dir, refuse_link
 from reml_lsp.workspace import find_root, reml_dir
 
@@ -64,6 +65,20 @@ class AuditEvent:
         return attrs.asdict(self)
 
 
+class AuditStoreDamaged(ReportedError, OSError):
+    """The store's file is damaged or is not a database: reported (exit 4), never written to.
+
+    An ``OSError`` too, so the callers that already survive "cannot write" survive this."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        detail = detail if len(detail) <= 160 else detail[:160] + "…"
+        ReportedError.__init__(
+            self, "audit.damaged",
+            f"the audit store {path} is damaged ({detail}); nothing was written to it: move "
+            "it aside (a new one is created) or repair it with sqlite3's .recover",
+            "io", path=str(path), detail=detail)
+
+
 class AuditStore:
     def __init__(self, path: Path, *, timeout_s: float = 30.0) -> None:
         self.path = Path(path)
@@ -74,10 +89,32 @@ class AuditStore:
         self._conn = sqlite3.connect(
             self.path, timeout=timeout_s, isolation_level=None, check_same_thread=False
         )
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute(f"PRAGMA busy_timeout={int(timeout_s * 1000)}")
-        self._retry(lambda: self._conn.executescript(SCHEMA))
+        try:
+            self._check_intact()  # before anything below writes to the file
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.execute(f"PRAGMA busy_timeout={int(timeout_s * 1000)}")
+            self._retry(lambda: self._conn.executescript(SCHEMA))
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def _check_intact(self) -> None:
+        """Refuse a file that is not an SQLite database or fails ``PRAGMA quick_check`` (a scan
+        of every page, ~0.3 s per 100 MB), so a damaged store is reported, not written to."""
+        try:
+            with open(self.path, "rb") as f:
+                head = f.read(16)
+        except FileNotFoundError:
+            return
+        if head and head != b"SQLite format 3\x00":
+            raise AuditStoreDamaged(self.path, "not an SQLite database")
+        if not head:
+            return
+        rows = self._retry(lambda: self._conn.execute("PRAGMA quick_check(5)").fetchall())
+        problems = [str(r[0]) for r in rows if r and r[0] != "ok"]
+        if problems:
+            raise AuditStoreDamaged(self.path, "; ".join(problems)[:300])
 
     def close(self) -> None:
         self._conn.close()
@@ -89,6 +126,15 @@ class AuditStore:
         self.close()
 
     def _retry(self, op):
+        try:
+            return self._retry_busy(op)
+        except sqlite3.DatabaseError as exc:
+            # malformed image, not a database, text that is not UTF-8 any more
+            if type(exc) is sqlite3.DatabaseError or "decode" in str(exc):
+                raise AuditStoreDamaged(self.path, str(exc)) from None
+            raise
+
+    def _retry_busy(self, op):
         deadline = time.monotonic() + self._timeout_s
         delay = 0.005
         while True:
@@ -136,7 +182,12 @@ class AuditStore:
         for rid, aid, ev, ts, run, payload in self._retry(
             lambda: self._conn.execute(sql, params).fetchall()
         ):
-            yield AuditEvent(rid, aid, ev, ts, run, json.loads(payload))
+            try:
+                body = json.loads(payload)
+            except (json.JSONDecodeError, RecursionError):
+                raise AuditStoreDamaged(self.path, f"event {rid}: the payload is not JSON"
+                                        ) from None
+            yield AuditEvent(rid, aid, ev, ts, run, body)
 
     def show(self, audit_id: str) -> list[AuditEvent]:
         return list(

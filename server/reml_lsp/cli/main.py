@@ -12,9 +12,10 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from reml_lsp.cli.errors import CliError
+from reml_lsp.cli.errors import CliError, from_reported
 from reml_lsp.cli.exit_codes import ExitCode
 from reml_lsp.cli.output import report_error, resolve_format
+from reml_lsp.errors import ReportedError
 from reml_lsp.runtime import cancel, parent_watch
 
 # Each module registers one subcommand (or a group) through ``register(subparsers)``.
@@ -84,6 +85,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except CliError as err:
         return int(report_error(command, err, fmt))
+    except ReportedError as err:  # a library failure that escaped its command (a damaged store)
+        return int(report_error(command, from_reported(err), fmt))
     except cancel.Cancelled:
         return int(report_error(command, CliError(
             cancel.Cancelled.code, "cancelled (SIGTERM) before the commit point; nothing was "

@@ -1,5 +1,6 @@
 """Audit events from the server, written to the shared SQLite store by one background thread so
-that no LSP message waits on the disk."""
+that no LSP message waits on the disk. A damaged store is reported once (a warning) and never
+written to; the server goes on without auditing."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from reml_lsp.audit.store import AuditStore
+from reml_lsp.audit.store import AuditStore, AuditStoreDamaged
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +22,16 @@ class AuditLog:
         self._thread: threading.Thread | None = None
         self._idle = threading.Event()
         self._idle.set()
+        self.disabled: str | None = None  # why auditing stopped (a damaged store)
+
+    def _disable(self, exc: AuditStoreDamaged) -> None:
+        if self.disabled is None:
+            self.disabled = exc.message
+            log.warning("audit: %s; the server keeps running without auditing", exc.message)
 
     def record(self, event: str, audit_id: str, payload: dict[str, Any]) -> None:
+        if self.disabled:
+            return
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="reml-audit", daemon=True)
             self._thread.start()
@@ -32,8 +41,13 @@ class AuditLog:
     def record_now(self, event: str, audit_id: str, payload: dict[str, Any]) -> None:
         """Write synchronously (a user action that must be on disk before we answer)."""
         self.flush()
-        with AuditStore(self.path) as store:
-            store.record(event, audit_id, payload)
+        if self.disabled:
+            return
+        try:
+            with AuditStore(self.path) as store:
+                store.record(event, audit_id, payload)
+        except AuditStoreDamaged as exc:
+            self._disable(exc)
 
     def flush(self, timeout: float = 10.0) -> None:
         if self._thread is not None:
@@ -52,9 +66,15 @@ class AuditLog:
             if item is None:
                 break
             try:
-                if store is None:
-                    store = AuditStore(self.path)
-                store.record(*item)
+                if self.disabled is None:
+                    if store is None:
+                        store = AuditStore(self.path)
+                    store.record(*item)
+            except AuditStoreDamaged as exc:  # one warning, then no more writes
+                self._disable(exc)
+                if store is not None:
+                    store.close()
+                    store = None
             except Exception as exc:  # the audit store must never take the server down
                 log.warning("audit: could not record %s: %s", item[0], exc)
             if self._queue.empty():

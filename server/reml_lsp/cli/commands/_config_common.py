@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from reml_lsp.audit.store import AuditStore, default_store_path
+from reml_lsp.audit.store import AuditStore, AuditStoreDamaged, default_store_path
 from reml_lsp.cli.errors import CliError, from_reported
 from reml_lsp.cli.exit_codes import ExitCode
 from reml_lsp.cli.output import print_json
@@ -57,7 +57,7 @@ def open_audit_store(path: Path | None) -> AuditStore:
         timeout = 30.0
     try:
         return AuditStore(path, timeout_s=timeout)
-    except UnsafePathError as exc:
+    except (UnsafePathError, AuditStoreDamaged) as exc:
         raise from_reported(exc) from None
     except Exception as exc:  # sqlite3.Error, OSError
         raise CliError("audit.unavailable", f"cannot open the audit store {path}: {exc}",

@@ -64,4 +64,5 @@ def run(args: argparse.Namespace) -> int:
         stdout = sys.stdout.buffer
         sys.stdout = sys.stderr
         server.start_io(sys.stdin.buffer, stdout)
+        return int(server.exit_code)  # LSP: 1 when `exit` came without `shutdown`
     return int(ExitCode.SUCCESS)
