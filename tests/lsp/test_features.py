@@ -29,9 +29,15 @@ async def test_completion_keywords_at_top_level(client):
     keywords = {i.label for i in items if i.kind == lsp.CompletionItemKind.Keyword}
     assert {"fn", "type", "effect", "use", "let", "pub"} <= keywords
     assert "match" not in keywords  # not an item start
-    snippets = [i for i in items if i.kind == lsp.CompletionItemKind.Snippet]
-    assert snippets and all(i.insert_text_format == lsp.InsertTextFormat.Snippet
-                            for i in snippets)
+    labels = [i.label for i in items if i.kind == lsp.CompletionItemKind.Keyword]
+    assert len(labels) == len(set(labels)), "one entry per keyword"
+    fn = next(i for i in items if i.label == "fn")
+    comp = client.capabilities.text_document.completion
+    if comp.completion_item and comp.completion_item.snippet_support:  # the keyword's snippet
+        assert fn.insert_text_format == lsp.InsertTextFormat.Snippet
+        assert "${1" in fn.text_edit.new_text
+    else:  # plain keywords only
+        assert all(i.insert_text_format != lsp.InsertTextFormat.Snippet for i in items)
 
 
 async def test_completion_names_in_scope_innermost_first(client):
@@ -52,6 +58,14 @@ async def test_completion_names_in_scope_innermost_first(client):
     labels = [i.label for i in sorted(items, key=lambda i: i.sort_text)]
     assert labels.index("count") < labels.index("helper") < labels.index("let")
     assert "local" not in labels  # not in scope before its let
+    # nor in its own initialiser
+    text2 = text.replace("  lo\n", "  let again = \n")
+    path2 = client.root / "src" / "c2b.reml"
+    path2.write_text(text2, encoding="utf-8")
+    doc2 = await open_doc(client, path2, text2)
+    items = await complete(client, doc2, pos_in(text2, "again = ", enc, 8))
+    labels = {i.label for i in items}
+    assert "again" not in labels and "local" in labels
 
 
 async def test_completion_in_match_and_after_operator(client):

@@ -1,7 +1,7 @@
 """Completion candidates at a caret: what the parser accepts there (keywords and punctuation,
-with snippet variants when the client takes snippets), names in scope (innermost first), names of
-imported workspace modules (`Alias.` member completion), and module paths inside `use` and
-`module` (with `self`, `super`, `::`)."""
+one entry per keyword, a snippet when the client takes snippets), names in scope (innermost
+first; a `let` not in its own initialiser), names of imported workspace modules (`Alias.` member
+completion), and module paths inside `use` and `module` (with `self`, `super`, `::`)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,18 @@ from collections.abc import Iterable
 
 import attrs
 
+from reml_lsp.analysis.bindings import Binding
 from reml_lsp.analysis.modules import ModuleInfo, WorkspaceIndex
+from reml_lsp.analysis.tree import span
 from reml_lsp.syntax import tokens as T
 
 _WORD = re.compile(r"[\w]+$")
 _USE_LINE = re.compile(r"^\s*(?:@\w+(?:\([^)]*\))?\s+)*(?:pub\s+)?use\s+(?P<path>[^;]*)$")
 _MODULE_LINE = re.compile(r"^\s*module\s+(?P<path>[\w.]*)$")
+
+# Terminals that start a statement but not an expression: where the parser accepts one, the
+# previous statement is complete.
+STATEMENT_STARTS = frozenset({"LET", "VAR"})
 
 SNIPPETS = {
     "fn": ("fn ${1:name}(${2}) -> ${3:Unit} {\n\t$0\n}", "function declaration"),
@@ -78,7 +84,7 @@ def complete(text: str, offset: int, expected: Iterable[str], cur: ModuleInfo,
     exp = set(expected)
     names = not exp or bool(exp & {"IDENT", "UPPER_IDENT"})
     if names:
-        items.extend(_names(cur, offset, word))
+        items.extend(_names(cur, offset, word, text, start, exp))
     items.extend(_tokens(exp, snippets, bool(word)))
     return Completion(start, _filter(items, word))
 
@@ -96,9 +102,37 @@ def _filter(items: list[Candidate], word: str) -> list[Candidate]:
     return out
 
 
-def _names(cur: ModuleInfo, offset: int, word: str) -> list[Candidate]:
+def _declaration_end(b: Binding) -> int | None:
+    """Where the declaration that binds ``b`` ends (a local's scope starts there)."""
+    if not b.top_level:
+        return b.scope_start
+    found = span(b.decl, b.decl_dpos) if b.decl is not None else None
+    return found[1] if found else None
+
+
+def in_own_initialiser(b: Binding, text: str, start: int, exp: set[str]) -> bool:
+    """A ``let``/``var`` is not in scope in its own initialiser (``let y = |`` must not offer
+    ``y``). The caret is in it when the word being typed starts before the declaration's end,
+    or when only blanks separate that end from the caret and the parser still needs an
+    expression there: an initialiser that is missing or ends in an operator (the recovered
+    declaration then stops before the caret)."""
+    if b.kind not in ("let", "var") or b.start > start:
+        return False
+    end = _declaration_end(b)
+    if end is None:
+        return False
+    if start < end:
+        return True
+    return bool(exp) and not exp & STATEMENT_STARTS and not text[end:start].strip()
+
+
+def _names(cur: ModuleInfo, offset: int, word: str, text: str = "", start: int | None = None,
+           exp: set[str] | None = None) -> list[Candidate]:
     out = []
-    for i, b in enumerate(cur.scopes.visible(offset, word)):
+    start = offset if start is None else start
+    visible = [b for b in cur.scopes.visible(offset, word)
+               if not in_own_initialiser(b, text, start, exp or set())]
+    for i, b in enumerate(visible):
         group = "1" if b.top_level else "0"
         detail = b.path if b.kind == "import" and b.path else b.kind
         out.append(Candidate(b.name, b.kind, detail or "", f"{group}{i:05d}"))
@@ -109,11 +143,12 @@ def _tokens(exp: set[str], snippets: bool, typing_word: bool) -> list[Candidate]
     out = []
     for term in sorted(exp):
         label, kind = T.label(term)
-        if kind == "keyword":
-            out.append(Candidate(label, "keyword", "keyword", "3" + label))
+        if kind == "keyword":  # one entry per keyword: its snippet where the client takes them
             if snippets and label in SNIPPETS:
                 body, detail = SNIPPETS[label]
-                out.append(Candidate(label, "snippet", detail, "3" + label + "~", snippet=body))
+                out.append(Candidate(label, "keyword", detail, "3" + label, snippet=body))
+            else:
+                out.append(Candidate(label, "keyword", "keyword", "3" + label))
         elif kind == "token" and not typing_word:
             out.append(Candidate(label, "token", "punctuation", "4" + label))
     return out
