@@ -46,6 +46,7 @@ _MAY_SPAN_LINES = frozenset(("STRING", "MULTILINE_STRING", "RAW_STRING", "CHAR")
 _SPECIAL = frozenset(("IDENT", "LPAR", "LSQB", "MINUS", "VBAR", "OROR", "FLOAT", "GE", "FIXITY",
                       "LBRACE",
                       *T.RESERVED.values()))
+_DEAD: dict[int, set[str]] = {}  # per scanner set: characters that start no token at all
 _ARG_CHARS = 64  # characters of an unknown run kept for the message (shortened again later)
 _CHECKED = frozenset(("EQEQ", "NOTEQ", "LT", "LE", "GT", "GE", "DOTDOT", "DOTDOTEQ", "IF"))
 
@@ -337,19 +338,28 @@ class Lexer:
             return end
         quote = key != "lexer.unknown_token"
         mres = self._mres
+        dead = _DEAD.setdefault(id(mres), set())
         while end < n:
             c = text[end]
             if quote:
                 if c != ch:
                     break
+                if ch == "'" and text.startswith("''", end, n):
+                    end += 1  # `''` starts no character literal
+                    continue
             elif c in _TRIVIA_START or c == '"' or c == "'" or c in _BIDI:
                 if c != "/" or text.startswith(("//", "/*"), end):
                     break
-            elif c >= "\udc80" and c <= "\udcff":
+            elif "\udc80" <= c <= "\udcff" or c in dead:
                 end += 1
                 continue
             if any(mre.match(text, end, n) for mre in mres):
                 break
+            if c > "\x7f" or c < " ":
+                # No token starts with this character whatever follows (tokens that begin
+                # with a non-ASCII or control character are one-character identifiers): later
+                # occurrences skip the scanners.
+                dead.add(c)
             end += 1
         return end
 
