@@ -10,13 +10,20 @@ from pathlib import Path
 
 import attrs
 
+from reml_lsp.analysis.cap import (
+    DEFAULT_MAX_DIAGNOSTICS,
+    TRUNCATED_CODE,
+    Capped,
+    cap_diagnostics,
+    first_issues,
+)
 from reml_lsp.analysis.diagnostics import DiagnosticBuilder
 from reml_lsp.analysis.positions import LineIndex
 from reml_lsp.analysis.semantic_checks import semantic_diagnostics
 from reml_lsp.analysis.source import decode
 from reml_lsp.diagnostics.audit_id import Anchor, anchor_digest
 from reml_lsp.diagnostics.model import Diagnostic
-from reml_lsp.syntax.issues import SyntaxIssue
+from reml_lsp.syntax.issues import SyntaxIssue, dropped_count
 from reml_lsp.syntax.parser import Item, parse_items
 
 
@@ -68,30 +75,50 @@ def build_diagnostics(issues: Iterable[SyntaxIssue], *, text: str, index: LineIn
     return [builder.build(issue) for issue in ordered]
 
 
+def finish_capped(diagnostics: list[Diagnostic], capped: Capped, limit: int, *,
+                  index: LineIndex, file: str, rel_path: str, locale: str,
+                  stream_meta: dict | None = None) -> list[Diagnostic]:
+    """``cap_diagnostics`` with the summary finding built like the others."""
+    def summary(count: int, at: int) -> Diagnostic:
+        builder = DiagnosticBuilder(index=index, file=file, rel_path=rel_path, locale=locale,
+                                    stream_meta=stream_meta)
+        issue = SyntaxIssue(TRUNCATED_CODE, TRUNCATED_CODE, at, at, severity="info",
+                            args=(str(count), str(limit)))
+        return attrs.evolve(builder.build(issue), domain="diagnostics")
+
+    return cap_diagnostics(diagnostics, limit, capped, index, summary)
+
+
 def analyze_text(text: str, *, file: str, rel_path: str, locale: str = "en-US",
-                 extra: Iterable[SyntaxIssue] = (), allow_top_level_expr: bool = False
-                 ) -> SourceAnalysis:
+                 extra: Iterable[SyntaxIssue] = (), allow_top_level_expr: bool = False,
+                 max_diagnostics: int = DEFAULT_MAX_DIAGNOSTICS) -> SourceAnalysis:
+    """``max_diagnostics``: the per-file cap (0: no cap)."""
     items = parse_items(text, allow_top_level_expr=allow_top_level_expr)
     index = LineIndex(text)
-    issues = [*extra, *collect_issues(items)]
-    diagnostics = build_diagnostics(issues, text=text, index=index, file=file,
+    dropped = dropped_count(extra) + sum(dropped_count(it.issues) for it in items)
+    capped = first_issues([*extra, *collect_issues(items)], max_diagnostics, dropped)
+    diagnostics = build_diagnostics(capped.issues, text=text, index=index, file=file,
                                     rel_path=rel_path, locale=locale,
                                     anchors=item_anchors(text, ((it, 0) for it in items)))
     parsed = [it for it in items if it.tree is not None]
     diagnostics += semantic_diagnostics(
         text, [(it.tree, 0) for it in parsed], [not it.issues for it in parsed], index=index,
         file=file, rel_path=rel_path, locale=locale)
+    diagnostics = finish_capped(diagnostics, capped, max_diagnostics, index=index, file=file,
+                                rel_path=rel_path, locale=locale)
     return SourceAnalysis(file, rel_path, text, items, diagnostics, index)
 
 
 def analyze_bytes(data: bytes, *, file: str, rel_path: str, locale: str = "en-US",
-                  allow_top_level_expr: bool = False) -> SourceAnalysis:
+                  allow_top_level_expr: bool = False,
+                  max_diagnostics: int = DEFAULT_MAX_DIAGNOSTICS) -> SourceAnalysis:
     text, decode_issues = decode(data)
     return analyze_text(text, file=file, rel_path=rel_path, locale=locale, extra=decode_issues,
-                        allow_top_level_expr=allow_top_level_expr)
+                        allow_top_level_expr=allow_top_level_expr,
+                        max_diagnostics=max_diagnostics)
 
 
-def analyze_path(path: Path, *, file: str | None = None, rel_path: str, locale: str = "en-US"
-                 ) -> SourceAnalysis:
+def analyze_path(path: Path, *, file: str | None = None, rel_path: str, locale: str = "en-US",
+                 max_diagnostics: int = DEFAULT_MAX_DIAGNOSTICS) -> SourceAnalysis:
     return analyze_bytes(path.read_bytes(), file=file or str(path), rel_path=rel_path,
-                         locale=locale)
+                         locale=locale, max_diagnostics=max_diagnostics)

@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from reml_lsp.analysis.analyze import build_diagnostics, item_anchors
+from reml_lsp.analysis.analyze import build_diagnostics, finish_capped, item_anchors
+from reml_lsp.analysis.cap import DEFAULT_MAX_DIAGNOSTICS, first_issues
 from reml_lsp.analysis.positions import LineIndex
 from reml_lsp.analysis.semantic_checks import semantic_diagnostics
 from reml_lsp.diagnostics.audit_id import Anchor
@@ -22,7 +23,7 @@ from reml_lsp.diagnostics.model import Diagnostic
 from reml_lsp.syntax.expected import order
 from reml_lsp.syntax.gcpause import gc_paused
 from reml_lsp.syntax.incremental import EditStats, ParsedDocument
-from reml_lsp.syntax.issues import SyntaxIssue
+from reml_lsp.syntax.issues import SyntaxIssue, dropped_count
 from reml_lsp.syntax.parser import Item
 
 
@@ -39,6 +40,12 @@ class AnalyzedDocument:
         # id(item) -> (item, anchor digest) of the items with findings (audit_id anchors)
         self._anchor_cache: dict[int, tuple[Item, str]] = {}
         self.last_edit: EditStats | None = None
+        self.max_diagnostics = DEFAULT_MAX_DIAGNOSTICS  # per-file cap (0: none)
+
+    def set_max_diagnostics(self, limit: int) -> None:
+        if limit != self.max_diagnostics:
+            self.max_diagnostics = limit
+            self._diagnostics.clear()
 
     @property
     def text(self) -> str:
@@ -109,8 +116,11 @@ class AnalyzedDocument:
     def diagnostics(self, locale: str) -> list[Diagnostic]:
         cached = self._diagnostics.get(locale)
         if cached is None:
+            limit = self.max_diagnostics
+            dropped = sum(dropped_count(item.issues) for item in self.parsed.items)
+            capped = first_issues(self._issues(), limit, dropped)
             cached = build_diagnostics(
-                self._issues(), text=self.text, index=self.index, file=self.file,
+                capped.issues, text=self.text, index=self.index, file=self.file,
                 rel_path=self.rel_path, locale=locale, stream_meta=self.stream_meta,
                 anchors=self._anchors())
             parsed = [(item, dpos) for item, dpos, _ in self.entries() if item.tree is not None]
@@ -118,6 +128,9 @@ class AnalyzedDocument:
                 self.text, [(item.tree, dpos) for item, dpos in parsed],
                 [not item.issues for item, _ in parsed], index=self.index, file=self.file,
                 rel_path=self.rel_path, locale=locale, stream_meta=self.stream_meta)
+            cached = finish_capped(cached, capped, limit, index=self.index, file=self.file,
+                                   rel_path=self.rel_path, locale=locale,
+                                   stream_meta=self.stream_meta)
             self._diagnostics[locale] = cached
         return cached
 

@@ -20,6 +20,7 @@ from typing import Any
 import attrs
 
 from reml_lsp.analysis.analyze import analyze_bytes
+from reml_lsp.analysis.cap import DEFAULT_MAX_DIAGNOSTICS
 from reml_lsp.cache.fingerprint import tool_fingerprint
 from reml_lsp.cache.store import CacheStore
 from reml_lsp.diagnostics.model import Diagnostic
@@ -34,6 +35,7 @@ class LintJob:
     display: str  # the path as the user gave it (``location.file``)
     path: str
     rel_path: str
+    max_diagnostics: int = DEFAULT_MAX_DIAGNOSTICS  # per-file cap (0: none)
 
 
 @attrs.define
@@ -60,7 +62,8 @@ Raw = tuple[list[dict[str, Any]], dict[int, str]]  # (diagnostics as JSON, line 
 
 def _analyse(job: LintJob, data: bytes, locale: str, allow_top_level_expr: bool) -> Raw:
     result = analyze_bytes(data, file=job.display, rel_path=job.rel_path, locale=locale,
-                           allow_top_level_expr=allow_top_level_expr)
+                           allow_top_level_expr=allow_top_level_expr,
+                           max_diagnostics=job.max_diagnostics)
     lines: dict[int, str] = {}
     for d in result.diagnostics:
         line = d.location.line - 1
@@ -80,10 +83,14 @@ def _worker_init() -> None:
         pass
 
 
+def _preload() -> None:
+    analyze_bytes(b"fn main() -> Int { 0 }\n", file="-", rel_path="-")
+
+
 def _key(data: bytes, job: LintJob, locale: str, allow: bool) -> str:
     h = hashlib.sha256(data)
     h.update(f"\0{tool_fingerprint()}\0{locale}\0{int(allow)}\0{job.display}\0"
-             f"{job.rel_path}".encode("utf-8", "surrogateescape"))
+             f"{job.rel_path}\0{job.max_diagnostics}".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 
 
@@ -131,6 +138,8 @@ def lint_files(jobs_in: Sequence[LintJob], *, locale: str, allow_top_level_expr:
         size = max(1, min(16, len(pending) // (workers * 8)))
         batches = [pending[k:k + size] for k in range(0, len(pending), size)]
         ctx = mp_context or multiprocessing.get_context()
+        if ctx.get_start_method() == "fork":
+            _preload()  # forked workers inherit the loaded grammar instead of each loading it
         with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init) as pool:
             futures = [pool.submit(_work, [(jobs_in[i], data) for i, data, _ in batch], locale,
                                    allow_top_level_expr) for batch in batches]
