@@ -1,5 +1,7 @@
 """CLI ↔ server parity: ``reml-run lint --format json`` on a fixture folder and the server on the
-same files give the same code, range and audit_id for every finding, one by one."""
+same files give the same code, range and audit_id for every finding, one by one — syntax,
+name-resolution and runtime-bridges findings of ``*.reml``, and the config findings of
+``reml.toml`` and of a config file the manifest associates with a schema."""
 
 from __future__ import annotations
 
@@ -16,6 +18,11 @@ from lsprotocol import types as lsp
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "examples" / "spec_core"
+SEMANTIC = Path(__file__).resolve().parents[2] / "fixtures" / "semantic"
+SEMANTIC_CODES = {"name.unresolved", "name.duplicate", "namespace.conflict",
+                  "pattern.binding.duplicate_name", "name.unused.let", "name.unused.param",
+                  "name.unused.import", "bridges.unsafe.missing_defer",
+                  "bridges.unsafe.missing_audit", "bridges.effects.missing_tag"}
 
 
 def units(line: str, col: int, enc: str) -> int:
@@ -32,9 +39,10 @@ def linted(workspace: Path) -> tuple[Path, dict[str, list[dict]]]:
         shutil.copytree(workspace / "src", folder / "src")
         if CORPUS.is_dir():
             shutil.copytree(CORPUS / "chapter1", folder / "chapter1")
+        shutil.copytree(SEMANTIC, folder / "semantic")
     done = subprocess.run([sys.executable, "-m", "reml_lsp.cli.main", "lint", "parity",
                            "--format", "json"], cwd=workspace, capture_output=True, text=True)
-    assert done.returncode in (0, 1), done.stderr
+    assert done.returncode in (0, 1, 2), done.stderr
     by_file: dict[str, list[dict]] = {}
     for d in json.loads(done.stdout)["diagnostics"]:
         by_file.setdefault(d["location"]["file"], []).append(d)
@@ -47,6 +55,7 @@ async def test_lint_and_server_agree(client, linted):
     assert len(files) >= 5
     enc = encoding(client)
     compared = 0
+    codes: set[str] = set()
     for path in files:
         text = path.read_text(encoding="utf-8")
         lines = text.split("\n")
@@ -70,6 +79,53 @@ async def test_lint_and_server_agree(client, linted):
             assert (g.code, g.range, g.data["audit_id"]) == (w["code"], expected,
                                                              w["audit_id"]), display
             compared += 1
+            codes.add(g.code)
         client.text_document_did_close(lsp.DidCloseTextDocumentParams(
             text_document=lsp.TextDocumentIdentifier(uri=doc_uri)))
     assert compared >= 5
+    assert SEMANTIC_CODES <= codes  # every semantic rule took part in the comparison
+
+
+SCHEMA = {"name": "app", "fields": {"server.port": {"data_type": "int", "required": True},
+                                    "server.host": {"data_type": "string", "required": True}}}
+
+
+async def test_config_findings_agree(client, workspace: Path):
+    folder = workspace / "parity_config"
+    (folder / "conf").mkdir(parents=True, exist_ok=True)
+    (folder / "schema.json").write_text(json.dumps(SCHEMA), encoding="utf-8")
+    (folder / "reml.toml").write_text('[project]\nname = 7\n\n[config.schemas]\n'
+                                      '"conf/*.toml" = "schema.json"\n', encoding="utf-8")
+    (folder / "conf" / "app.toml").write_text('[server]\nport = "80"\n', encoding="utf-8")
+    (folder / "conf" / "broken.toml").write_text("[server\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "reml_lsp.cli.main", "lint", "--domain",
+                           "config", "parity_config", "--format", "json"], cwd=workspace,
+                          capture_output=True, text=True)
+    assert done.returncode == 1, done.stderr
+    by_file: dict[str, list[dict]] = {}
+    for d in json.loads(done.stdout)["diagnostics"]:
+        by_file.setdefault(d["location"]["file"], []).append(d)
+    enc = encoding(client)
+    seen = set()
+    for rel in ("reml.toml", "conf/app.toml", "conf/broken.toml"):
+        path = folder / rel
+        text = path.read_text(encoding="utf-8")
+        lines = text.split("\n")
+        m = mark(client)
+        doc_uri = await open_doc(client, path, text, version=100)
+        got = await diagnostics(client, doc_uri, m)
+        want = by_file[str(path.relative_to(workspace))]
+        assert len(got) == len(want), rel
+        for g, w in zip(sorted(got, key=lambda d: (d.range.start.line, d.code)),
+                        sorted(want, key=lambda d: (d["location"]["line"], d["code"])),
+                        strict=True):
+            loc = w["location"]
+            assert g.code == w["code"] and g.data["audit_id"] == w["audit_id"], rel
+            assert g.range.start == lsp.Position(
+                line=loc["line"] - 1,
+                character=units(lines[loc["line"] - 1], loc["column"], enc)), rel
+            seen.add(g.code)
+        client.text_document_did_close(lsp.DidCloseTextDocumentParams(
+            text_document=lsp.TextDocumentIdentifier(uri=doc_uri)))
+    assert seen == {"config.schema.type_mismatch", "config.schema.required_missing",
+                    "config.parse.invalid_toml"}
