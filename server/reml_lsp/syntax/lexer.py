@@ -38,6 +38,9 @@ _RECORD_BODY = re.compile(r"[ \t\r\n]*(?:\}|\.\.|[^\W\d]\w*[ \t]*(?::(?![:=])|=(
 # After `f(…) {`: a trailing case block starts with `case`.
 _CASE_BODY = re.compile(r"[ \t\r\n]*case\b")
 _STRING_AHEAD = re.compile(r"[ \t]*\"")
+# After `{`: a set literal starts with a literal and `,`.
+_SET_BODY = re.compile(
+    r"""[ \t\r\n]*(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)+'|-?[0-9][0-9_.]*)[ \t]*,""")
 _PARTIAL_LITERAL = re.compile(r'"(?:[^"\\\n]|\\[\s\S])*|\'(?:[^\'\\\n]|\\[\s\S])*')
 _CONTEXTUAL_FIX = frozenset(("FLOAT", "GE", "FIXITY"))
 _LONG_LITERALS = frozenset(("MULTILINE_STRING", "RAW_STRING"))
@@ -269,6 +272,11 @@ class Lexer:
         elif type_ == "OROR":
             if not operand_before:
                 type_ = "OROR_PREFIX"
+        elif type_ == "LBRACE" and not operand_before and "LBRACE_SET" in self.states[state]:
+            body = _SET_BODY.match(self.text, end, self.n)
+            self.max_read = max(self.max_read, (body.end() if body else end) + 1)
+            if body is not None:
+                type_ = "LBRACE_SET"
         elif type_ == "LBRACE" and same_line and prev in ("UPPER_IDENT", "RPAR"):
             special = "LBRACE_REC" if prev == "UPPER_IDENT" else "LBRACE_CASE"
             if special in self.states[state]:
