@@ -8,9 +8,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from reml_lsp.analysis.analyze import analyze_bytes
-from reml_lsp.analysis.positions import LineIndex
+from reml_lsp.analysis.cap import DEFAULT_MAX_DIAGNOSTICS
+from reml_lsp.analysis.lint_batch import LintJob, LintResult
 from reml_lsp.cli.exit_codes import ExitCode, worst
+from reml_lsp.cli.lint_domains import add_arguments as add_domain_arguments
+from reml_lsp.cli.lint_domains import check_domain, expand_config, lint_config_files
+from reml_lsp.cli.lint_jobs import add_arguments as add_job_arguments
+from reml_lsp.cli.lint_jobs import run_jobs
 from reml_lsp.cli.lint_report import CI_FORMATS, paint_for, write_ci_report
 from reml_lsp.cli.lint_report import add_arguments as add_report_arguments
 from reml_lsp.cli.output import print_json
@@ -23,18 +27,35 @@ from reml_lsp.workspace import find_root, relative_path
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "__pycache__", ".reml"}
 
 
+def non_negative_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return n
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("lint", help="report syntax diagnostics for Reml files and folders")
+    p = sub.add_parser("lint", help="report diagnostics (syntax, names, runtime-bridges rules) "
+                                    "of Reml files and folders, or config files (--domain config)")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files, or folders walked for *.reml")
-    p.add_argument("--format", choices=("json", "text", "table", *CI_FORMATS), default="text",
+    p.add_argument("--format", choices=("auto", "json", "text", "table", *CI_FORMATS),
+                   default="auto",
                    help="json (the shared diagnostic model), text (with source lines) or table; "
-                        "sarif (SARIF 2.1.0), github (Actions annotations)")
+                        "default auto: text on a terminal, json otherwise; sarif (SARIF 2.1.0), "
+                        "github (Actions annotations)")
     add_report_arguments(p)
     p.add_argument("--locale", help="en-US or ja-JP (default: $REML_LOCALE, $LANG, en-US)")
     p.add_argument("--fail-on-warning", action="store_true", help="exit 1 when there are warnings")
-    p.add_argument("--domain", help="report only diagnostics of this domain (e.g. parser)")
+    add_domain_arguments(p)
     p.add_argument("--allow-top-level-expr", action="store_true",
                    help="accept expression statements at the top level (spec 1-1 §B.4)")
+    add_job_arguments(p)
+    p.add_argument("--max-diagnostics", type=non_negative_int, default=DEFAULT_MAX_DIAGNOSTICS,
+                   metavar="N", help="report at most N diagnostics per file, then one summary "
+                                     f"(default {DEFAULT_MAX_DIAGNOSTICS}; 0: no limit)")
     p.set_defaults(func=run)
 
 
@@ -86,29 +107,32 @@ def run(args: argparse.Namespace) -> int:
             sys.stderr.write(warnings[-1]["message"] + "\n")
     diagnostics: list[Diagnostic] = []
     inputs: list[str] = []
-    lines: dict[str, LineIndex] = {}
+    lines: dict[str, LintResult] = {}
     code = ExitCode.SUCCESS
     cwd = Path.cwd()
     started = time.perf_counter()
-    for display, path in expand(args.paths):
+    domain = check_domain(args)
+    files = expand_config(args.paths, SKIP_DIRS) if domain == "config" else expand(args.paths)
+    jobs = [LintJob(display, str(path), relative_path(path, find_root(path, fallback=cwd)),
+                    args.max_diagnostics)
+            for display, path in files if path is not None]
+    results = iter(lint_config_files(args, files, locale) if domain == "config"
+                   else run_jobs(args, jobs, locale))  # in input order, cached or not
+    for display, path in files:
         inputs.append(display)
         if path is None:
             diagnostics.append(_input_error(display, "cli.input.not_found", [display], locale,
                                             "cli.input.not_found"))
             code = worst(code, ExitCode.IO)
             continue
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
+        result = next(results)
+        if result.error is not None:
             diagnostics.append(_input_error(display, "cli.input.unreadable",
-                                            [display, exc.strerror or str(exc)], locale,
+                                            [display, result.error], locale,
                                             "cli.input.unreadable"))
             code = worst(code, ExitCode.IO)
             continue
-        rel = relative_path(path, find_root(path, fallback=cwd))
-        result = analyze_bytes(data, file=display, rel_path=rel, locale=locale,
-                               allow_top_level_expr=args.allow_top_level_expr)
-        lines[display] = result.index
+        lines[display] = result
         diagnostics.extend(result.diagnostics)
     if args.domain:
         diagnostics = [d for d in diagnostics if d.domain == args.domain]
