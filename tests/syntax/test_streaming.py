@@ -228,10 +228,17 @@ def test_async_variant_with_max_inflight_and_cancellation():
     assert info.value.error.kind is StreamErrorKind.USER_CANCELLED
 
 
-def test_the_default_hook_audits_into_the_workspace_store(tmp_path):
+def test_the_audit_sink_gets_the_stream_events(tmp_path):
+    """The runner opens no store itself: the caller's sink (here the store's ``record``) gets
+    the events under the driver's audit_id."""
+    store = AuditStore(tmp_path / "audit.db")
     driver = StreamDriver(ItemStreamParser(), ListFeeder(["fn a() = 1\n"]), lambda o: None,
-                          FlowController(mode=FlowMode.PULL))
+                          FlowController(mode=FlowMode.PULL), audit=store.record)
     while not driver.done:
         driver.pump()
-    store = AuditStore(tmp_path / "audit.db")  # $REML_AUDIT_DB, set by conftest
     assert "parser.stream.progress" in {e.event for e in store.show(driver.audit_id)}
+    quiet = StreamDriver(ItemStreamParser(), ListFeeder(["fn b() = 2\n"]), lambda o: None,
+                         FlowController(mode=FlowMode.PULL))
+    while not quiet.done:
+        quiet.pump()
+    assert store.show(quiet.audit_id) == []

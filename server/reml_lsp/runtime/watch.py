@@ -312,11 +312,7 @@ class Watcher:
     def _sink(self, outcome: StreamOutcome) -> None:
         if not isinstance(outcome, Completed) or self._version is None:
             return  # Pending: the document is not whole yet
-        self._version.done = True
-        max_lag = self.backpressure.max_lag
-        if max_lag is not None and outcome.meta.lag_nanos > max_lag * 1e9:
-            self._on_diagnostic(PendingEvent(PendingReason.BACKPRESSURE, outcome.meta,
-                                             "max_lag exceeded"))
+        self._version.done = True  # (max_lag is the driver's: it reported a late version)
         self._apply(outcome.result, self._meta(outcome.meta))
 
     def _meta(self, meta: StreamMeta) -> dict[str, Any]:

@@ -107,12 +107,40 @@ class FlowMode(enum.Enum):
     PULL = "pull"
     HYBRID = "hybrid"
 
+    @classmethod
+    def parse(cls, value: FlowMode | str) -> FlowMode:
+        """A mode or its name (``"pull"``, any case); anything else is a ``FeederBug`` failure —
+        never silently ``auto``."""
+        if isinstance(value, FlowMode):
+            return value
+        if isinstance(value, str):
+            for mode in cls:
+                if value.strip().lower() == mode.value:
+                    return mode
+        raise StreamFailure(StreamError(
+            StreamErrorKind.FEEDER_BUG,
+            f"unknown FlowMode {value!r}: expected one of {', '.join(m.value for m in cls)}"))
+
+
+def _duration(value: float | None) -> float | None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                              or value < 0):
+        raise StreamFailure(StreamError(StreamErrorKind.FEEDER_BUG,
+                                        f"a backpressure duration must be >= 0 s, got {value!r}"))
+    return value
+
 
 @attrs.frozen
 class BackpressureSpec:
-    max_lag: float | None = None  # seconds
-    debounce: float | None = None
-    throttle: float | None = None
+    """Durations in seconds. ``max_lag`` bounds the time from a stream's start to its result:
+    once exceeded the driver reports it (``Backpressure``, ``max_lag exceeded``) and stops
+    delaying (debounce, throttle, watermark draining) until the stream completes. ``debounce``
+    skips a step while no new input came within the window; ``throttle`` is the minimum time
+    between two parser steps."""
+
+    max_lag: float | None = attrs.field(default=None, converter=_duration)
+    debounce: float | None = attrs.field(default=None, converter=_duration)
+    throttle: float | None = attrs.field(default=None, converter=_duration)
 
 
 @attrs.frozen
@@ -127,19 +155,50 @@ class Auto:
 
 @attrs.frozen
 class FlowController:
-    mode: FlowMode = FlowMode.AUTO
+    mode: FlowMode = attrs.field(default=FlowMode.AUTO, converter=FlowMode.parse)
     high_watermark: int = 64 * 1024
     low_watermark: int = 16 * 1024
     policy: Manual | Auto = Manual()
+    # the high watermark ``adjust`` may grow back to (None: ``high_watermark`` as configured)
+    ceiling: int | None = None
 
     def validate(self) -> None:
         if self.high_watermark < self.low_watermark:
             raise StreamFailure(StreamError(
                 StreamErrorKind.FEEDER_BUG,
                 f"high_watermark ({self.high_watermark}) < low_watermark ({self.low_watermark})"))
+        if not isinstance(self.policy, (Manual, Auto)):
+            raise StreamFailure(StreamError(
+                StreamErrorKind.FEEDER_BUG,
+                f"policy must be Manual or Auto, got {type(self.policy).__name__}"))
 
-    def with_mode(self, mode: FlowMode) -> FlowController:
+    def with_mode(self, mode: FlowMode | str) -> FlowController:
         return attrs.evolve(self, mode=mode)
+
+    @property
+    def backpressure(self) -> BackpressureSpec:
+        return self.policy.backpressure if isinstance(self.policy, Auto) else BackpressureSpec()
+
+    def adjust(self, dt: float) -> FlowController:
+        """The controller for the next frame after one that took ``dt`` seconds (seed §9.1's
+        ``driver.flow = driver.flow.adjust(dt)`` on each game tick).
+
+        With an ``Auto`` policy and a ``max_lag`` budget: a frame over budget halves the high
+        watermark (less input drained per pump, never below the low watermark); a frame under
+        half the budget grows it by a quarter of the ceiling, back up to the configured
+        ``high_watermark``. Otherwise (``Manual``, no ``max_lag``) the controller is unchanged."""
+        dt = _duration(dt) or 0.0
+        budget = self.backpressure.max_lag
+        if budget is None or not isinstance(self.policy, Auto):
+            return self
+        ceiling = self.ceiling if self.ceiling is not None else self.high_watermark
+        if dt > budget:
+            high = max(self.low_watermark, self.high_watermark // 2)
+        elif dt < budget / 2:
+            high = min(ceiling, self.high_watermark + max(1, ceiling // 4))
+        else:
+            high = self.high_watermark
+        return attrs.evolve(self, high_watermark=high, ceiling=ceiling)
 
 
 @attrs.frozen
@@ -328,52 +387,58 @@ class ErrorEvent:
 StreamEvent = Progress | PendingEvent | ErrorEvent
 
 
-def audit_hook(store: Any, audit_id: str) -> Callable[[StreamEvent], None]:
-    """The default ``on_diagnostic`` hook: ``parser.stream.progress|pending|error`` events."""
+AuditRecord = Callable[[str, str, dict[str, Any]], Any]  # (event, audit_id, payload)
+
+
+def audit_hook(sink: AuditRecord | Any, audit_id: str) -> Callable[[StreamEvent], None]:
+    """``on_diagnostic`` writing ``parser.stream.progress|pending|error`` events to ``sink``: a
+    ``record(event, audit_id, payload)`` callable, or an object with such a ``record`` method
+    (the runtime/CLI layer passes its audit store; this module opens no store itself)."""
+    record: AuditRecord = getattr(sink, "record", sink)
 
     def hook(event: StreamEvent) -> None:
         if isinstance(event, Progress):
-            store.record("parser.stream.progress", audit_id, event.meta.as_json())
+            record("parser.stream.progress", audit_id, event.meta.as_json())
         elif isinstance(event, PendingEvent):
-            store.record("parser.stream.pending", audit_id,
-                         {"reason": event.reason.value, "resume_hint": event.resume_hint,
-                          **event.meta.as_json()})
+            record("parser.stream.pending", audit_id,
+                   {"reason": event.reason.value, "resume_hint": event.resume_hint,
+                    **event.meta.as_json()})
         else:
-            store.record("parser.stream.error", audit_id,
-                         {"kind": event.error.kind.value, "message": event.error.message,
-                          "stream.last_reason": event.error.kind.value})
+            record("parser.stream.error", audit_id,
+                   {"kind": event.error.kind.value, "message": event.error.message,
+                    "stream.last_reason": event.error.kind.value})
 
     return hook
 
 
-def _default_audit_hook(audit_id: str) -> Callable[[StreamEvent], None]:
-    """The default ``on_diagnostic``: ``parser.stream.*`` events in the workspace audit store
-    (opened on the first event; ``$REML_AUDIT_DB`` moves it)."""
-    state: dict[str, Any] = {}
-
-    def hook(event: StreamEvent) -> None:
-        if "hook" not in state:
-            from reml_lsp.audit.store import AuditStore, default_store_path
-
-            state["hook"] = audit_hook(AuditStore(default_store_path()), audit_id)
-        state["hook"](event)
-
-    return hook
+MAX_LAG_HINT = "max_lag exceeded"
 
 
 class StreamDriver:
     """Advances a stream one step per ``pump()``; outcomes go to ``sink``, events to
-    ``on_diagnostic``. Push mode takes data from ``push()``; pull mode asks the feeder."""
+    ``on_diagnostic``. Push mode takes data from ``push()``; pull mode asks the feeder.
+
+    Without ``on_diagnostic``, events go to ``audit`` (a ``record(event, audit_id, payload)``
+    callable or an audit store, under the driver's ``audit_id``) when given, else nowhere.
+    ``flow`` may be replaced between pumps (``driver.flow = driver.flow.adjust(dt)``).
+    ``clock`` (seconds, monotonic) is what debounce and throttle measure."""
 
     def __init__(self, parser: StreamParser, feeder: Feeder | None,
                  sink: Callable[[StreamOutcome], None], flow: FlowController | None = None,
                  on_diagnostic: Callable[[StreamEvent], None] | None = None,
-                 demand: DemandHint | None = None) -> None:
+                 demand: DemandHint | None = None, *, audit: AuditRecord | Any = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.flow = flow or FlowController()
         self.flow.validate()
         self.sink = sink
         self.audit_id = str(uuid.uuid4())
-        self.on_diagnostic = on_diagnostic or _default_audit_hook(self.audit_id)
+        if on_diagnostic is None:
+            on_diagnostic = audit_hook(audit, self.audit_id) if audit is not None else \
+                (lambda _event: None)
+        self.on_diagnostic = on_diagnostic
+        self.clock = clock
+        self._last_parse: float | None = None
+        self.lagging = False  # max_lag exceeded: reported once, delays off until completion
         config = StreamConfig(self.flow, demand or StreamConfig().demand)
         self.state = Continuation(parser, None, config)
         self.feeder = feeder
@@ -406,15 +471,20 @@ class StreamDriver:
         if self.done:
             return None
         cont = self.state
-        policy = self.flow.policy
-        if isinstance(policy, Auto) and policy.backpressure.debounce:
-            now = time.monotonic()
-            if (now - self._last_step < policy.backpressure.debounce and not self.queue
+        self.flow.validate()  # it may have been replaced since the last pump
+        spec = self.flow.backpressure
+        self._check_lag(spec)
+        now = self.clock()
+        if spec.debounce and not self.lagging:
+            if (now - self._last_step < spec.debounce and not self.queue
                     and not self._unparsed):
                 return None
             self._last_step = now
+        if (spec.throttle and not self.lagging and self._last_parse is not None
+                and now - self._last_parse < spec.throttle):
+            return None  # at most one parser step per throttle window
         queued = self.queued_bytes()
-        if queued > self.flow.high_watermark:
+        if queued > self.flow.high_watermark and not self.lagging:
             cont.meta.buffer_fill_ratio = min(1.0, queued / max(1, self.flow.high_watermark))
             self.on_diagnostic(PendingEvent(PendingReason.BACKPRESSURE, cont.meta,
                                             "drain below low_watermark"))
@@ -441,6 +511,7 @@ class StreamDriver:
             self.on_diagnostic(PendingEvent(reason, cont.meta))
             return None
         self._unparsed = False
+        self._last_parse = now
         try:
             complete = cont.parser.step(cont.text, cont.closed)
         except StreamFailure as exc:
@@ -453,9 +524,23 @@ class StreamDriver:
         else:
             outcome = _pending(cont, cont.config.demand)
             cont.meta.resume_count += 1
+        self._check_lag(spec, cont.meta.lag_nanos)
         self.on_diagnostic(Progress(cont.meta))
         self.sink(outcome)
         return outcome
+
+    def _check_lag(self, spec: BackpressureSpec, lag_nanos: int | None = None) -> None:
+        """``max_lag``: the first time the stream is older than it, report ``Backpressure``
+        (``max_lag exceeded``) and stop delaying until the stream completes."""
+        if spec.max_lag is None or self.lagging:
+            return
+        if lag_nanos is None:
+            lag_nanos = time.perf_counter_ns() - self.state.started_ns
+        if lag_nanos > spec.max_lag * 1e9:
+            self.lagging = True
+            self.state.meta.lag_nanos = lag_nanos
+            self.on_diagnostic(PendingEvent(PendingReason.BACKPRESSURE, self.state.meta,
+                                            MAX_LAG_HINT))
 
     def close(self) -> None:
         """End of input. Data pushed before ``close()`` comes first: the input is closed (and
@@ -491,8 +576,28 @@ class CancellationToken:
     def cancelled(self) -> bool:
         return self._event.is_set()
 
+    async def wait(self) -> None:
+        await self._event.wait()
+
 
 AsyncFeeder = Callable[[DemandHint], Awaitable[FeederYield]]
+
+
+async def _first_or_cancel(task: asyncio.Task[FeederYield],
+                           cancellation: CancellationToken | None) -> FeederYield | None:
+    """The task's result, or None as soon as ``cancellation`` fires (the task is cancelled):
+    a feeder that never answers cannot hold a cancelled stream."""
+    if cancellation is None:
+        return await task
+    waiter = asyncio.ensure_future(cancellation.wait())
+    try:
+        done, _ = await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiter.cancel()
+    if task in done:
+        return task.result()
+    task.cancel()
+    return None
 
 
 async def run_stream_async(parser: StreamParser, feeder: AsyncFeeder,
@@ -522,7 +627,9 @@ async def run_stream_async(parser: StreamParser, feeder: AsyncFeeder,
             if not inflight:
                 raise StreamFailure(StreamError(StreamErrorKind.FEEDER_BUG,
                                                 "the parser wants input after the feeder closed"))
-            got = await inflight.pop(0)
+            got = await _first_or_cancel(inflight.pop(0), cancellation)
+            if got is None:  # cancelled while the feeder was pending
+                continue
             if isinstance(got, Chunk):
                 _append(cont, got.data)
                 report(Progress(cont.meta))
