@@ -17,6 +17,7 @@ from reml_lsp.diagnostics.model import (
     Severity,
     Span,
 )
+from reml_lsp.diagnostics.text import message_arg
 from reml_lsp.syntax import tokens as T
 from reml_lsp.syntax.issues import SyntaxIssue
 
@@ -82,7 +83,9 @@ class DiagnosticBuilder:
         items = [T.label(term) for term in issue.expected]
         expected = None
         notes: list[Note] = []
-        args = list(issue.args)
+        # Source text in arguments: shortened by grapheme clusters, escaped (valid UTF-8 out).
+        args = list(issue.args) if issue.key == "lexer.bidi_control" else [
+            message_arg(a) for a in issue.args]
         if issue.key in ("parse.unexpected_token", "parse.unexpected_eof"):
             context = (message(issue.context, loc, self._context_args(issue))
                        if issue.context else None)
@@ -133,7 +136,7 @@ class DiagnosticBuilder:
 
     @staticmethod
     def _note_args(args: Iterable[str]) -> list[str]:
-        return [f"`{a}`" for a in args]
+        return [f"`{message_arg(a)}`" for a in args]
 
     def _context_args(self, issue: SyntaxIssue) -> list[str]:
         for note in issue.notes:

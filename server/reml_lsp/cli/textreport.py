@@ -3,6 +3,7 @@ an underline that stays under the right characters with CJK, emoji and combining
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from reml_lsp.cli.color import Paint, plain
@@ -32,6 +33,20 @@ def display_width(s: str) -> int:
     return total
 
 
+_UNSHOWABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _shown_line(line: str) -> str:
+    """The source line as echoed: tabs as 4 spaces, invalid bytes and control characters as
+    U+FFFD (one cell, like the character it stands for), bidi controls dropped (zero width),
+    so the output is valid UTF-8 and the underline stays aligned."""
+    line = line.removesuffix("\r").replace("\t", "    ")
+    if line.isascii() and line.isprintable():
+        return line
+    return _BIDI.sub("", _UNSHOWABLE.sub("\ufffd", line))
+
+
 def render(diag: Diagnostic, line_text: str | None, paint: Paint = plain) -> str:
     """``paint(role, text)`` colours the severity, line number and pointer (cli/color.py)."""
     loc = diag.location
@@ -40,7 +55,7 @@ def render(diag: Diagnostic, line_text: str | None, paint: Paint = plain) -> str
             f"{diag.message}")
     lines = [head]
     if line_text is not None:
-        shown = line_text.replace("\t", "    ")
+        shown = _shown_line(line_text)
         col0 = loc.column - 1
         end0 = loc.end_column - 1 if loc.end_line == loc.line else len(line_text)
         pad = display_width(line_text[:col0])
