@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Any
 
@@ -25,8 +26,16 @@ def resolve_format(fmt: str | None, stream: Any = None) -> str:
         return "json"
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def dumps(doc: Any) -> str:
-    return json.dumps(doc, ensure_ascii=False, indent=2, default=str)
+    """JSON text that always encodes to valid UTF-8: a lone surrogate (an invalid byte of a file
+    name or source, decoded with surrogateescape) is written as its ``\\uXXXX`` escape."""
+    text = json.dumps(doc, ensure_ascii=False, indent=2, default=str)
+    if text.isascii():
+        return text
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def print_json(doc: Any) -> None:

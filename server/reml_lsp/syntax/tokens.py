@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from reml_lsp.diagnostics.text import shorten
+
 # Reserved words (spec 1-1 §A.3): keywords everywhere except right after `.` or `::`.
 RESERVED: dict[str, str] = {
     word: word.upper()
@@ -103,7 +105,8 @@ def display(terminal: str, value: str | None = None) -> str:
     if terminal == "$END":
         return "end of input"
     if value:
-        return value if len(value) <= 24 else value[:21] + "…"
+        # by grapheme clusters: never splits a character (escaping is the message builder's)
+        return value if len(value) <= 24 else shorten(value, 22)
     return label(terminal)[0]
 
 RESERVED_TYPES = frozenset(RESERVED.values())
