@@ -19,6 +19,10 @@ DECL_KINDS = {
     "handler_decl": "handler",
     "conductor_decl": "conductor",
     "active_pattern_decl": "pattern",
+    "struct_decl": "type",
+    "enum_decl": "type",
+    "const_decl": "let",
+    "let_fn": "function",
 }
 
 
@@ -133,6 +137,11 @@ def decl_name_token(decl: Tree) -> Token | None:
     if decl.data == "fn_decl":
         sig = child_tree(decl, "fn_sig")
         return fn_name_token(sig) if sig is not None else None
+    if decl.data == "const_decl":  # `const Name: T = e`, `const Type::name: T = e`
+        fname = child_tree(decl, "fn_name")
+        names = [c for c in fname.children if isinstance(c, Token) and c.type in NAME_TYPES] \
+            if fname is not None else []
+        return names[-1] if names else None
     if decl.data == "active_pattern_decl":
         active = child_tree(decl, "active_name")
         return name_token(active) if active is not None else None
@@ -142,8 +151,12 @@ def decl_name_token(decl: Tree) -> Token | None:
 def variants(type_decl: Tree) -> list[Token]:
     out: list[Token] = []
     for child in type_decl.children:
-        if isinstance(child, Tree) and child.data == "sum_type":
-            for v in child.children:
+        # `type T = | A | B(…)` keeps its variants in a sum_type; `enum T = A | B` directly.
+        inner = child.children if isinstance(child, Tree) and child.data == "sum_type" else \
+            [child] if type_decl.data == "enum_decl" and child is not type_decl.children[1] \
+            else None
+        if inner is not None:
+            for v in inner:
                 if isinstance(v, Token) and v.type in NAME_TYPES:
                     out.append(v)
                 elif isinstance(v, Tree) and v.data == "variant_with_payload":

@@ -58,7 +58,7 @@ class ScopeBuilder:
             tok = decl_name_token(decl)
             if tok is not None:
                 self._bind(tok, DECL_KINDS[kind], 0, INF, top=True, decl=decl)
-        if kind == "type_decl":
+        if kind in ("type_decl", "enum_decl"):
             for variant in variants(decl):
                 self._bind(variant, "variant", 0, INF, top=True, decl=decl)
 

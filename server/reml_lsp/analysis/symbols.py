@@ -81,7 +81,7 @@ def _symbol(text: str, decl: Tree, dpos: int, whole: tuple[int, int] | None) -> 
         detail = _sig_detail(text, sig, dpos) if sig is not None else ""
         sym = _make(decl_name_token(decl), "function", whole, dpos, detail)
         return [sym] if sym else []
-    if kind in ("type_decl", "type_alias"):
+    if kind in ("type_decl", "type_alias", "enum_decl", "struct_decl"):
         children = [s for s in (_make(v, "variant", span(v, dpos), dpos)
                                 for v in _variant_nodes(decl)) if s]
         sym = _make(name_token(decl), "type", whole, dpos, _detail(text, decl, dpos), children)
@@ -141,8 +141,12 @@ def _symbol(text: str, decl: Tree, dpos: int, whole: tuple[int, int] | None) -> 
 def _variant_nodes(decl: Tree) -> list:
     out = []
     for child in decl.children:
-        if isinstance(child, Tree) and child.data == "sum_type":
-            for v in child.children:
+        # `type T = | A | B(…)` keeps its variants in a sum_type; `enum T = A | B` directly
+        # (its second child is the enum's own name).
+        inner = child.children if isinstance(child, Tree) and child.data == "sum_type" else \
+            [child] if decl.data == "enum_decl" and child is not decl.children[1] else None
+        if inner is not None:
+            for v in inner:
                 if isinstance(v, Token) and v.type in ("IDENT", "UPPER_IDENT"):
                     out.append(v)
                 elif isinstance(v, Tree) and v.data == "variant_with_payload":

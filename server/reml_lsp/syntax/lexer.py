@@ -259,7 +259,8 @@ class Lexer:
         same_line = self.prev_line == self.line
         if type_ == "LPAR":
             if operand_before and same_line:
-                type_ = "LPAR_CALL"
+                type_ = "LPAR_LETFN" if prev == "IDENT" and "LPAR_LETFN" in self.states[
+                    state] else "LPAR_CALL"
         elif type_ == "LSQB":
             if operand_before and same_line:
                 type_ = "LSQB_INDEX"

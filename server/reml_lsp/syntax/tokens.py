@@ -34,7 +34,7 @@ PATTERN_START = frozenset(
 
 OPENERS = {"LPAR": "RPAR", "LPAR_CALL": "RPAR", "LSQB": "RSQB", "LSQB_INDEX": "RSQB",
            "LBRACE": "RBRACE", "LBRACE_REC": "RBRACE", "LBRACE_CASE": "RBRACE",
-           "LBRACE_SET": "RBRACE"}
+           "LBRACE_SET": "RBRACE", "LPAR_LETFN": "RPAR"}
 CLOSERS = frozenset(("RPAR", "RSQB", "RBRACE"))
 
 # Tokens that only begin a top-level declaration: one at the start of a line, at or left of the
@@ -76,7 +76,7 @@ _PUNCT = {
     "LT": "<", "GT": ">", "PLUS": "+", "MINUS": "-", "NEG": "-", "STAR": "*", "SLASH": "/",
     "PERCENT": "%", "CARET": "^", "BANG": "!", "QMARK": "?", "AT": "@", "VBAR": "|",
     "BAR_PREFIX": "|", "LLVM_IR": "llvm_ir!",
-    "AMP": "&", "HASH_LSQB": "#[", "LBRACE_REC": "{", "LBRACE_CASE": "{", "LBRACE_SET": "{",
+    "AMP": "&", "HASH_LSQB": "#[", "LBRACE_REC": "{", "LBRACE_CASE": "{", "LBRACE_SET": "{", "LPAR_LETFN": "(",
 }
 _KEYWORD_LABELS = {v: k for k, v in {**RESERVED, **CONTEXTUAL}.items()}
 _KEYWORD_LABELS.update({"RETURN_BARE": "return", "BREAK_BARE": "break"})
