@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterator
+from itertools import accumulate
 from typing import Any
 
 import attrs
@@ -130,6 +131,8 @@ class ParsedDocument:
             self.items = list(ItemParser(text, self.t).items())
         self._pos = [it.start.pos for it in self.items]
         self._line = [it.start.line for it in self.items]
+        # current furthest offset each item's parse looked at (len(text) + 1: the end of input)
+        self._dep = [it.dep_end for it in self.items]
 
     # -- positions -----------------------------------------------------------------------
     def shift(self, i: int) -> tuple[int, int]:
@@ -168,9 +171,12 @@ class ParsedDocument:
             self.__init__(text, tabs=self.t)  # type: ignore[misc]
             return EditStats(0, len(self.items), 0, len(text), False, demand)
 
+        # The first item whose parse looked at ``start`` or past it. Dependencies are not
+        # monotonic: an unterminated `"""`, `r"` or `/*` searched to the end of input, so an
+        # item far before the edit can depend on it (typing the closing quote at the very end).
         k = self.item_index_at(start)
-        while k > 0 and self._dep_end(k - 1) > start:
-            k -= 1
+        if k:
+            k = min(k, bisect.bisect_right(list(accumulate(self._dep[:k], max)), start))
         while k < len(self.items) - 1 and self._dep_end(k) <= start and \
                 self._pos[k + 1] <= start:
             k += 1
@@ -212,11 +218,14 @@ class ParsedDocument:
         reused = len(self.items) - j
         new_pos = [it.start.pos + base for it in new_items]
         new_line = [it.start.line for it in new_items]
+        new_dep = [it.dep_end + base for it in new_items]
         tail_pos = [p + delta for p in self._pos[j:]]
         tail_line = [ln + dlines for ln in self._line[j:]]
+        tail_dep = [d + delta for d in self._dep[j:]]
         self.items[k:] = [*new_items, *self.items[j:]]
         self._pos[k:] = [*new_pos, *tail_pos]
         self._line[k:] = [*new_line, *tail_line]
+        self._dep[k:] = [*new_dep, *tail_dep]
         self.meta.consumed_bytes += outcome.meta.consumed_bytes
         self.meta.resume_count += 1
         self.meta.lag_nanos = outcome.meta.lag_nanos
