@@ -160,6 +160,8 @@ class RemlServer(LanguageServer):
     def apply_settings(self, raw: Any) -> list[str]:
         settings, problems = load_settings(raw)
         self.settings = settings
+        for doc in list(self.docs.values()):
+            self._apply_cap(doc)
         for problem in problems:
             log.warning("settings: %s", problem)
         return problems
@@ -206,7 +208,15 @@ class RemlServer(LanguageServer):
             rel = file = uri
         doc = OpenDoc(uri, path, rel, file, version, new_document(text, file=file, rel_path=rel))
         self.docs[uri] = doc
+        self._apply_cap(doc)
         return doc
+
+    def _apply_cap(self, doc: OpenDoc) -> None:
+        """reml.diagnostics.maxPerFile on one document (config documents have no cap)."""
+        set_cap = getattr(doc.doc, "set_max_diagnostics", None)
+        if set_cap is not None and doc.doc.max_diagnostics != self.settings.max_diagnostics:
+            set_cap(self.settings.max_diagnostics)
+            doc.changed()
 
     def doc(self, uri: str) -> OpenDoc | None:
         return self.docs.get(uri) or self.docs.get(unquote(uri))

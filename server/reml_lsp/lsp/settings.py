@@ -12,6 +12,8 @@ from typing import Any
 import attrs
 import cattrs
 
+from reml_lsp.analysis.cap import DEFAULT_MAX_DIAGNOSTICS
+
 
 def default_runtime_command() -> list[str]:
     """``reml-run`` as this server's own interpreter runs it (no PATH lookup)."""
@@ -42,6 +44,9 @@ class Settings:
     # VISA library for instrument commands: the user's own (machine-scoped) setting, never a
     # request's (docs/security.md); None: $REML_VISA_BACKEND, else @py
     instrument_backend: str | None = None
+    # reml.diagnostics.maxPerFile: findings published per file, then one summary (0: no cap)
+    max_diagnostics: int = attrs.field(default=DEFAULT_MAX_DIAGNOSTICS,
+                                       validator=attrs.validators.ge(0))
 
 
 _converter = cattrs.Converter(forbid_extra_keys=False)
@@ -56,6 +61,7 @@ _FIELDS: dict[tuple[str, ...], tuple[str | None, str, Any]] = {
     ("runtime", "audit"): ("runtime", "audit", bool),
     ("audit", "database"): (None, "audit_db", str | None),
     ("instrument", "backend"): (None, "instrument_backend", str | None),
+    ("diagnostics", "maxPerFile"): (None, "max_diagnostics", int),
 }
 
 
@@ -89,6 +95,8 @@ def load_settings(raw: Any) -> tuple[Settings, list[str]]:
                 raise TypeError("expected true or false")
             if typ is float and isinstance(value, bool):
                 raise TypeError("expected a number")
+            if typ is int and (isinstance(value, bool) or not isinstance(value, int)):
+                raise TypeError("expected a whole number")
             structured = _converter.structure(value, typ)
             if field == "command" and not structured:
                 raise ValueError("expected a non-empty list of strings")
