@@ -63,6 +63,7 @@ def _guarded(server: RemlServer, name: str):
 
     def wrap(fn):
         async def command(ls: RemlServer, *args: Any) -> dict[str, Any]:
+            _follow_request_cancel(ls)
             try:
                 return await fn(ls, check.one_object(args))
             except BadArguments as exc:
@@ -82,6 +83,17 @@ def _guarded(server: RemlServer, name: str):
         return fn
 
     return wrap
+
+
+def _follow_request_cancel(ls: RemlServer) -> None:
+    """pygls runs a command as a separate task behind the ``workspace/executeCommand`` request,
+    and ``$/cancelRequest`` (or shutdown) only cancels the request's future: link the two, so
+    that the command task — and through it the ``reml-run`` child — is cancelled too."""
+    task = asyncio.current_task()
+    request = ls.protocol._request_futures.get(ls.protocol.msg_id)  # the msg_id is a contextvar
+    if task is None or request is None:
+        return
+    request.add_done_callback(lambda done: task.cancel() if done.cancelled() else None)
 
 
 def _rel(ls: RemlServer, path: Path) -> str:
