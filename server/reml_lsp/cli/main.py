@@ -95,12 +95,26 @@ def run(argv: Sequence[str] | None = None) -> int:
         return int(report_error(command, CliError("cli.interrupted", "interrupted"), fmt))
     except BrokenPipeError:
         return int(ExitCode.IO)
+    except ModuleNotFoundError as exc:  # e.g. numpy in the VSIX's bundle (docs/vscode.md)
+        return int(report_error(command, missing_package(command, exc), fmt))
     except Exception as exc:  # the last line of defence: still JSON, never a traceback
         if os.environ.get("REML_DEBUG"):
             traceback.print_exc()
         err = CliError("cli.internal", f"internal error: {type(exc).__name__}: {exc}",
                        ExitCode.INTERNAL)
         return int(report_error(command, err, fmt))
+
+
+def missing_package(command: str, exc: ModuleNotFoundError) -> CliError:
+    """A runtime dependency that this installation lacks: exit 6, naming the package. The VS
+    Code extension bundles only the pure-Python packages of the language server and lint."""
+    name = (exc.name or "?").split(".")[0]
+    return CliError(
+        "cli.dependency_missing",
+        f"`reml-run {command}` needs the Python package `{name}`, which is not installed for "
+        f"{sys.executable}: install the full tool (`pip install reml-lsp`, or `pip install {name}`"
+        f" into that environment) and point `reml.runtime.command` at its reml-run",
+        ExitCode.UNAVAILABLE, package=name)
 
 
 def main() -> None:
