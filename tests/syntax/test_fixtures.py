@@ -75,3 +75,35 @@ def test_reference_expression_start_set_after_operator():
     kinds = [a.kind for a in diag.expected.alternatives]
     assert kinds == sorted(kinds, key=["keyword", "token", "class", "rule"].index)
     assert diag.expected.context_note == "an expression is needed after the operator"
+
+
+def test_two_statements_on_one_line_fixit_inserts_a_semicolon():
+    """1-1 §B.3: `let a = 1 2` and `g() h()` need `;` or a newline; applying the fix-it gives
+    text without the finding."""
+    for name in ("missing_separator_let", "missing_separator_call", "missing_separator_items"):
+        text = (ROOT / "invalid" / f"{name}.reml").read_text("utf-8")
+        diag = analyze_text(text, file="t", rel_path="t").diagnostics[0]
+        assert diag.code == "parser.syntax.missing_separator"
+        [fix] = diag.fixits
+        assert fix.kind == "insert" and fix.text == ";"
+        fixed = text[:fix.span.start] + ";" + text[fix.span.end:]
+        assert _syntax(analyze_text(fixed, file="t", rel_path="t")) == []
+    # The same holds for top-level expression statements (`--allow-top-level-expr`).
+    script = analyze_text("let a = 1 2\n", file="t", rel_path="t", allow_top_level_expr=True)
+    assert _syntax(script) == ["parser.syntax.missing_separator"]
+    spaced = analyze_text("let a = 1\n2\n", file="t", rel_path="t", allow_top_level_expr=True)
+    assert _syntax(spaced) == []
+
+
+def test_assignment_with_eq_warns_and_the_fix_writes_colon_eq():
+    text = (ROOT / "invalid" / "assign_eq.reml").read_text("utf-8")
+    diag = analyze_text(text, file="t", rel_path="t").diagnostics[0]
+    assert diag.severity == "warning"
+    [fix] = diag.fixits
+    fixed = text[:fix.span.start] + fix.text + text[fix.span.end:]
+    assert "n := n + 1" in fixed
+    assert _syntax(analyze_text(fixed, file="t", rel_path="t")) == []
+
+
+def _syntax(result) -> list[str]:
+    return [d.code for d in result.diagnostics if d.domain == "parser"]

@@ -76,7 +76,8 @@ _PUNCT = {
     "LT": "<", "GT": ">", "PLUS": "+", "MINUS": "-", "NEG": "-", "STAR": "*", "SLASH": "/",
     "PERCENT": "%", "CARET": "^", "BANG": "!", "QMARK": "?", "AT": "@", "VBAR": "|",
     "BAR_PREFIX": "|", "LLVM_IR": "llvm_ir!",
-    "AMP": "&", "HASH_LSQB": "#[", "LBRACE_REC": "{", "LBRACE_CASE": "{", "LBRACE_SET": "{", "LPAR_LETFN": "(",
+    "AMP": "&", "HASH_LSQB": "#[", "LBRACE_REC": "{", "LBRACE_CASE": "{", "LBRACE_SET": "{",
+    "LPAR_LETFN": "(",
 }
 _KEYWORD_LABELS = {v: k for k, v in {**RESERVED, **CONTEXTUAL}.items()}
 _KEYWORD_LABELS.update({"RETURN_BARE": "return", "BREAK_BARE": "break"})
@@ -121,7 +122,7 @@ EXPR_START_SET = frozenset(
     "IDENT UPPER_IDENT INT FLOAT STRING RAW_STRING MULTILINE_STRING CHAR TRUE FALSE SELF "
     "UNDERSCORE LPAR LSQB LBRACE NEG BANG BAR_PREFIX OROR_PREFIX AT IF MATCH WHILE FOR LOOP "
     "ASYNC AWAIT REC TEST UNSAFE PERFORM DO HANDLE RETURN RETURN_BARE BREAK BREAK_BARE "
-    "CONTINUE DEFER FN FIXITY LLVM_IR HASH_LSQB".split()
+    "CONTINUE DEFER FN FIXITY LLVM_IR HASH_LSQB LBRACE_SET".split()
 )
 
 # Group order of expected alternatives (the reference: keyword < token/eof < class < rule).
