@@ -119,4 +119,6 @@ class FindingIds:
 
 def _uuid(fields: dict) -> str:
     name = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    if not name.isascii():  # a path with invalid bytes (surrogateescape): hashable as text
+        name = name.encode("utf-8", "backslashreplace").decode("utf-8")
     return str(uuid.uuid5(AUDIT_NAMESPACE, name))
