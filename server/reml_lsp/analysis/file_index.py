@@ -15,7 +15,7 @@ import attrs
 from lark import Token
 
 from reml_lsp.analysis.positions import LineIndex
-from reml_lsp.analysis.scopes import build_scopes
+from reml_lsp.analysis.scopes import use_imports
 from reml_lsp.analysis.symbols import Symbol, document_symbols
 from reml_lsp.analysis.tree import NAME_TYPES, Entry, decl_of
 
@@ -92,13 +92,14 @@ def build_file_index(text: str, entries: Sequence[Entry], rel_path: str,
     from reml_lsp.analysis.modules import module_path
 
     lines = index or LineIndex(text)
-    scopes = build_scopes(entries)
-    imports = tuple(ImportRef(b.name, b.path or "", b.start, b.end)
-                    for b in scopes.top_level() if b.kind == "import")
+    imports: list[ImportRef] = []
     symbols: list[IndexedSymbol] = []
     names: set[str] = set()
     for tree, dpos in entries:
-        _, is_pub = decl_of(tree)
+        decl, is_pub = decl_of(tree)
+        if decl is not None and decl.data == "use_decl":  # imports only: no body walk
+            for name, tok, path in use_imports(decl):
+                imports.append(ImportRef(name, path, tok.start_pos + dpos, tok.end_pos + dpos))
         for sym in document_symbols(text, [(tree, dpos)]):
             symbols.append(_indexed(sym, "", is_pub, lines, text))
             for child in sym.children:
@@ -107,7 +108,7 @@ def build_file_index(text: str, entries: Sequence[Entry], rel_path: str,
             names.add(str(tok))
     if module is None:
         module = module_path(text, entries, rel_path)
-    return FileIndex(rel_path, module, imports, tuple(symbols), frozenset(names))
+    return FileIndex(rel_path, module, tuple(imports), tuple(symbols), frozenset(names))
 
 
 def _indexed(sym: Symbol, container: str, pub: bool, lines: LineIndex, text: str

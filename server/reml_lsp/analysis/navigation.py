@@ -127,9 +127,12 @@ def _unique(targets: list[Target]) -> list[Target]:
 def _refs_in(ws: WorkspaceIndex, other: ModuleInfo, mod: ModuleInfo, b: Binding) -> list[Target]:
     out: list[Target] = []
     module_aliases: set[str] = set()
+    wanted = {mod.module.lower(), f"{mod.module}.{b.name}".lower()}
     for imp in other.scopes.top_level():
-        if imp.kind != "import":
+        if imp.kind != "import" or imp.path is None:
             continue
+        if ws.absolute(imp.path, other.module).lower() not in wanted:
+            continue  # another module's import: no need to load that module to rule it out
         resolved = ws.resolve_import(imp, other.module)
         if resolved is None or resolved[0].key != mod.key:
             continue

@@ -29,10 +29,11 @@ from reml_lsp.cache.store import CacheStore
 log = logging.getLogger("reml_lsp.lsp")
 
 KIND = "index"
-# Up to this many bytes to parse, a thread of this process does it: starting worker
-# processes costs about a second, more than parsing half a megabyte.
-IN_PROCESS_BYTES = 512 * 1024
+# Up to this many bytes to parse, a thread of this process does it: starting worker processes
+# costs about a second; more than this in a thread would hold the GIL long enough to slow edits.
+IN_PROCESS_BYTES = 64 * 1024
 BATCH = 8
+RESCAN_S = 2.0  # a workspace request re-checks file stamps when the last check is older
 
 Stamp = tuple[int, int]
 
@@ -57,7 +58,7 @@ def _worker_init() -> None:
     import os
 
     try:
-        os.nice(5)  # the server's own process (edits, requests) goes first
+        os.nice(2)  # the server's own process (edits, requests) goes first
     except OSError:
         pass
 
@@ -71,6 +72,8 @@ class Indexer:
         self._lock = asyncio.Lock()
         self.cache = CacheStore()
         self.last: dict[str, Any] = {}  # figures of the last scan (files, hits, parsed, seconds)
+        self._scanned_at = 0.0
+        self._uris: dict[Path, str] = {}
 
     @property
     def is_ready(self) -> bool:
@@ -84,7 +87,8 @@ class Indexer:
         """Wait for the first build, then bring changed files up to date."""
         self.start()
         await self._ready.wait()
-        await self.scan(progress=False)
+        if asyncio.get_running_loop().time() - self._scanned_at > RESCAN_S:
+            await self.scan(progress=False)
 
     async def _initial(self) -> None:
         try:
@@ -107,7 +111,7 @@ class Indexer:
                     if self.ls.doc(uri) is None:
                         self._host().remove_file(uri)
                         self.stamps.pop(uri, None)
-                stale = [f for f in listing if self.stamps.get(f[0]) != f[3]
+                stale = [f for f in listing if self.stamps.get(f[0]) != f[2]
                          or f[0] not in self.ls.workspace_index.files]
                 hits, misses = await loop.run_in_executor(None, self._lookup, stale)
                 for uri, stamp, entry in hits:
@@ -119,6 +123,7 @@ class Indexer:
                     await loop.run_in_executor(None, self.cache.put_many, KIND, fresh)
                 self.last = {"files": len(listing), "cached": len(hits), "parsed": len(misses),
                              "seconds": round(loop.time() - started, 3)}
+                self._scanned_at = loop.time()
                 if progress:
                     log.info("workspace index: %s", self.last)
             finally:
@@ -134,10 +139,9 @@ class Indexer:
         self.stamps[uri] = stamp
         self._host().set_file(uri, entry)
 
-    def _list(self) -> list[tuple[str, Path, str, Stamp]]:
+    def _list(self) -> list[tuple[str, Path, Stamp]]:
         from reml_lsp.lsp.server import path_to_uri
         from reml_lsp.lsp.workspace_files import reml_files
-        from reml_lsp.workspace import relative_path
 
         out = []
         for path in reml_files(self.ls.roots):
@@ -145,14 +149,19 @@ class Indexer:
                 st = path.stat()
             except OSError:
                 continue
-            out.append((path_to_uri(path), path, relative_path(path, self.ls.root_for(path)),
-                        (st.st_mtime_ns, st.st_size)))
+            uri = self._uris.get(path)
+            if uri is None:
+                uri = self._uris[path] = path_to_uri(path)
+            out.append((uri, path, (st.st_mtime_ns, st.st_size)))
         return out
 
-    def _lookup(self, files: list[tuple[str, Path, str, Stamp]]):
+    def _lookup(self, files: list[tuple[str, Path, Stamp]]):
         """(hits, misses): hits are ready entries; misses carry the bytes to parse."""
+        from reml_lsp.workspace import relative_path
+
         keyed = []
-        for uri, path, rel, stamp in files:
+        for uri, path, stamp in files:
+            rel = relative_path(path, self.ls.root_for(path))
             try:
                 data = path.read_bytes()
             except OSError as exc:
@@ -195,10 +204,15 @@ class Indexer:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["reml_lsp.analysis.file_index", "reml_lsp.syntax.parser"])
         pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init)
+
+        def submit_all() -> list:
+            # Starting the fork server and the workers waits for them: not on the loop.
+            return [pool.submit(_index_batch, [(data, rel) for _, rel, _, data, _ in batch])
+                    for batch in batches]
+
         try:
-            futures = [asyncio.wrap_future(pool.submit(
-                _index_batch, [(data, rel) for _, rel, _, data, _ in batch]))
-                for batch in batches]
+            futures = [asyncio.wrap_future(f)
+                       for f in await loop.run_in_executor(None, submit_all)]
             for batch, future in zip(batches, futures, strict=True):
                 take(batch, await future)
         finally:
