@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import bisect
 
+from reml_lsp.syntax.decoding import utf8_width
+
 _BLOCK = 512  # code points between width checkpoints on a long line
 
 
@@ -24,7 +26,7 @@ def _utf8_extra(seg: str) -> int:
     """UTF-8 bytes of ``seg`` beyond one per code point (the byte width the spans use)."""
     if seg.isascii():
         return 0
-    return len(seg.encode("utf-8", "surrogateescape")) - len(seg)
+    return utf8_width(seg) - len(seg)
 
 
 class LineIndex:
@@ -162,7 +164,7 @@ class LineIndex:
         text = self.text
         i = start
         while remaining > 0 and i < len(text):
-            remaining -= len(text[i].encode("utf-8", "surrogateescape"))
+            remaining -= utf8_width(text[i])
             i += 1
         return i
 
@@ -214,7 +216,7 @@ def unit_length(s: str, encoding: str) -> int:
     if encoding == "utf-32" or s.isascii():
         return len(s)
     if encoding == "bytes":
-        return len(s.encode("utf-8", "surrogateescape"))
+        return utf8_width(s)
     if encoding == "utf-8":
         return len(s.encode("utf-8", "surrogatepass"))
     return len(s.encode("utf-16-le", "surrogatepass")) // 2

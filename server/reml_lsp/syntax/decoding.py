@@ -14,10 +14,18 @@ import re
 from reml_lsp.syntax.issues import ITEM_ISSUE_LIMIT, IssueList, IssueNote, SyntaxIssue
 
 _RUN = re.compile("[\udc80-\udcff]+")
+_ESCAPED = re.compile("[\udc80-\udcff]")
 
 
-def _utf8_len(seg: str) -> int:
-    return len(seg) if seg.isascii() else len(seg.encode("utf-8", "surrogateescape"))
+def utf8_width(seg: str) -> int:
+    """UTF-8 bytes of ``seg`` as the file holds them: an escaped invalid byte (U+DC80–U+DCFF)
+    is one byte; any other lone surrogate (an editor can send one) counts its 3 bytes."""
+    if seg.isascii():
+        return len(seg)
+    try:
+        return len(seg.encode("utf-8", "surrogateescape"))
+    except UnicodeEncodeError:
+        return len(seg.encode("utf-8", "surrogatepass")) - 2 * len(_ESCAPED.findall(seg))
 
 
 def decoder_issues(text: str, start: int = 0, limit: int = ITEM_ISSUE_LIMIT) -> IssueList:
@@ -29,7 +37,7 @@ def decoder_issues(text: str, start: int = 0, limit: int = ITEM_ISSUE_LIMIT) -> 
     byte_pos = 0
     for m in _RUN.finditer(text, start):
         i = m.start()
-        byte_pos += _utf8_len(text[prev:i])
+        byte_pos += utf8_width(text[prev:i])
         if len(out) < limit:
             out.append(SyntaxIssue(
                 "parser.stream.decoder_failed", "stream.decoder_failed", i, i + 1,

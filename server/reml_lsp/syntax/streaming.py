@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from reml_lsp.syntax.decoding import decoder_issues
+from reml_lsp.syntax.decoding import decoder_issues, utf8_width
 from reml_lsp.syntax.issues import SyntaxIssue
 
 
@@ -281,7 +281,7 @@ StreamOutcome = Completed | Pending
 def _append(cont: Continuation, data: bytes | str) -> None:
     if isinstance(data, str):
         new = data
-        cont.meta.consumed_bytes += len(data.encode("utf-8", "surrogateescape"))
+        cont.meta.consumed_bytes += utf8_width(data)
     else:
         new = cont.decoder.decode(data)
         cont.meta.consumed_bytes += len(data)
