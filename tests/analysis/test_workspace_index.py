@@ -8,7 +8,6 @@ import re
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from reml_lsp.analysis.file_index import FileIndex, build_file_index, index_bytes
 from reml_lsp.analysis.host import AnalysisHost
 from reml_lsp.analysis.modules import WorkspaceIndex, make_module
