@@ -49,6 +49,24 @@ for (const need of [
     problems.push(`missing ${need}`);
   }
 }
+// The server bundled for "nothing configured" (scripts/bundle-python.mjs): pure Python only.
+for (const need of [
+  'extension/bundled/libs/reml_lsp/cli/main.py',
+  'extension/bundled/libs/reml_lsp/grammars/reml.lark',
+  'extension/bundled/libs/pygls/__init__.py',
+  'extension/bundled/libs/lsprotocol/types.py',
+  'extension/bundled/libs/lark/__init__.py',
+  'extension/bundled/libs/rich/__init__.py',
+]) {
+  if (!zip.has(need)) {
+    problems.push(`missing ${need} (run node scripts/bundle-python.mjs)`);
+  }
+}
+for (const name of zip.keys()) {
+  if (/\.(so|pyd|dylib|pyc)$|__pycache__|\/bundled\/libs\/bin\//.test(name)) {
+    problems.push(`native or generated file in the bundle: ${name}`);
+  }
+}
 for (const name of zip.keys()) {
   if (/node_modules|\/src\/|\.map$|\.cache|test-artifacts|\/test\//.test(name)) {
     problems.push(`should not be packaged: ${name}`);

@@ -24,7 +24,7 @@ export function runCli(
   return new Promise((resolve, reject) => {
     const child = spawn(cli.command, [...cli.prefix, ...args], {
       cwd: options.cwd,
-      env: { ...process.env, PYTHONSAFEPATH: '1', ...options.env },
+      env: { ...process.env, PYTHONSAFEPATH: '1', ...cli.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       windowsHide: true,
     });

@@ -12,6 +12,7 @@ import {
   TransportKind,
 } from 'vscode-languageclient/node';
 import { DiagnosticDataStore } from './diagnosticData';
+import { findBundledServer, notifyNoPython } from './python';
 import { CliCommand, initializationOptions, readSettings, resolveCli, serverArgv } from './settings';
 import { serverSettings, statusOf } from './util';
 import { RemlStatus } from './status';
@@ -66,7 +67,19 @@ export class RemlClient implements vscode.Disposable {
 
   private async doStart(): Promise<void> {
     const settings = readSettings();
-    const cli = resolveCli(settings, folderPaths(), vscode.workspace.isTrusted);
+    let cli = resolveCli(settings, folderPaths(), vscode.workspace.isTrusted);
+    if (!cli || cli.fallback) {
+      // Nothing configured or installed: the server bundled in the VSIX, with a Python found here.
+      const bundled = await findBundledServer(vscode.workspace.workspaceFolders?.[0]?.uri);
+      if (bundled.cli) {
+        cli = bundled.cli;
+      } else if (bundled.hasBundle) {
+        this.cli = undefined;
+        this.status.setState('unconfigured', 'No Python 3.11 or newer found for the bundled language server.');
+        void notifyNoPython(bundled.tried, this.output);
+        return;
+      }
+    }
     this.cli = cli;
     if (!cli) {
       this.status.setState('unconfigured', 'No reml-run found: set reml.server.command or reml.server.pythonPath.');
@@ -83,10 +96,11 @@ export class RemlClient implements vscode.Disposable {
     const args = serverArgv(cli, settings);
     this.output.appendLine(`[reml] starting ${cli.command} ${args.join(' ')}  (${cli.source})`);
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const env = { ...SAFE_ENV, ...cli.env };
     const serverOptions: ServerOptions = {
       // PYTHONSAFEPATH: `python -m` must not import modules planted in the workspace folder.
-      run: { command: cli.command, args, transport: TransportKind.stdio, options: { cwd: folder, env: SAFE_ENV } },
-      debug: { command: cli.command, args, transport: TransportKind.stdio, options: { cwd: folder, env: SAFE_ENV } },
+      run: { command: cli.command, args, transport: TransportKind.stdio, options: { cwd: folder, env } },
+      debug: { command: cli.command, args, transport: TransportKind.stdio, options: { cwd: folder, env } },
     };
     const data = this.data;
     const clientOptions: LanguageClientOptions = {

@@ -37,6 +37,17 @@ export function codeOf(d: vscode.Diagnostic): string | undefined {
   return String(c.value);
 }
 
+/** Our own stream counters (lag, fill ratio): `data` is a Reml Diagnostic V2 object whose
+ * `stream_meta` has the V2 shape, so the server keeps the full set in
+ * `extensions["reml.stream_meta"]`; older servers sent them as `stream_meta`. */
+export function streamMetaOf(data: RemlDiagnosticData): StreamMeta | undefined {
+  const ext = data.extensions;
+  const native =
+    ext && typeof ext === 'object' ? (ext as Record<string, unknown>)['reml.stream_meta'] : undefined;
+  const meta = native ?? data.stream_meta;
+  return meta && typeof meta === 'object' ? (meta as StreamMeta) : undefined;
+}
+
 /** vscode-languageclient keeps LSP `data` on its ProtocolDiagnostic subclass. */
 export function dataOf(d: vscode.Diagnostic): RemlDiagnosticData | undefined {
   const data = (d as unknown as { data?: unknown }).data;
@@ -58,8 +69,9 @@ export class DiagnosticDataStore {
         continue;
       }
       recorded.push({ range: d.range, code: codeOf(d), message: d.message, data });
-      if (data.stream_meta && typeof data.stream_meta === 'object') {
-        meta = data.stream_meta;
+      const native = streamMetaOf(data);
+      if (native) {
+        meta = native;
       }
     }
     this.byUri.set(uri.toString(), recorded);

@@ -10,6 +10,12 @@ export interface CliCommand {
   prefix: string[];
   /** Human-readable origin, shown in the output channel. */
   source: string;
+  /** Extra environment (the bundled server's PYTHONPATH). */
+  env?: Record<string, string>;
+  /** The server bundled in the VSIX, run by an interpreter found on the machine. */
+  bundled?: boolean;
+  /** A guess (`python3 -m reml_lsp.cli.main`): the bundled server is preferred to it. */
+  fallback?: boolean;
 }
 
 export interface RemlSettings {
@@ -106,7 +112,8 @@ export function which(program: string, envPath = process.env.PATH ?? ''): string
  * 2. `reml.server.pythonPath` with `-m reml_lsp.cli.main`,
  * 3. `reml-run` on PATH,
  * 4. in a trusted workspace, `.venv/bin/reml-run` inside a workspace folder,
- * 5. `python3` on PATH with `-m reml_lsp.cli.main`.
+ * 5. `python3` on PATH with `-m reml_lsp.cli.main` (a fallback: the client first tries the
+ *    server bundled in the VSIX with a Python >= 3.11 it finds, src/python.ts).
  */
 export function resolveCli(settings: RemlSettings, folders: readonly string[], trusted: boolean): CliCommand | undefined {
   const folder = folders[0];
@@ -137,7 +144,7 @@ export function resolveCli(settings: RemlSettings, folders: readonly string[], t
   }
   const python = which('python3') ?? which('python');
   if (python) {
-    return { command: python, prefix: ['-m', 'reml_lsp.cli.main'], source: `${python} -m reml_lsp.cli.main` };
+    return { command: python, prefix: ['-m', 'reml_lsp.cli.main'], source: `${python} -m reml_lsp.cli.main`, fallback: true };
   }
   return undefined;
 }
