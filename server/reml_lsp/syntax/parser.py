@@ -281,11 +281,17 @@ class _ItemRun:
                 tok = self._too_deep(tok)
                 continue
             pre = None
-            act = states[self.stack[-1]].get(ttype)
-            if act is not None and act[0] is not Shift and (
-                    len(self.stack) <= _COPY_DEPTH or not accepts(states, self.stack, ttype)):
-                pre = self.stack[:]  # only needed if ``tok`` fails (deep stacks: checked first)
-            if self._feed(tok):
+            if len(self.stack) > _COPY_DEPTH:
+                # A deep stack (a long operator chain) is not copied for every token: the
+                # entries the reductions overwrite are journaled and restored if ``tok`` fails.
+                pre = self._feed_journaled(tok)
+                fed = pre is None
+            else:
+                act = states[self.stack[-1]].get(ttype)
+                if act is not None and act[0] is not Shift:
+                    pre = self.stack[:]  # only needed if ``tok`` fails
+                fed = self._feed(tok)
+            if fed:
                 if ttype not in T.VIRTUAL:
                     self.last = tok
                     if self.quiet:
@@ -333,6 +339,43 @@ class _ItemRun:
                 return True
             size, callback, lhs = reduce
             if size < 0:  # unit reduction that keeps its child
+                stack[-1] = gotos[stack[-2]][lhs]
+                continue
+            if size:
+                children = values[-size:]
+                del stack[-size:]
+                del values[-size:]
+            else:
+                children = []
+            values.append(callback(children))
+            stack.append(gotos[stack[-1]][lhs])
+
+    def _feed_journaled(self, tok: Token) -> list[int] | None:
+        """``_feed``, returning None on success, else the state stack as it was before the
+        reductions (rebuilt from the entries they overwrote, not from a copy taken upfront)."""
+        stack, values = self.stack, self.values
+        actions, gotos = self.owner.actions, self.owner.gotos
+        ttype = tok.type
+        low = len(stack)  # entries below ``low`` are untouched
+        journal: list[list[int]] = []
+        while True:
+            act = actions[stack[-1]].get(ttype)
+            if act is None:
+                pre = stack[:low]
+                for part in reversed(journal):
+                    pre.extend(part)
+                return pre
+            target, reduce = act
+            if reduce is None:
+                stack.append(target)
+                values.append(tok)
+                return None
+            size, callback, lhs = reduce
+            cut = len(stack) - (1 if size < 0 else size)
+            if cut < low:
+                journal.append(stack[cut:low])
+                low = cut
+            if size < 0:
                 stack[-1] = gotos[stack[-2]][lhs]
                 continue
             if size:

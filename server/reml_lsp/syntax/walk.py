@@ -46,12 +46,30 @@ def accepts(states: States, stack: list[int], term: str) -> bool:
     return reductions_before_shift(states, stack, term) >= 0
 
 
+_CACHE: dict[tuple, dict[str, int]] = {}
+_CACHE_SIZE = 4096
+_CACHE_DEPTH = 96  # deeper stacks are walked without caching (hashing them costs too)
+
+
 def acceptable(states: States, stack: list[int]) -> dict[str, int]:
-    """Every terminal the parser can shift next, with the reductions needed before it."""
+    """Every terminal the parser can shift next, with the reductions needed before it.
+
+    Memoised by stack: a file with thousands of errors in the same state (a Latin-1 file,
+    repeated garbage) pays for the walk over every terminal once."""
+    key = None
+    if len(stack) <= _CACHE_DEPTH:
+        key = (id(states), *stack)
+        hit = _CACHE.get(key)
+        if hit is not None:
+            return dict(hit)
     out: dict[str, int] = {}
     for term in states[stack[-1]]:
         if term.isupper() or term == "$END":
             r = reductions_before_shift(states, stack, term)
             if r >= 0:
                 out[term] = r
+    if key is not None:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.clear()
+        _CACHE[key] = dict(out)
     return out
