@@ -43,30 +43,39 @@ def sections(output: str) -> dict[str, str]:
     return found
 
 
-def test_reml_lint_hook_fails_on_the_broken_file_only(tmp_path: Path):
+def test_hooks_fail_on_the_broken_files_only(tmp_path: Path):
     repo = tmp_path / "project"
-    repo.mkdir()
+    (repo / "good").mkdir(parents=True)
     git = [GIT, "-C", str(repo)]
     subprocess.run([*git, "init", "-q"], check=True)
     (repo / "bad.reml").write_text("fn main() -> Int {\n  (1 + 2\n}\n")
     (repo / "ok.reml").write_text("fn main() -> Int = 1\n")
     (repo / "notes.txt").write_text("not Reml (\n")
+    (repo / "reml.toml").write_text("[project\nname = \"x\"\n")
+    (repo / "good" / "reml.toml").write_text('[project]\nname = "x"\n')
     subprocess.run([*git, "add", "."], check=True)
     env = {**os.environ, "PRE_COMMIT_HOME": str(CACHE), "NO_COLOR": "1"}
     env.pop("REML_AUDIT_DB", None)
     hook_repo = os.environ.get("REML_HOOK_REPO", str(ROOT))  # a clean clone, when testing one
-    run = subprocess.run([PRE_COMMIT, "try-repo", hook_repo, "reml-lint", "--all-files"],
+    run = subprocess.run([PRE_COMMIT, "try-repo", hook_repo, "--all-files"],
                          cwd=repo, env=env, capture_output=True, text=True, timeout=900)
     out = run.stdout + run.stderr
     assert run.returncode == 1, out
-    lint = sections(out)["reml lint"]
+    found = sections(out)
+    lint, config = found["reml lint"], found["reml config lint"]
     assert lint.startswith("Failed"), out
     assert re.search(r"^bad\.reml:3:1: error\[parser\.", lint, re.M), lint
-    assert "ok.reml:" not in lint and "notes.txt" not in lint
+    assert "ok.reml:" not in lint and "notes.txt" not in lint and "reml.toml" not in lint
+    assert config.startswith("Failed"), out
+    assert re.search(r"^reml\.toml:1:\d+: error\[config\.", config, re.M), config
+    assert "good/reml.toml" not in config and ".reml:" not in config
     assert "Traceback" not in out
 
-    # the clean file alone passes
-    run = subprocess.run([PRE_COMMIT, "try-repo", hook_repo, "reml-lint", "--files", "ok.reml"],
+    # the clean files alone pass
+    run = subprocess.run([PRE_COMMIT, "try-repo", hook_repo, "--files", "ok.reml",
+                          "good/reml.toml"],
                          cwd=repo, env=env, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert sections(run.stdout)["reml lint"].startswith("Passed")
+    found = sections(run.stdout)
+    assert found["reml lint"].startswith("Passed")
+    assert found["reml config lint"].startswith("Passed")
