@@ -178,3 +178,20 @@ def test_auto_colours_a_terminal_only():
     finally:
         os.close(master)
         os.close(slave)
+
+
+def test_config_and_name_diagnostics_are_v2_and_sarif_too(cli):
+    """Every domain goes through the same envelope: config lint and the name checks."""
+    cli.write("reml.toml", '[project\nname = "x"\n')
+    cli.write("names.reml", "fn main() -> Int {\n  let unused = 1\n  missing_name\n}\n")
+    config = cli("lint", "--domain", "config", "--format", "json", "reml.toml")
+    code = cli("lint", "--format", "json", "names.reml")
+    diags = config.json["diagnostics"] + code.json["diagnostics"]
+    assert {d["domain"] for d in config.json["diagnostics"]} == {"config"}
+    assert len({d["code"] for d in diags}) >= 2
+    for d in diags:
+        assert v2_errors(d) == [], (d["code"], v2_errors(d))
+    for args in (("--domain", "config", "reml.toml"), ("names.reml",)):
+        log = cli("lint", "--format", "sarif", *args).json
+        jsonschema.Draft4Validator(SARIF).validate(log)
+        assert log["runs"][0]["results"]
