@@ -27,7 +27,8 @@ from lark import Token, Tree
 
 from reml_lsp.analysis.decl_names import pattern_names
 from reml_lsp.analysis.findings import Finding, FindingFix, FindingNote
-from reml_lsp.analysis.tree import NAME_TYPES, Entry, child_tree, decl_of, span, tokens
+from reml_lsp.analysis.item_cache import nodes
+from reml_lsp.analysis.tree import NAME_TYPES, Entry, child_tree, decl_of, span, subtrees, tokens
 
 MISSING_DEFER = "bridges.unsafe.missing_defer"
 MISSING_AUDIT = "bridges.unsafe.missing_audit"
@@ -63,7 +64,7 @@ def _callee(call: Tree) -> tuple[str | None, str | None]:
 
 
 def _calls(node: Tree) -> Iterable[Tree]:
-    return (n for n in node.iter_subtrees() if n.data == "call")
+    return (n for n in subtrees(node) if n.data == "call")
 
 
 def _acquire_verb(name: str) -> str | None:
@@ -94,13 +95,16 @@ def _is_audit_log(call: Tree) -> bool:
 
 
 def _unsafe_blocks(tree: Tree) -> Iterable[Tree]:
-    return (n for n in tree.iter_subtrees_topdown() if n.data == "unsafe_block")
+    return nodes(tree).get("unsafe_block", ())
 
 
 def _check_unsafe(text: str, tree: Tree, dpos: int, item: Tree) -> list[Finding]:
     out: list[Finding] = []
-    audited_item = any(_is_audit_log(c) for c in _calls(item))
-    for ub in _unsafe_blocks(tree):
+    blocks = _unsafe_blocks(tree)
+    if not blocks:
+        return out
+    audited_item = any(_is_audit_log(c) for c in nodes(tree).get("call", ()))
+    for ub in blocks:
         kw = next((t for t in ub.children if isinstance(t, Token) and t.type == "UNSAFE"), None)
         block = child_tree(ub, "block")
         if kw is None or block is None:
@@ -108,7 +112,7 @@ def _check_unsafe(text: str, tree: Tree, dpos: int, item: Tree) -> list[Finding]
         if not audited_item:
             out.append(Finding(MISSING_AUDIT, "bridges", "warning", kw.start_pos + dpos,
                                kw.end_pos + dpos))
-        deferred = {str(t) for d in block.iter_subtrees() if d.data == "defer_expr"
+        deferred = {str(t) for d in subtrees(block) if d.data == "defer_expr"
                     for t in tokens(d) if t.type in NAME_TYPES}
         for stmt in block.children:
             if not (isinstance(stmt, Tree) and stmt.data == "let_stmt"):
@@ -142,20 +146,18 @@ def _check_unsafe(text: str, tree: Tree, dpos: int, item: Tree) -> list[Finding]
     return out
 
 
-def _sigs(decl: Tree) -> Iterable[tuple[Tree, Tree | None, bool]]:
-    """(fn_sig, the function node holding its body or None, is_extern) of a declaration."""
-    if decl.data == "fn_decl":
-        sig = child_tree(decl, "fn_sig")
-        if sig is not None:
-            yield sig, decl, False
-    elif decl.data == "extern_decl":
-        for sig in decl.find_data("fn_sig"):
+def _sigs(tree: Tree, decl: Tree) -> Iterable[tuple[Tree, Tree | None, bool]]:
+    """(fn_sig with an effect row, the function node holding its body or None, is_extern)."""
+    if not nodes(tree).get("effect_annot"):
+        return
+    if decl.data == "extern_decl":
+        for sig in nodes(tree).get("fn_sig", ()):
             yield sig, None, True
-    elif decl.data in ("impl_decl", "trait_decl"):
-        for fn in decl.find_data("fn_decl"):
-            sig = child_tree(fn, "fn_sig")
-            if sig is not None:
-                yield sig, fn, False
+        return
+    for fn in nodes(tree).get("fn_decl", ()):
+        sig = child_tree(fn, "fn_sig")
+        if sig is not None:
+            yield sig, fn, False
 
 
 def _check_effects(tree: Tree, dpos: int) -> list[Finding]:
@@ -163,15 +165,16 @@ def _check_effects(tree: Tree, dpos: int) -> list[Finding]:
     decl, _ = decl_of(tree)
     if decl is None:
         return out
-    for sig, body, is_extern in _sigs(decl):
-        row = next((n for n in sig.iter_subtrees() if n.data == "effect_annot"), None)
+    for sig, body, is_extern in _sigs(tree, decl):
+        row = next((n for n in subtrees(sig) if n.data == "effect_annot"), None)
         if row is None:
             continue
         names = [t for t in row.children if isinstance(t, Token) and t.type in NAME_TYPES]
         tags = {str(t) for t in names}
         quals = set()
         if body is not None:
-            quals = {q for c in _calls(body) for q, _ in [_callee(c)] if q}
+            calls = nodes(tree).get("call", ()) if body is decl else _calls(body)
+            quals = {q for c in calls for q, _ in [_callee(c)] if q}
         missing: list[str] = []
         reasons: list[str] = []
         for kind, (marks, calls, needs) in BOUNDARIES.items():

@@ -20,8 +20,9 @@ from lark import Token, Tree
 from reml_lsp.analysis.bindings import Binding
 from reml_lsp.analysis.decl_names import pattern_names
 from reml_lsp.analysis.findings import Finding, FindingNote
+from reml_lsp.analysis.item_cache import nodes
 from reml_lsp.analysis.scopes import ScopeIndex
-from reml_lsp.analysis.tree import Entry, child_tree, decl_of, span
+from reml_lsp.analysis.tree import Entry, child_tree, decl_of, span, subtrees
 
 DUPLICATE = "name.duplicate"
 CONFLICT = "namespace.conflict"
@@ -109,7 +110,7 @@ def _counts(node) -> Counter:
             if isinstance(child, Tree):
                 out |= _counts(child)
         return out
-    if not any(t.data == "or_pattern" for t in node.iter_subtrees()):
+    if not any(t.data == "or_pattern" for t in subtrees(node)):
         return Counter(str(t) for t in pattern_names(node))
     children = [c for c in node.children if isinstance(c, Tree)]
     inner = {id(t) for c in children for t in pattern_names(c)}
@@ -123,22 +124,22 @@ def _binding_sites(node: Tree) -> list[list]:
     """Groups of patterns that bind into one scope at once: a parameter list, one ``let``, one
     match arm, a ``for`` pattern, a lambda's parameters."""
     groups: list[list] = []
-    for n in node.iter_subtrees():
-        if n.data == "param_list":
-            params = [p for c in n.children if isinstance(c, Tree)
-                      for p in ([c] if c.data == "param" else c.children)]
-            groups.append([p.children[0] for p in params
-                           if isinstance(p, Tree) and p.data == "param" and p.children])
-        elif n.data == "lambda_head":
-            groups.append([p.children[0] for p in n.children
-                           if isinstance(p, Tree) and p.data == "lambda_param" and p.children])
-        elif n.data == "let_decl":
-            pat = next((c for c in n.children if isinstance(c, Tree) and c.data != "type_annot"),
-                       None)
-            groups.append([pat])
-        elif n.data in ("arm", "for_expr"):
-            first = next((c for c in n.children if isinstance(c, Tree)), None)
-            groups.append([first])
+    index = nodes(node)
+    for n in index.get("param_list", ()):
+        params = [p for c in n.children if isinstance(c, Tree)
+                  for p in ([c] if c.data == "param" else c.children)]
+        groups.append([p.children[0] for p in params
+                       if isinstance(p, Tree) and p.data == "param" and p.children])
+    for n in index.get("lambda_head", ()):
+        groups.append([p.children[0] for p in n.children
+                       if isinstance(p, Tree) and p.data == "lambda_param" and p.children])
+    for n in index.get("let_decl", ()):
+        pat = next((c for c in n.children if isinstance(c, Tree) and c.data != "type_annot"),
+                   None)
+        groups.append([pat])
+    for kind in ("arm", "for_expr"):
+        for n in index.get(kind, ()):
+            groups.append([next((c for c in n.children if isinstance(c, Tree)), None)])
     return groups
 
 

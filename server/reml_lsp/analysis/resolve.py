@@ -15,14 +15,16 @@ import bisect
 from collections.abc import Sequence
 from typing import Protocol
 
+import attrs
 from lark import Token, Tree
 
 from reml_lsp.analysis.bindings import Binding
 from reml_lsp.analysis.core_index import CoreIndex, core_index
 from reml_lsp.analysis.decl_names import use_imports
 from reml_lsp.analysis.findings import Finding, FindingFix, FindingNote
+from reml_lsp.analysis.item_cache import nodes
 from reml_lsp.analysis.opaque import opaque_spans
-from reml_lsp.analysis.scopes import ScopeIndex
+from reml_lsp.analysis.scopes import ScopeIndex, inner, item_scopes
 from reml_lsp.analysis.tree import Entry, decl_of, span
 
 UNRESOLVED = "name.unresolved"
@@ -48,62 +50,25 @@ class NoModules:
         return None
 
 
-class Opaque:
-    """Sorted spans (absolute offsets) where names are not judged."""
+NO_MODULES = NoModules()
 
-    def __init__(self, entries: Sequence[Entry]) -> None:
-        spans = sorted((s + d, e + d) for tree, d in entries for s, e in opaque_spans(tree))
-        self.starts = [s for s, _ in spans]
-        self.spans = spans
 
-    def covers(self, offset: int) -> bool:
-        i = bisect.bisect_right(self.starts, offset) - 1
-        # spans may nest; scan back over the few that start before offset in the same item
-        while i >= 0:
-            s, e = self.spans[i]
-            if s <= offset <= e:
-                return True
-            if offset - s > 1 << 16:
-                break
-            i -= 1
-        return False
+def _covers(spans: Sequence[tuple[int, int]], offset: int) -> bool:
+    i = bisect.bisect_right(spans, (offset, 1 << 62)) - 1
+    while i >= 0:
+        s, e = spans[i]
+        if s <= offset <= e:
+            return True
+        i -= 1
+        if i >= 0 and spans[i][1] < s and offset - spans[i][0] > 1 << 16:
+            break
+    return False
 
 
 def _qualifies(text: str, end: int) -> bool:
     """Whether the name ending at ``end`` is followed by ``.``/``::`` (it qualifies a member)."""
     rest = text[end:end + 2]
     return (rest[:1] == "." and rest[1:2] != ".") or rest == "::"
-
-
-def unresolved(text: str, entries: Sequence[Entry], scopes: ScopeIndex,
-               modules: ModuleLookup, core: CoreIndex | None = None,
-               used: set[int] | None = None, closed: bool = True) -> list[Finding]:
-    """``used`` collects ``use_key``s of the bindings some reference resolves to.
-    ``closed``: the file is a module of its own (it has a ``module`` header), so every free name
-    must come from it, its imports or the library (error); otherwise it may be a fragment of a
-    larger module (a doc snippet, a script) and a free name is a warning."""
-    severity = "error" if closed else "warning"
-    notes = () if closed else (FindingNote("note.unresolved_fragment"),)
-    core = core or core_index()
-    opaque = Opaque(entries)
-    out: list[Finding] = []
-    for ref in scopes.references:
-        b = scopes.resolve(ref.name, ref.start)
-        if b is not None:
-            if used is not None:
-                used.add(use_key(b))
-            continue
-        name = ref.name
-        if core.is_known(name) or opaque.covers(ref.start):
-            continue
-        if _qualifies(text, ref.end):
-            if name[:1].isupper() and modules.has_root(name) is not False:
-                continue  # a module qualifier: a workspace module, or one nobody can see
-            if core.is_effect_handle(name):
-                continue  # `audit.log(…)`: an operation of an effect
-        out.append(Finding(UNRESOLVED, "names", severity, ref.start, ref.end, (name,),
-                           notes=notes, extensions={"names": {"name": name, "role": ref.role}}))
-    return out
 
 
 def use_key(b: Binding) -> tuple[str, int, int]:
@@ -126,33 +91,78 @@ def _pub_use(decl: Tree) -> bool:
     return any(isinstance(c, Token) and c.type == "PUB" for c in decl.children)
 
 
-def unused(text: str, scopes: ScopeIndex, used: set[tuple[str, int, int]],
-           bodiless: Sequence[tuple[int, int]]) -> list[Finding]:
-    """Unused local ``let``/``var``, parameters (of functions with a body) and private imports.
-    ``bodiless``: spans of signatures without a body (trait methods, externs)."""
+@attrs.frozen
+class ItemNames:
+    findings: list[Finding]  # unresolved names and unused locals, in tree offsets (dpos 0)
+    used_top: frozenset[str]  # top-level names the item refers to
+
+
+def item_names(text: str, tree: Tree, dpos: int, top: frozenset[str], modules: ModuleLookup,
+               closed: bool, core: CoreIndex | None = None) -> ItemNames:
+    """Resolve the references of one item (its own scopes, then the file's top-level names
+    ``top``, the library, module qualifiers, effect handles) and find its unused locals."""
+    core = core or core_index()
+    part = item_scopes(tree)
+    opaque = opaque_spans(tree)
+    severity = "error" if closed else "warning"
+    notes = () if closed else (FindingNote("note.unresolved_fragment"),)
+    locals_ = [b for b in part.bindings if not b.top_level]
+    used: set[tuple[str, int, int]] = set()
+    used_top: set[str] = set()
     out: list[Finding] = []
-    for b in scopes.bindings:
-        code = UNUSED.get(b.kind)
-        if code is None or use_key(b) in used or b.name.startswith("_"):
+    for ref in part.references:
+        best: Binding | None = None
+        for b in locals_:
+            if b.name == ref.name and b.visible_at(ref.start) and (best is None or inner(b, best)):
+                best = b
+        if best is not None:
+            used.add(use_key(best))
             continue
-        if b.kind in ("let", "var") and b.top_level:
+        name = ref.name
+        if name in top:
+            used_top.add(name)
+            continue
+        if core.is_known(name) or _covers(opaque, ref.start):
+            continue
+        if _qualifies(text, ref.end + dpos):
+            if name[:1].isupper() and modules.has_root(name) is not False:
+                continue  # a module qualifier: a workspace module, or one nobody can see
+            if core.is_effect_handle(name):
+                continue  # `audit.log(…)`: an operation of an effect
+        out.append(Finding(UNRESOLVED, "names", severity, ref.start, ref.end, (name,),
+                           notes=notes, extensions={"names": {"name": name, "role": ref.role}}))
+    bodiless = bodiless_signatures([(tree, 0)])
+    for b in locals_:
+        code = UNUSED.get(b.kind)
+        if code is None or b.kind == "import" or use_key(b) in used or b.name.startswith("_"):
             continue
         if b.kind == "param" and any(s <= b.start <= e for s, e in bodiless):
             continue
-        fixes: list[FindingFix] = []
-        if b.kind == "import":
-            if b.decl is None or _pub_use(b.decl):
-                continue
-            if len(use_imports(b.decl)) == 1:
-                s = span(b.decl, b.decl_dpos)
-                lines = _line_bounds(text, *s) if s is not None else None
-                if lines is not None:
-                    fixes.append(FindingFix("fix.remove_import", lines[0], lines[1]))
-        else:
-            fixes.append(FindingFix("fix.prefix_underscore", b.start, b.end, "_" + b.name,
-                                    (b.name,)))
-        out.append(Finding(code, "names", "warning", b.start, b.end, (b.name,), fixes=tuple(fixes),
+        out.append(Finding(code, "names", "warning", b.start, b.end, (b.name,),
+                           fixes=(FindingFix("fix.prefix_underscore", b.start, b.end,
+                                             "_" + b.name, (b.name,)),),
                            extensions={"names": {"name": b.name, "kind": b.kind}}))
+    return ItemNames(out, frozenset(used_top))
+
+
+def unused_imports(text: str, scopes: ScopeIndex, used_top: set[str]) -> list[Finding]:
+    """Private ``use`` imports whose name no item refers to; the fix removes a ``use`` of one
+    name that stands on its own lines."""
+    out: list[Finding] = []
+    for b in scopes.top_level():
+        if b.kind != "import" or b.name in used_top or b.name.startswith("_"):
+            continue
+        if b.decl is None or _pub_use(b.decl):
+            continue
+        fixes: list[FindingFix] = []
+        if len(use_imports(b.decl)) == 1:
+            s = span(b.decl, b.decl_dpos)
+            lines = _line_bounds(text, *s) if s is not None else None
+            if lines is not None:
+                fixes.append(FindingFix("fix.remove_import", lines[0], lines[1]))
+        out.append(Finding(UNUSED["import"], "names", "warning", b.start, b.end, (b.name,),
+                           fixes=tuple(fixes),
+                           extensions={"names": {"name": b.name, "kind": "import"}}))
     return out
 
 
@@ -161,13 +171,12 @@ def bodiless_signatures(entries: Sequence[Entry]) -> list[tuple[int, int]]:
     body (trait methods, signatures the spec lists), ``extern`` items and effect operations."""
     out: list[tuple[int, int]] = []
     for tree, dpos in entries:
-        for node in tree.iter_subtrees():
-            if node.data in ("fn_decl", "trait_item"):
-                if any(isinstance(c, Tree) and c.data not in ("fn_sig", "attrs")
-                       for c in node.children):
-                    continue
-            elif node.data not in ("extern_decl", "operation_decl"):
-                continue
+        index = nodes(tree)
+        found = [n for kind in ("fn_decl", "trait_item") for n in index.get(kind, ())
+                 if not any(isinstance(c, Tree) and c.data not in ("fn_sig", "attrs")
+                            for c in n.children)]
+        found += [n for kind in ("extern_decl", "operation_decl") for n in index.get(kind, ())]
+        for node in found:
             s = span(node, dpos)
             if s is not None:
                 out.append(s)

@@ -30,7 +30,7 @@ from reml_lsp.analysis.decl_names import (  # noqa: F401  (re-exported for older
 from reml_lsp.analysis.scope_builder import ScopeBuilder
 from reml_lsp.analysis.tree import Entry, span
 
-__all__ = ["INF", "Binding", "ItemScopes", "Reference", "ScopeIndex", "build_scopes",
+__all__ = ["INF", "Binding", "ItemScopes", "Reference", "ScopeIndex", "build_scopes", "inner",
            "item_scopes"]
 
 
@@ -87,6 +87,10 @@ class ScopeIndex:
                           for part, d, _, _ in self.parts for r in part.references]
         return self._refs
 
+    def top_names(self) -> frozenset[str]:
+        """Names bound at the top level of the file (declarations and imports)."""
+        return frozenset(self._top)
+
     def top_named(self, name: str) -> list[Binding]:
         return [_shift(b, d) for b, d in self._top.get(name, ())]
 
@@ -142,12 +146,12 @@ class ScopeIndex:
         """Innermost binding of ``name`` visible at ``offset``."""
         best: Binding | None = None
         for b in self._local(offset):
-            if b.name == name and (best is None or _inner(b, best)):
+            if b.name == name and (best is None or inner(b, best)):
                 best = b
         if best is not None:
             return best
         for b in self.top_named(name):
-            if best is None or _inner(b, best):
+            if best is None or inner(b, best):
                 best = b
         return best
 
@@ -159,7 +163,7 @@ class ScopeIndex:
         local = [b for b in self._local(offset) if b.name.lower().startswith(low)]
         for b in [*local, *self.top_level(prefix)]:
             cur = found.get(b.name)
-            if cur is None or _inner(b, cur):
+            if cur is None or inner(b, cur):
                 found[b.name] = b
         return sorted(found.values(), key=lambda b: (b.top_level, b.scope_end - b.scope_start,
                                                       -b.start))
@@ -190,12 +194,15 @@ class ScopeIndex:
         return out
 
 
-def _inner(a: Binding, b: Binding) -> bool:
+def inner(a: Binding, b: Binding) -> bool:
     """Whether ``a`` shadows ``b`` (narrower scope, or the later one of the same scope)."""
     wa, wb = a.scope_end - a.scope_start, b.scope_end - b.scope_start
     if wa != wb:
         return wa < wb
     return a.start > b.start
+
+
+_inner = inner  # the older name (semantic tokens)
 
 
 # Keyed by object identity (a lark Tree hashes its whole structure), dropped with the tree.

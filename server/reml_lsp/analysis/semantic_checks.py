@@ -11,34 +11,59 @@ from collections.abc import Sequence
 
 from reml_lsp.analysis import bridges, duplicates, resolve
 from reml_lsp.analysis.findings import Finding, to_diagnostics
+from reml_lsp.analysis.item_cache import ItemMemo, shift
 from reml_lsp.analysis.positions import LineIndex
-from reml_lsp.analysis.resolve import ModuleLookup, NoModules
+from reml_lsp.analysis.resolve import NO_MODULES, ModuleLookup
 from reml_lsp.analysis.scopes import ScopeIndex, build_scopes
-from reml_lsp.analysis.tree import Entry, span
+from reml_lsp.analysis.tree import Entry
 from reml_lsp.diagnostics.model import Diagnostic
+
+_NAMES = ItemMemo()
+_BRIDGES = ItemMemo()
+_PATTERNS = ItemMemo()
+_TOPS: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _interned(top: frozenset[str]) -> frozenset[str]:
+    """One object per distinct set of top-level names, so item memos compare by identity."""
+    if len(_TOPS) > 64:
+        _TOPS.clear()
+    return _TOPS.setdefault(top, top)
 
 
 def semantic_findings(text: str, entries: Sequence[Entry], *, clean: Sequence[bool] | None = None,
                       modules: ModuleLookup | None = None, scopes: ScopeIndex | None = None
                       ) -> list[Finding]:
     """``entries``: every item (tree, dpos) in text order; ``clean[i]``: item i parsed without
-    findings (default: all). ``scopes``: ``build_scopes(entries)`` when the caller has it."""
-    modules = modules or NoModules()
+    findings (default: all). ``scopes``: ``build_scopes(entries)`` when the caller has it.
+    What an item yields is memoised by its tree (``ItemMemo``): an edit re-checks the items it
+    reparsed, plus every item when the set of top-level names changes."""
+    modules = modules or NO_MODULES
     scopes = scopes or build_scopes(entries)
     ok = [e for i, e in enumerate(entries) if clean is None or clean[i]]
-    ok_ids = {id(t) for t, _ in ok}
-    bad = [s for t, d in entries if id(t) not in ok_ids for s in [span(t, d)] if s is not None]
-    used: set[tuple[str, int, int]] = set()
     closed = resolve.is_closed_module(entries)
-    found = resolve.unresolved(text, entries, scopes, modules, used=used, closed=closed)
-    out = [f for f in found if not any(s <= f.start <= e for s, e in bad)]
-    if not bad:  # a broken item may hold the only use of a name
-        out += resolve.unused(text, scopes, used, resolve.bodiless_signatures(entries))
+    top = _interned(scopes.top_names())
+    key = (top, closed, id(modules))
+    out: list[Finding] = []
+    used_top: set[str] = set()
+    for tree, dpos in ok:
+        names = _NAMES.get(tree, key, lambda t=tree, d=dpos: _unshifted_names(
+            text, t, d, top, modules, closed))
+        out += shift(names.findings, dpos)
+        used_top |= names.used_top
+        out += shift(_PATTERNS.get(tree, None, lambda t=tree: duplicates.pattern_bindings(
+            [(t, 0)])), dpos)
+        out += shift(_BRIDGES.get(tree, None, lambda t=tree, d=dpos: shift(
+            bridges.check(text, [(t, d)]), -d)), dpos)
+    if len(ok) == len(entries):  # a broken item may hold the only use of an import
+        out += resolve.unused_imports(text, scopes, used_top)
     out += duplicates.top_level(scopes, ok, closed)
-    out += duplicates.pattern_bindings(ok)
     out += duplicates.impls(text, ok)
-    out += bridges.check(text, ok)
     return out
+
+
+def _unshifted_names(text, tree, dpos, top, modules, closed) -> resolve.ItemNames:
+    return resolve.item_names(text, tree, dpos, top, modules, closed)
 
 
 def semantic_diagnostics(text: str, entries: Sequence[Entry], clean: Sequence[bool], *,

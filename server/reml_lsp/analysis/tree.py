@@ -7,7 +7,7 @@ the incremental document tells how far it moved). All offsets are code points.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from lark import Token, Tree
@@ -18,6 +18,16 @@ __all__ = ["first_token", "last_token", "tokens"]
 
 Entry = tuple[Tree, int]
 NAME_TYPES = frozenset(("IDENT", "UPPER_IDENT"))
+
+
+def subtrees(node: Tree) -> Iterator[Tree]:
+    """Every subtree of ``node`` (itself first), depth first — a plain stack walk, several
+    times cheaper than lark's ``iter_subtrees`` (which orders and de-duplicates)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(c for c in reversed(n.children) if isinstance(c, Tree))
 
 
 def entries_of(items: Iterable[Any]) -> list[Entry]:
