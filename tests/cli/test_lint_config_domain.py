@@ -119,3 +119,16 @@ def test_domain_filters_reml_findings(cli):
                                                              "name.unresolved"]
     parser = cli("lint", "--domain", "parser", "--format", "json", "m.reml")
     assert (parser.rc, parser.json["diagnostics"]) == (0, [])
+
+
+def test_hostile_config_is_a_located_error_not_a_crash(cli):
+    cli.write("deep.toml", "a = " + "[" * 50_000 + "\n")
+    cli.write("deep.json", "[" * 100_000)
+    (cli.root / "latin1.json").write_bytes(b'{"caf\xe9": 1}')
+    run = cli("lint", "--domain", "config", "--format", "json", "deep.toml", "deep.json",
+              "latin1.json")
+    assert run.rc == 1
+    codes = [(d["code"], d["location"]["file"]) for d in run.json["diagnostics"]]
+    assert codes == [("config.parse.invalid_toml", "deep.toml"),
+                     ("config.parse.invalid_json", "deep.json"),
+                     ("config.parse.encoding", "latin1.json")]

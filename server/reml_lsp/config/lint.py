@@ -116,6 +116,8 @@ def _parse(text: str, fmt: str) -> tuple[Any, tuple[str, str, int, int] | None]:
             detail = _TOML_AT.sub("", detail).replace("(at end of document)", "").strip()
             end = at if text[at:at + 1] in ("", "\n", "\r") else at + 1
             return None, ("config.parse.invalid_toml", detail, at, end)
+        except RecursionError:
+            return None, ("config.parse.invalid_toml", "nested too deeply", 0, 0)
     try:
         return json.loads(text), None
     except json.JSONDecodeError as exc:

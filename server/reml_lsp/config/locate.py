@@ -36,8 +36,8 @@ def json_spans(text: str) -> Spans:
     spans: Spans = {}
     try:
         _value(text, _skip(text, 0), (), spans)
-    except (IndexError, ValueError):
-        pass  # a broken document keeps the spans found so far
+    except (IndexError, ValueError, RecursionError):
+        pass  # a broken (or too deep) document keeps the spans found so far
     return spans
 
 
