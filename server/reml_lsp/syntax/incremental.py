@@ -90,17 +90,24 @@ class ItemStreamParser:
 
 class WindowFeeder:
     """Pull-mode feeder over a document already in memory: each pull hands out the next window
-    of ``max(min_bytes, preferred_bytes)`` characters starting at ``start``."""
+    of ``max(min_bytes, preferred_bytes)`` characters starting at ``start``; from the third pull
+    on, windows double. An item that is not determined until far away (an unterminated triple
+    quote reads to the end) is parsed again after each pull, so fixed windows would make that
+    quadratic; doubling keeps the total work linear."""
 
     def __init__(self, text: str, start: int) -> None:
         self.text = text
         self.pos = start
         self.pulls = 0
+        self.window = 0
 
     def pull(self, demand: DemandHint) -> Chunk | Closed:
         if self.pos >= len(self.text):
             return Closed()
         size = max(demand.min_bytes, demand.preferred_bytes or 0, 1)
+        if self.pulls >= 2:
+            size = max(size, 2 * self.window)
+        self.window = size
         chunk = self.text[self.pos:self.pos + size]
         self.pos += len(chunk)
         self.pulls += 1
@@ -171,12 +178,16 @@ class ParsedDocument:
             self.__init__(text, tabs=self.t)  # type: ignore[misc]
             return EditStats(0, len(self.items), 0, len(text), False, demand)
 
-        # The first item whose parse looked at ``start`` or past it. Dependencies are not
-        # monotonic: an unterminated `"""`, `r"` or `/*` searched to the end of input, so an
-        # item far before the edit can depend on it (typing the closing quote at the very end).
+        # The first item whose parse looked at ``start`` or past it: the items just before
+        # the edit whose lookahead reached it, and, when the edit may open or close a literal
+        # or comment, any earlier item: an unterminated `"""`, `r"` or `/*` was searched for to
+        # the end of input (typing the closing quote at the very end must re-parse it).
         k = self.item_index_at(start)
-        if k:
-            k = min(k, bisect.bisect_right(list(accumulate(self._dep[:k], max)), start))
+        dep = self._dep
+        while k > 0 and dep[k - 1] > start:
+            k -= 1
+        if k and _may_delimit(old, start, end, new_text):
+            k = min(k, bisect.bisect_right(list(accumulate(dep[:k], max)), start))
         while k < len(self.items) - 1 and self._dep_end(k) <= start and \
                 self._pos[k + 1] <= start:
             k += 1
@@ -240,6 +251,17 @@ class ParsedDocument:
         dpos, dline = self.shift(i)
         state = self.items[i].start.shifted(dpos, dline)
         return expected_at(self.text, state, offset, self.t)
+
+
+_DELIMITERS = frozenset('"*/#\\')
+
+
+def _may_delimit(old: str, start: int, end: int, new_text: str) -> bool:
+    """Whether replacing ``old[start:end]`` by ``new_text`` can create or remove a string or
+    comment delimiter (`"`, `/*`, `*/`, `"#`, an escape): the only far-reaching dependencies
+    are searches for one. Delimiters are at most 3 characters, so 2 on each side suffice."""
+    return not _DELIMITERS.isdisjoint(new_text) or not _DELIMITERS.isdisjoint(
+        old[max(0, start - 2):end + 2])
 
 
 def canonical(node: Any, dpos: int = 0, dline: int = 0) -> Any:
