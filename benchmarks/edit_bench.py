@@ -68,10 +68,11 @@ class Server:
         env = {**os.environ, "REML_AUDIT_DB": str(root / ".reml" / "audit.db")}
         profile = os.environ.get("EDIT_BENCH_PROFILE")  # a cProfile output path
         wrap = ["-m", "cProfile", "-o", profile] if profile else []
+        err = open(os.environ["EDIT_BENCH_STDERR"], "wb") if "EDIT_BENCH_STDERR" in os.environ \
+            else subprocess.DEVNULL
         self.proc = subprocess.Popen(
             [sys.executable, *wrap, "-m", "reml_lsp.cli.main", "lsp", "--stdio"], cwd=root,
-            env=env,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err)
         self.inbox: queue.Queue[dict[str, Any] | None] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
         self._next_id = 0
@@ -258,7 +259,7 @@ def big(root: Path, megabytes: float, edits: int = 10) -> None:
     t0 = time.perf_counter()
     server.notify("textDocument/didOpen", {"textDocument": {
         "uri": uri, "languageId": "reml", "version": 1, "text": text}})
-    found = server.published(uri, 1, timeout=300)
+    found = server.published(uri, 1, timeout=900)
     open_s = time.perf_counter() - t0
     at = len(text) // 2
     at = text.index("let s = a + b * ", at) + len("let s = a + b * ")
@@ -279,15 +280,22 @@ def big(root: Path, megabytes: float, edits: int = 10) -> None:
         server.notify("textDocument/didChange", {"textDocument": {"uri": uri,
                                                                   "version": version},
                                                  "contentChanges": [change]})
-        server.published(uri, version, timeout=300)
+        server.published(uri, version, timeout=900)
         times.append((time.perf_counter() - t0) * 1000)
     server.notify("textDocument/didSave", {"textDocument": {"uri": uri}, "text": text})
     rss = rss_kb(pid)
     t0 = time.perf_counter()
     answered = "result" in server.request("shutdown", timeout=60)
     shutdown_ms = (time.perf_counter() - t0) * 1000
+    t0 = time.perf_counter()
     server.notify("exit", None)
-    server.proc.wait(60)
+    try:
+        code: Any = server.proc.wait(120)
+    except subprocess.TimeoutExpired:
+        code = "still running after 120 s (killed)"
+        server.proc.kill()
+        server.proc.wait()
+    exit_s = time.perf_counter() - t0
     db = root / ".reml" / "audit.db"
     size = sum(p.stat().st_size for p in db.parent.glob("audit.db*")) if db.exists() else 0
     print(f"{len(text) / 1e6:.1f} MB file: {len(found)} findings, open -> first publish "
@@ -296,7 +304,8 @@ def big(root: Path, megabytes: float, edits: int = 10) -> None:
           f"max {max(times):.0f} ms over {edits}")
     print(f"  audit DB {size / 1e6:.2f} MB ({sum(audit_rows(db).values())} rows), "
           f"server RSS {rss / 1024:.0f} MB")
-    print(f"  shutdown answered: {answered} ({shutdown_ms:.0f} ms)")
+    print(f"  shutdown answered: {answered} ({shutdown_ms:.0f} ms); exit: {code} "
+          f"after {exit_s:.1f} s")
 
 
 def main() -> None:
