@@ -83,6 +83,11 @@ def tables() -> Tables:
     lalr = frontend.parser.parser
     table = lalr.parse_table
     states = table.states
+    # The unpickled table holds one (action, argument) tuple per entry; share equal ones.
+    shared: dict[Any, Any] = {}
+    for acts in states.values():
+        for sym, act in acts.items():
+            acts[sym] = shared.setdefault(act, act)
     # One scanner over every terminal; the contextual decisions (keywords, `t.0.1`, `Vec<T>=`,
     # fixity atoms) are taken by reml_lsp.syntax.lexer from the parse table, which gives the
     # same tokens as Lark's ContextualLexer without compiling one regex per parser state.

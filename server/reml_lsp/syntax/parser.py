@@ -154,19 +154,28 @@ def _fast_tables(tabs: Tables) -> tuple[dict, dict, dict]:
     callbacks = _wrap_callbacks(tabs.callbacks)
     actions: dict[int, dict[str, tuple]] = {}
     gotos: dict[int, dict[str, int]] = {}
+    # One tuple per shift target and per rule, shared by every state (tens of thousands of
+    # entries would otherwise each hold their own: megabytes of resident memory).
+    shifts: dict[int, tuple] = {}
+    reduces: dict[Any, tuple] = {}
     for state, acts in tabs.states.items():
         a: dict[str, tuple] = {}
         g: dict[str, int] = {}
         for sym, (action, arg) in acts.items():
             if action is Shift:
                 if sym.isupper() or sym == "$END":
-                    a[sym] = (arg, None)
+                    act = shifts.get(arg)
+                    if act is None:
+                        act = shifts[arg] = (arg, None)
+                    a[sym] = act
                 else:
                     g[sym] = arg
-            elif _is_identity(arg):
-                a[sym] = (0, (-1, None, arg.origin.name))
             else:
-                a[sym] = (0, (len(arg.expansion), callbacks[arg], arg.origin.name))
+                act = reduces.get(arg)
+                if act is None:
+                    act = reduces[arg] = (0, (-1, None, arg.origin.name)) if _is_identity(
+                        arg) else (0, (len(arg.expansion), callbacks[arg], arg.origin.name))
+                a[sym] = act
         actions[state] = a
         gotos[state] = g
     return callbacks, actions, gotos
