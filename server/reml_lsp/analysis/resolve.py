@@ -28,6 +28,10 @@ from reml_lsp.analysis.scopes import ScopeIndex, inner, item_scopes
 from reml_lsp.analysis.tree import Entry, decl_of, span
 
 UNRESOLVED = "name.unresolved"
+# Spec 3-1 §1: `Core.Prelude` (and `use Core`, which brings it) provides operator sugar (`?`, the
+# pipe placeholder `_`, guard helpers) besides names, so its use cannot be seen by name: never
+# reported unused.
+SUGAR_MODULES = frozenset({"Core", "Core.Prelude", "::Core", "::Core.Prelude"})
 UNUSED = {"let": "name.unused.let", "var": "name.unused.let", "param": "name.unused.param",
           "import": "name.unused.import"}
 
@@ -95,6 +99,7 @@ def _pub_use(decl: Tree) -> bool:
 class ItemNames:
     findings: list[Finding]  # unresolved names and unused locals, in tree offsets (dpos 0)
     used_top: frozenset[str]  # top-level names the item refers to
+    used_lib: frozenset[str] = frozenset()  # library names it refers to unqualified
 
 
 def item_names(text: str, tree: Tree, dpos: int, top: frozenset[str], modules: ModuleLookup,
@@ -109,6 +114,7 @@ def item_names(text: str, tree: Tree, dpos: int, top: frozenset[str], modules: M
     locals_ = [b for b in part.bindings if not b.top_level]
     used: set[tuple[str, int, int]] = set()
     used_top: set[str] = set()
+    used_lib: set[str] = set()
     out: list[Finding] = []
     for ref in part.references:
         best: Binding | None = None
@@ -122,7 +128,10 @@ def item_names(text: str, tree: Tree, dpos: int, top: frozenset[str], modules: M
         if name in top:
             used_top.add(name)
             continue
-        if core.is_known(name) or _covers(opaque, ref.start):
+        if core.is_known(name):
+            used_lib.add(name)
+            continue
+        if _covers(opaque, ref.start):
             continue
         if _qualifies(text, ref.end + dpos):
             if name[:1].isupper() and modules.has_root(name) is not False:
@@ -142,15 +151,25 @@ def item_names(text: str, tree: Tree, dpos: int, top: frozenset[str], modules: M
                            fixes=(FindingFix("fix.prefix_underscore", b.start, b.end,
                                              "_" + b.name, (b.name,)),),
                            extensions={"names": {"name": b.name, "kind": b.kind}}))
-    return ItemNames(out, frozenset(used_top))
+    return ItemNames(out, frozenset(used_top), frozenset(used_lib))
 
 
-def unused_imports(text: str, scopes: ScopeIndex, used_top: set[str]) -> list[Finding]:
+def unused_imports(text: str, scopes: ScopeIndex, used_top: set[str],
+                   used_lib: set[str] = frozenset(), core: CoreIndex | None = None
+                   ) -> list[Finding]:
     """Private ``use`` imports whose name no item refers to; the fix removes a ``use`` of one
-    name that stands on its own lines."""
+    name that stands on its own lines. Importing a library module (``use Core.Prelude``) also
+    counts as used when the file names one of that module's declarations unqualified
+    (``Option``, ``Some``): the reference accepts the names after such an import."""
+    core = core or core_index()
     out: list[Finding] = []
     for b in scopes.top_level():
         if b.kind != "import" or b.name in used_top or b.name.startswith("_"):
+            continue
+        if b.path in SUGAR_MODULES:
+            continue
+        lib = core.module(b.path or "")
+        if lib and used_lib & lib.keys():
             continue
         if b.decl is None or _pub_use(b.decl):
             continue

@@ -46,17 +46,19 @@ def semantic_findings(text: str, entries: Sequence[Entry], *, clean: Sequence[bo
     key = (top, closed, id(modules))
     out: list[Finding] = []
     used_top: set[str] = set()
+    used_lib: set[str] = set()
     for tree, dpos in ok:
         names = _NAMES.get(tree, key, lambda t=tree, d=dpos: _unshifted_names(
             text, t, d, top, modules, closed))
         out += shift(names.findings, dpos)
         used_top |= names.used_top
+        used_lib |= names.used_lib
         out += shift(_PATTERNS.get(tree, None, lambda t=tree: duplicates.pattern_bindings(
             [(t, 0)])), dpos)
         out += shift(_BRIDGES.get(tree, None, lambda t=tree, d=dpos: shift(
             bridges.check(text, [(t, d)]), -d)), dpos)
     if len(ok) == len(entries):  # a broken item may hold the only use of an import
-        out += resolve.unused_imports(text, scopes, used_top)
+        out += resolve.unused_imports(text, scopes, used_top, used_lib)
     out += duplicates.top_level(scopes, ok, closed)
     out += duplicates.impls(text, ok)
     return out
