@@ -75,6 +75,14 @@ def test_names_from_imports_locals_and_the_library_resolve() -> None:
     assert semantic(text) == []
 
 
+def test_prelude_import_is_never_unused_and_a_library_import_is_used_by_its_names() -> None:
+    assert semantic("module m\n\nuse Core.Prelude\n\nfn f() -> Int = 1\n") == []
+    text = "module m\n\nuse Core.Collections\n\nfn f(xs: List<Int>) -> List<Int> = xs\n"
+    assert semantic(text) == []  # `List` is a declaration of Core.Collections
+    [d] = semantic("module m\n\nuse Core.Collections\n\nfn f() -> Int = 1\n")
+    assert d.code == "name.unused.import"
+
+
 def test_unknown_constructs_are_opaque() -> None:
     # attribute arguments are another namespace; a `conductor` is a DSL the checker does not
     # model: neither is judged
