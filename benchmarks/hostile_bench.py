@@ -84,6 +84,9 @@ CLASSES: dict[str, Callable[[int], bytes]] = {
     "deep_blocks": lambda n: _fill(b"{ ", n, b"fn f() -> Int = "),
     "deep_closed_parens": lambda n: (b"fn f() -> Int = " + b"(" * (n // 2 - 10) + b"1"
                                      + b")" * (n // 2 - 10) + b"\n"),
+    "deep_neg": lambda n: _fill(b"- ", n, b"fn f() -> Int = ", b"1\n"),
+    "deep_field": lambda n: _fill(b".f", n, b"fn f() -> Int = x", b"\n"),
+    "deep_return": lambda n: _fill(b"return ", n, b"fn f() = { ", b"1 }\n"),
     "unknown_run": lambda n: _fill("§".encode(), n),
     "unknown_ctrl": lambda n: _fill(b"\x07", n),
     "program": _program_lines,

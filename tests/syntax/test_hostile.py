@@ -16,7 +16,7 @@ from reml_lsp.diagnostics.serialize import to_json
 from reml_lsp.diagnostics.text import graphemes, message_arg, printable, shorten
 from reml_lsp.syntax.decoding import decoder_issues
 from reml_lsp.syntax.issues import ITEM_ISSUE_LIMIT
-from reml_lsp.syntax.parser import MAX_NESTING, parse_items
+from reml_lsp.syntax.parser import MAX_NESTING, MAX_TREE_DEPTH, parse_items
 
 
 def _codes(result) -> list[str]:
@@ -134,6 +134,21 @@ def test_unclosed_deep_nesting_is_bounded(opener: str):
     result = analyze_text(text, file="t", rel_path="t")
     assert "parser.nesting_too_deep" in _codes(result)
     assert len(result.diagnostics) < 10
+
+
+@pytest.mark.parametrize("body", ["- " * 3000 + "1", "!" * 3000 + "x", "x" + ".f" * 3000,
+                                  "x" + "()" * 3000, "x" + " |> g" * 3000,
+                                  "if a then 1 else " * 600 + "2", "|x| " * 1000 + "1",
+                                  "{ " + "return " * 1000 + "1 }"])
+def test_a_tree_too_deep_to_walk_is_one_located_finding(body: str):
+    text = f"fn f() = {body}\nfn g() -> Int = 2\n"
+    items = parse_items(text)
+    deep = [i for it in items for i in it.issues if i.code == "parser.nesting_too_deep"]
+    assert len(deep) == 1 and 0 < deep[0].start < text.index("fn g")
+    assert all(_depth(it.tree) <= MAX_TREE_DEPTH for it in items if it.tree is not None)
+    result = analyze_text(text, file="t", rel_path="t")  # every later walk copes
+    assert "nests more than 256 levels" in result.diagnostics[0].message
+    assert any(it.tree is not None and it.first == text.index("fn g") for it in items)
 
 
 def test_a_long_operator_chain_is_one_flat_binary_node():

@@ -28,6 +28,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "lexer.skip_to_end": "the rest of the file is skipped",
         "lexer.skip_to_item_end": "the rest of this item is skipped",
         "parse.nesting_too_deep": "brackets nested more than {0} deep are not analysed",
+        "parse.expression_too_deep":
+            "this item nests more than {0} levels deep and is not analysed",
         "diagnostics.truncated":
             "{0} more diagnostics in this file are not shown (limit: {1} per file)",
         "note.unclosed": "{0} opened here is not closed with {1}",
@@ -68,6 +70,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "lexer.skip_to_end": "ファイル末尾までスキップします",
         "lexer.skip_to_item_end": "この項目の残りをスキップします",
         "parse.nesting_too_deep": "括弧の入れ子が {0} 段を超えているため解析しません",
+        "parse.expression_too_deep": "この項目は入れ子が {0} 段を超えているため解析しません",
         "diagnostics.truncated":
             "このファイルの残り {0} 件の診断は表示されません（上限: ファイルごとに {1} 件）",
         "note.unclosed": "ここで開いた {0} が {1} で閉じられていません",

@@ -47,6 +47,8 @@ QUIET_SHIFTS = 3  # shifts after a recovery during which new errors are not repo
 MAX_NESTING = 256  # open brackets in one item; deeper input is one finding (parser.nesting)
 _COPY_DEPTH = 256  # above this stack depth, check a reduction before copying the stack
 _LONG_CHAIN = 64  # binary chains longer than this are flattened once, when the item ends
+MAX_TREE_DEPTH = 256  # deeper item trees become one finding (real code stays under 40)
+_SHALLOW_CHARS = 128  # an item this short cannot reach MAX_TREE_DEPTH: not measured
 
 
 @attrs.define(slots=True)
@@ -96,6 +98,22 @@ def _binary_callback(inner):
         return node
 
     return build
+
+
+def _too_deep_at(tree: Tree) -> int | None:
+    """Offset of the first subtree deeper than ``MAX_TREE_DEPTH`` levels, or None. Level by
+    level, without recursion (a few percent of the parse time of large items)."""
+    level = [tree]
+    depth = 0
+    while level:
+        depth += 1
+        if depth > MAX_TREE_DEPTH:
+            node: Any = level[0]
+            while isinstance(node, Tree):
+                node = next((c for c in node.children if c is not None), None)
+            return node.start_pos if isinstance(node, Token) else None
+        level = [c for n in level for c in n.children if type(c) is Tree]
+    return None
 
 
 def _flatten_chains() -> None:
@@ -317,6 +335,10 @@ class _ItemRun:
         end_tok = Token("$END", "")
         tree = self._feed_end(end_tok)
         _flatten_chains()
+        if self.last is not None and self.last.end_pos - first > _SHALLOW_CHARS:
+            deep_at = _too_deep_at(tree)
+            if deep_at is not None:
+                tree = self._shallow_error_tree(deep_at, first)
         self.issues.extend(drain_built_issues())
         last = self.last
         if last is not None:
@@ -358,6 +380,19 @@ class _ItemRun:
                 children = []
             values.append(callback(children))
             stack.append(gotos[stack[-1]][lhs])
+
+    def _shallow_error_tree(self, at: int, first: int) -> Tree:
+        """The item's tree is deeper than the tools that walk it recursively can follow
+        (`- - - … x`, `x.f.f.f…`): one located finding, and the item becomes one erroneous
+        item with nothing under it."""
+        self.issues.append(SyntaxIssue(
+            "parser.nesting_too_deep", "parse.expression_too_deep", at, at + 1,
+            args=(str(MAX_TREE_DEPTH),),
+            notes=[IssueNote("lexer.skip_to_item_end", label="parser")]))
+        self.stack[:] = [self.start]
+        self.values[:] = []
+        self._feed(_error_token(self._virtual("ERROR", first), []))
+        return self._feed_end(Token("$END", ""))
 
     def _feed_journaled(self, tok: Token) -> list[int] | None:
         """``_feed``, returning None on success, else the state stack as it was before the

@@ -29,24 +29,26 @@ def tokens(node: Any, *, skipped: bool = False) -> Iterator[Token]:
 
 
 def first_token(node: Any) -> Token | None:
-    """Leftmost real token (descends the left edge only)."""
-    if isinstance(node, Token):
-        return node if node.value else None
-    if isinstance(node, Tree):
-        for child in node.children:
-            found = first_token(child)
-            if found is not None:
-                return found
+    """Leftmost real token (descends the left edge only; iterative: trees can be deep)."""
+    stack = [node]
+    while stack:
+        cur = stack.pop()
+        if isinstance(cur, Token):
+            if cur.value:
+                return cur
+        elif isinstance(cur, Tree):
+            stack.extend(reversed(cur.children))
     return None
 
 
 def last_token(node: Any) -> Token | None:
-    """Rightmost real token (descends the right edge only)."""
-    if isinstance(node, Token):
-        return node if node.value else None
-    if isinstance(node, Tree):
-        for child in reversed(node.children):
-            found = last_token(child)
-            if found is not None:
-                return found
+    """Rightmost real token (descends the right edge only; iterative: trees can be deep)."""
+    stack = [node]
+    while stack:
+        cur = stack.pop()
+        if isinstance(cur, Token):
+            if cur.value:
+                return cur
+        elif isinstance(cur, Tree):
+            stack.extend(cur.children)
     return None
