@@ -68,7 +68,7 @@ def test_resource_that_looks_like_an_option_is_refused(cli, checkout: Path) -> N
                  ["instrument", "telemetry", "--format=json", "--", "not a resource"]):
         run = cli(*args)
         assert run.rc == 3, run.stdout
-        assert run.json["error"]["code"] == "cli.usage"
+        assert run.json["error"]["code"] == "instrument.bad_resource"
         assert "VISA resource name" in run.json["error"]["message"]
     assert not marker.exists()
 

@@ -6,12 +6,16 @@ from __future__ import annotations
 import argparse
 
 from reml_lsp.argcheck import name_problem, visa_resource_problem
+from reml_lsp.cli.errors import CliError
+from reml_lsp.cli.exit_codes import ExitCode
 
 
 def visa_resource(value: str) -> str:
+    """A VISA resource name; otherwise ``instrument.bad_resource`` (exit 3), the code the
+    instrument layer gives a name pyvisa cannot parse (argparse lets a CliError through)."""
     problem = visa_resource_problem(value)
     if problem:
-        raise argparse.ArgumentTypeError(problem)
+        raise CliError("instrument.bad_resource", problem, ExitCode.USAGE, resource=value)
     return value
 
 
