@@ -78,16 +78,9 @@ export function registerCommands(context: vscode.ExtensionContext, reml: RemlCli
       if (!state) {
         return;
       }
-      const ok = await vscode.window.showWarningMessage(
-        `Roll back the last reload of ${path.basename(state.uri.fsPath)}?`,
-        { modal: true },
-        'Roll Back',
-      );
-      if (ok !== 'Roll Back') {
-        return;
-      }
       params = { state: state.uri.fsPath };
     }
+    // The server runs a dry run and asks (Apply / Cancel, naming the state and the versions).
     return runtimeOperation(reml, 'rollback', SERVER_COMMANDS.rollback, [params]);
   });
 
@@ -400,7 +393,7 @@ async function lintWorkspace(reml: RemlClient, collection: vscode.DiagnosticColl
     async (_progress, token) => {
       for (const folder of folders) {
         const root = folder.uri.fsPath;
-        const res = await runCli(cli, ['lint', root, '--format', 'json'], { cwd: root, token, timeoutMs: 300_000 });
+        const res = await runCli(cli, ['lint', '--format', 'json', '--', root], { cwd: root, token, timeoutMs: 300_000 });
         const label = res.exitCode !== null ? (EXIT_LABELS[res.exitCode] ?? String(res.exitCode)) : 'killed';
         reml.output.appendLine(`[reml] reml-run lint ${root} → exit ${res.exitCode} (${label})`);
         if (res.json === undefined) {
@@ -512,7 +505,7 @@ async function auditFromCli(reml: RemlClient, uri: vscode.Uri, auditId: string):
   }
   const folder = vscode.workspace.getWorkspaceFolder(uri) ?? vscode.workspace.workspaceFolders?.[0];
   try {
-    const res = await runCli(cli, ['audit', 'show', auditId, '--format', 'json'], { cwd: folder?.uri.fsPath, timeoutMs: 30_000 });
+    const res = await runCli(cli, ['audit', 'show', '--format', 'json', '--', auditId], { cwd: folder?.uri.fsPath, timeoutMs: 30_000 });
     const note = res.exitCode === 0 ? '' : `reml-run audit show exited ${res.exitCode} (${EXIT_LABELS[res.exitCode ?? -1] ?? 'unknown'})`;
     return { entry: res.json, note };
   } catch (err) {

@@ -58,8 +58,10 @@ function log(...args) {
 /**
  * Starts code-server with a fresh user-data dir, extensions dir and a copy of the fixture
  * workspace; installs the VSIX first. Returns { url, workspace, stop }.
+ * `untrusted: true` turns Workspace Trust on and opens the folder in Restricted Mode (no
+ * prompt); `workspaceSettings` become the folder's `.vscode/settings.json` before it opens.
  */
-export async function startCodeServer({ settings = {} } = {}) {
+export async function startCodeServer({ settings = {}, untrusted = false, workspaceSettings = undefined } = {}) {
   if (!env.codeServer || !existsSync(env.codeServer)) {
     throw new Error(`code-server not found (REML_E2E_CODE_SERVER=${env.codeServer})`);
   }
@@ -71,6 +73,10 @@ export async function startCodeServer({ settings = {} } = {}) {
   mkdirSync(join(userData, 'User'), { recursive: true });
   mkdirSync(extensions, { recursive: true });
   cpSync(join(here, 'workspace'), workspace, { recursive: true });
+  if (workspaceSettings) {
+    mkdirSync(join(workspace, '.vscode'), { recursive: true });
+    writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify(workspaceSettings, null, 2));
+  }
   writeFileSync(config, 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n');
   // reml.server.* and reml.runtime.command are machine-overridable: in code-server (a remote
   // window) VS Code takes them from the remote machine's settings, not from User settings.
@@ -86,7 +92,9 @@ export async function startCodeServer({ settings = {} } = {}) {
         'workbench.startupEditor': 'none',
         'workbench.tips.enabled': false,
         'workbench.enableExperiments': false,
-        'security.workspace.trust.enabled': false,
+        'security.workspace.trust.enabled': untrusted,
+        'security.workspace.trust.startupPrompt': 'never',
+        'security.workspace.trust.banner': 'always',
         'telemetry.telemetryLevel': 'off',
         'update.mode': 'none',
         'extensions.autoUpdate': false,
@@ -118,7 +126,7 @@ export async function startCodeServer({ settings = {} } = {}) {
     '--auth', 'none',
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(untrusted ? [] : ['--disable-workspace-trust']),
   ];
   const install = spawnSync(env.codeServer, [...common, '--install-extension', env.vsix, '--force'], {
     env: childEnv,

@@ -23,7 +23,7 @@ test('the reml language, grammar and configuration are contributed', () => {
   assert.equal(grammar.path, './syntaxes/reml.tmLanguage.json');
 });
 
-test('every setting has a scope and a description; executable paths are restricted', () => {
+test('every setting has a scope and a description; executable, audit database and VISA library paths are restricted', () => {
   const props = pkg.contributes.configuration.properties;
   for (const key of ['reml.server.command', 'reml.server.pythonPath', 'reml.server.args', 'reml.runtime.command', 'reml.language.locale', 'reml.trace.server']) {
     assert.ok(props[key], `${key} contributed`);
@@ -32,7 +32,7 @@ test('every setting has a scope and a description; executable paths are restrict
   }
   const untrusted = pkg.capabilities.untrustedWorkspaces;
   assert.equal(untrusted.supported, 'limited');
-  for (const key of ['reml.server.command', 'reml.server.pythonPath', 'reml.server.args', 'reml.runtime.command']) {
+  for (const key of ['reml.server.command', 'reml.server.pythonPath', 'reml.server.args', 'reml.runtime.command', 'reml.audit.database', 'reml.instrument.backend']) {
     assert.ok(untrusted.restrictedConfigurations.includes(key), `${key} restricted`);
   }
 });
