@@ -272,6 +272,10 @@ async def serve(server: Any, reader: FrameReader) -> None:
             raise
         except Exception as exc:  # a handler bug must not stop the read loop
             log.error("jsonrpc: could not handle a message: %s", exc)
+        # Let the tasks this message started take their first step before the next message
+        # (an async didSave bumps the save count before a pull that follows it is answered),
+        # as pygls' reader did by awaiting every line.
+        await asyncio.sleep(0)
 
 
 def serve_stdio(server: Any, stdin: BinaryIO, stdout: BinaryIO) -> int:
