@@ -269,8 +269,12 @@ async def _reload(ls: RemlServer, a: dict[str, Any], state: Path, config: Path |
         result = dry.doc.get("result") or {}
         summary = (result.get("change_set") or {}).get("summary") or {}
         changes = summary.get("total", len((result.get("change_set") or {}).get("items") or []))
-        question = (f"Apply the reload of {_rel(ls, state)}: {changes} change(s), version "
-                    f"{result.get('version_before')} → {result.get('version_after')} "
+        dangerous = [str(d.get("key")) for d in result.get("dangerous") or []
+                     if isinstance(d, dict)]
+        warning = f", including {len(dangerous)} DANGEROUS: {', '.join(dangerous[:5])}" \
+            if dangerous else ""
+        question = (f"Apply the reload of {_rel(ls, state)}: {changes} change(s){warning}, "
+                    f"version {result.get('version_before')} → {result.get('version_after')} "
                     f"(audit_id {dry.audit_id})?")
         if not await check.confirm(ls, question, "Apply"):
             return report(ls, _cancelled(CMD_RELOAD, dry, result))
