@@ -38,6 +38,8 @@ _RECORD_BODY = re.compile(r"[ \t\r\n]*(?:\}|\.\.|[^\W\d]\w*[ \t]*(?::(?![:=])|=(
 # After `f(…) {`: a trailing case block starts with `case`.
 _CASE_BODY = re.compile(r"[ \t\r\n]*case\b")
 _STRING_AHEAD = re.compile(r"[ \t]*\"")
+_NAME_AHEAD = re.compile(r"[ \t]+[^\W\d]")
+_DECL_WORDS = frozenset(("STRUCT", "ENUM", "CONST"))
 # After `{`: a set literal starts with a literal and `,`.
 _SET_BODY = re.compile(
     r"""[ \t\r\n]*(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)+'|-?[0-9][0-9_.]*)[ \t]*,""")
@@ -245,8 +247,13 @@ class Lexer:
                         type_ += "_BARE"
             else:
                 kw = T.CONTEXTUAL.get(value)
-                if kw is not None and kw in self.states[state] and (
-                        kw != "TEST" or self._string_follows(end)):
+                if kw is not None and ((kw in self.states[state] and (
+                        kw != "TEST" or self._string_follows(end))) or (
+                        kw in _DECL_WORDS and self.prev_line != self.line and
+                        self._follows(_NAME_AHEAD, end))):
+                    # A declaration word that starts a line before a name (`struct P`) is the
+                    # keyword even where the parser cannot take it: recovery ends the broken
+                    # item there, as it does at `fn` or `type`.
                     type_ = kw
             return type_, value, end
         if type_ in T.RESERVED_TYPES:
@@ -290,7 +297,10 @@ class Lexer:
 
     def _string_follows(self, end: int) -> bool:
         """`test "name" { … }` (Core.Test 3-11): `test` is the keyword only before a string."""
-        m = _STRING_AHEAD.match(self.text, end, self.n)
+        return self._follows(_STRING_AHEAD, end)
+
+    def _follows(self, pattern: re.Pattern[str], end: int) -> bool:
+        m = pattern.match(self.text, end, self.n)
         self.max_read = max(self.max_read, (m.end() if m else end) + 1)
         return m is not None
 
