@@ -3,6 +3,10 @@ real files): syntax errors at their line, schema findings at the key, domain val
 
 from __future__ import annotations
 
+import json
+import shutil
+from pathlib import Path
+
 SCHEMA = {
     "name": "app",
     "version": "1.0.0",
@@ -132,3 +136,20 @@ def test_hostile_config_is_a_located_error_not_a_crash(cli):
     assert codes == [("config.parse.invalid_toml", "deep.toml"),
                      ("config.parse.invalid_json", "deep.json"),
                      ("config.parse.encoding", "latin1.json")]
+
+
+def test_config_fixtures_report_exactly_their_expectations(cli):
+    """fixtures/config_lint: one file per config rule (valid and invalid), linted as a folder
+    against its schema; ``expect.json`` lists (code, line, column) per file."""
+    src = Path(__file__).resolve().parents[2] / "fixtures" / "config_lint"
+    shutil.copytree(src, cli.root / "cfg")
+    run = cli("lint", "--domain", "config", "--schema", "cfg/schema.json", "--format", "json",
+              "cfg/valid", "cfg/invalid")
+    assert run.rc == 1
+    got: dict[str, list[list]] = {}
+    for d in run.json["diagnostics"]:
+        rel = d["location"]["file"][len("cfg/"):]
+        got.setdefault(rel, []).append([d["code"], d["location"]["line"],
+                                        d["location"]["column"]])
+    want = json.loads((src / "expect.json").read_text(encoding="utf-8"))
+    assert {k: v for k, v in want.items() if v} == got
