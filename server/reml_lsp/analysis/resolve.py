@@ -96,26 +96,32 @@ def _pub_use(decl: Tree) -> bool:
 
 
 @attrs.frozen
-class ItemNames:
-    findings: list[Finding]  # unresolved names and unused locals, in tree offsets (dpos 0)
-    used_top: frozenset[str]  # top-level names the item refers to
-    used_lib: frozenset[str] = frozenset()  # library names it refers to unqualified
+class FreeRef:
+    """A reference no local binding of its item resolves (tree offsets)."""
+
+    name: str
+    start: int
+    end: int
+    role: str
+    qualifies: bool  # followed by `.`/`::`: it qualifies a member
+    opaque: bool  # inside a construct the checker does not model
 
 
-def item_names(text: str, tree: Tree, dpos: int, top: frozenset[str], modules: ModuleLookup,
-               closed: bool, core: CoreIndex | None = None) -> ItemNames:
-    """Resolve the references of one item (its own scopes, then the file's top-level names
-    ``top``, the library, module qualifiers, effect handles) and find its unused locals."""
-    core = core or core_index()
+@attrs.frozen
+class ItemRefs:
+    """What resolving an item needs from the item alone (memoised per tree): its free
+    references, and its unused locals (which no other item can use)."""
+
+    free: tuple[FreeRef, ...]
+    unused_locals: list[Finding]  # tree offsets (dpos 0)
+
+
+def item_refs(text: str, tree: Tree, dpos: int) -> ItemRefs:
     part = item_scopes(tree)
     opaque = opaque_spans(tree)
-    severity = "error" if closed else "warning"
-    notes = () if closed else (FindingNote("note.unresolved_fragment"),)
     locals_ = [b for b in part.bindings if not b.top_level]
     used: set[tuple[str, int, int]] = set()
-    used_top: set[str] = set()
-    used_lib: set[str] = set()
-    out: list[Finding] = []
+    free: list[FreeRef] = []
     for ref in part.references:
         best: Binding | None = None
         for b in locals_:
@@ -124,23 +130,10 @@ def item_names(text: str, tree: Tree, dpos: int, top: frozenset[str], modules: M
         if best is not None:
             used.add(use_key(best))
             continue
-        name = ref.name
-        if name in top:
-            used_top.add(name)
-            continue
-        if core.is_known(name):
-            used_lib.add(name)
-            continue
-        if _covers(opaque, ref.start):
-            continue
-        if _qualifies(text, ref.end + dpos):
-            if name[:1].isupper() and modules.has_root(name) is not False:
-                continue  # a module qualifier: a workspace module, or one nobody can see
-            if core.is_effect_handle(name):
-                continue  # `audit.log(…)`: an operation of an effect
-        out.append(Finding(UNRESOLVED, "names", severity, ref.start, ref.end, (name,),
-                           notes=notes, extensions={"names": {"name": name, "role": ref.role}}))
+        free.append(FreeRef(ref.name, ref.start, ref.end, ref.role,
+                            _qualifies(text, ref.end + dpos), _covers(opaque, ref.start)))
     bodiless = bodiless_signatures([(tree, 0)])
+    out: list[Finding] = []
     for b in locals_:
         code = UNUSED.get(b.kind)
         if code is None or b.kind == "import" or use_key(b) in used or b.name.startswith("_"):
@@ -151,7 +144,37 @@ def item_names(text: str, tree: Tree, dpos: int, top: frozenset[str], modules: M
                            fixes=(FindingFix("fix.prefix_underscore", b.start, b.end,
                                              "_" + b.name, (b.name,)),),
                            extensions={"names": {"name": b.name, "kind": b.kind}}))
-    return ItemNames(out, frozenset(used_top), frozenset(used_lib))
+    return ItemRefs(tuple(free), out)
+
+
+def resolve_free(refs: ItemRefs, top: frozenset[str], modules: ModuleLookup, closed: bool,
+                 used_top: set[str], used_lib: set[str], core: CoreIndex | None = None
+                 ) -> list[Finding]:
+    """Resolve an item's free references against the file's top-level names ``top``, the
+    library, module qualifiers and effect handles (cheap: no tree walk, so it runs for every
+    item on every edit and only the items' own parts are memoised)."""
+    core = core or core_index()
+    out: list[Finding] = []
+    for ref in refs.free:
+        name = ref.name
+        if name in top:
+            used_top.add(name)
+            continue
+        if core.is_known(name):
+            used_lib.add(name)
+            continue
+        if ref.opaque:
+            continue
+        if ref.qualifies:
+            if name[:1].isupper() and modules.has_root(name) is not False:
+                continue  # a module qualifier: a workspace module, or one nobody can see
+            if core.is_effect_handle(name):
+                continue  # `audit.log(…)`: an operation of an effect
+        out.append(Finding(
+            UNRESOLVED, "names", "error" if closed else "warning", ref.start, ref.end, (name,),
+            notes=() if closed else (FindingNote("note.unresolved_fragment"),),
+            extensions={"names": {"name": name, "role": ref.role}}))
+    return out
 
 
 def unused_imports(text: str, scopes: ScopeIndex, used_top: set[str],

@@ -18,17 +18,9 @@ from reml_lsp.analysis.scopes import ScopeIndex, build_scopes
 from reml_lsp.analysis.tree import Entry
 from reml_lsp.diagnostics.model import Diagnostic
 
-_NAMES = ItemMemo()
+_REFS = ItemMemo()
 _BRIDGES = ItemMemo()
 _PATTERNS = ItemMemo()
-_TOPS: dict[frozenset[str], frozenset[str]] = {}
-
-
-def _interned(top: frozenset[str]) -> frozenset[str]:
-    """One object per distinct set of top-level names, so item memos compare by identity."""
-    if len(_TOPS) > 64:
-        _TOPS.clear()
-    return _TOPS.setdefault(top, top)
 
 
 def semantic_findings(text: str, entries: Sequence[Entry], *, clean: Sequence[bool] | None = None,
@@ -36,23 +28,21 @@ def semantic_findings(text: str, entries: Sequence[Entry], *, clean: Sequence[bo
                       ) -> list[Finding]:
     """``entries``: every item (tree, dpos) in text order; ``clean[i]``: item i parsed without
     findings (default: all). ``scopes``: ``build_scopes(entries)`` when the caller has it.
-    What an item yields is memoised by its tree (``ItemMemo``): an edit re-checks the items it
-    reparsed, plus every item when the set of top-level names changes."""
+    What an item yields from itself is memoised by its tree (``ItemMemo``): an edit re-walks
+    only the items it reparsed; the free names of every item are then matched against the
+    file's top-level names (a set lookup each)."""
     modules = modules or NO_MODULES
     scopes = scopes or build_scopes(entries)
     ok = [e for i, e in enumerate(entries) if clean is None or clean[i]]
     closed = resolve.is_closed_module(entries)
-    top = _interned(scopes.top_names())
-    key = (top, closed, id(modules))
+    top = scopes.top_names()
     out: list[Finding] = []
     used_top: set[str] = set()
     used_lib: set[str] = set()
     for tree, dpos in ok:
-        names = _NAMES.get(tree, key, lambda t=tree, d=dpos: _unshifted_names(
-            text, t, d, top, modules, closed))
-        out += shift(names.findings, dpos)
-        used_top |= names.used_top
-        used_lib |= names.used_lib
+        refs = _REFS.get(tree, None, lambda t=tree, d=dpos: resolve.item_refs(text, t, d))
+        out += shift(refs.unused_locals, dpos)
+        out += shift(resolve.resolve_free(refs, top, modules, closed, used_top, used_lib), dpos)
         out += shift(_PATTERNS.get(tree, None, lambda t=tree: duplicates.pattern_bindings(
             [(t, 0)])), dpos)
         out += shift(_BRIDGES.get(tree, None, lambda t=tree, d=dpos: shift(
@@ -62,10 +52,6 @@ def semantic_findings(text: str, entries: Sequence[Entry], *, clean: Sequence[bo
     out += duplicates.top_level(scopes, ok, closed)
     out += duplicates.impls(text, ok)
     return out
-
-
-def _unshifted_names(text, tree, dpos, top, modules, closed) -> resolve.ItemNames:
-    return resolve.item_names(text, tree, dpos, top, modules, closed)
 
 
 def semantic_diagnostics(text: str, entries: Sequence[Entry], clean: Sequence[bool], *,
