@@ -34,15 +34,19 @@ _BARE_AFTER = frozenset("})],;")
 _INT = re.compile(r"[0-9][0-9_]*")
 # After `Name {`: a typed record literal starts with `}`, `..` or `field:` / `field =` /
 # `field,` (not `field ==`, `field :=`, `field ::`).
-_RECORD_BODY = re.compile(r"[ \t\r\n]*(?:\}|\.\.|[^\W\d]\w*[ \t]*(?::(?![:=])|=(?![=>])|,))")
+# Spaces and comments (a block comment of at most 512 characters: the look is bounded). After
+# the gap no pattern reads past the end of its line, which bounds what the decision depends on.
+_GAP = r"(?:[ \t\r\n]|//[^\n]*|/\*(?:[^*]|\*(?!/)){0,512}\*/)*"
+_GAP_RE = re.compile(_GAP)
+_RECORD_BODY = re.compile(_GAP + r"(?:\}|\.\.|[^\W\d]\w*[ \t]*(?::(?![:=])|=(?![=>])|,))")
 # After `f(…) {`: a trailing case block starts with `case`.
-_CASE_BODY = re.compile(r"[ \t\r\n]*case\b")
+_CASE_BODY = re.compile(_GAP + r"case\b")
 _STRING_AHEAD = re.compile(r"[ \t]*\"")
 _NAME_AHEAD = re.compile(r"[ \t]+[^\W\d]")
 _DECL_WORDS = frozenset(("STRUCT", "ENUM", "CONST"))
 # After `{`: a set literal starts with a literal and `,`.
 _SET_BODY = re.compile(
-    r"""[ \t\r\n]*(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)+'|-?[0-9][0-9_.]*)[ \t]*,""")
+    _GAP + r"""(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)+'|-?[0-9][0-9_.]*)[ \t]*,""")
 _PARTIAL_LITERAL = re.compile(r'"(?:[^"\\\n]|\\[\s\S])*|\'(?:[^\'\\\n]|\\[\s\S])*')
 _CONTEXTUAL_FIX = frozenset(("FLOAT", "GE", "FIXITY"))
 _LONG_LITERALS = frozenset(("MULTILINE_STRING", "RAW_STRING"))
@@ -281,18 +285,13 @@ class Lexer:
             if not operand_before:
                 type_ = "OROR_PREFIX"
         elif type_ == "LBRACE" and not operand_before and "LBRACE_SET" in self.states[state]:
-            body = _SET_BODY.match(self.text, end, self.n)
-            self.max_read = max(self.max_read, (body.end() if body else end) + 1)
-            if body is not None:
+            if self._follows(_SET_BODY, end):
                 type_ = "LBRACE_SET"
         elif type_ == "LBRACE" and same_line and prev in ("UPPER_IDENT", "RPAR"):
             special = "LBRACE_REC" if prev == "UPPER_IDENT" else "LBRACE_CASE"
-            if special in self.states[state]:
-                body = (_RECORD_BODY if prev == "UPPER_IDENT" else _CASE_BODY).match(
-                    self.text, end, self.n)
-                self.max_read = max(self.max_read, (body.end() if body else end) + 1)
-                if body is not None:
-                    type_ = special
+            if special in self.states[state] and self._follows(
+                    _RECORD_BODY if prev == "UPPER_IDENT" else _CASE_BODY, end):
+                type_ = special
         return type_, value, end
 
     def _string_follows(self, end: int) -> bool:
@@ -300,8 +299,16 @@ class Lexer:
         return self._follows(_STRING_AHEAD, end)
 
     def _follows(self, pattern: re.Pattern[str], end: int) -> bool:
-        m = pattern.match(self.text, end, self.n)
-        self.max_read = max(self.max_read, (m.end() if m else end) + 1)
+        """Whether ``pattern`` matches at ``end``; records how far the look may have read (to
+        the end of the line after the leading spaces and comments: incremental reparsing must
+        see an edit there)."""
+        text, n = self.text, self.n
+        m = pattern.match(text, end, n)
+        gap = _GAP_RE.match(text, end, n).end()
+        eol = text.find("\n", gap, n)
+        reach = max(m.end() if m else 0, n if eol < 0 else eol) + 1
+        if reach > self.max_read:
+            self.max_read = reach
         return m is not None
 
     def _contextual(self, type_: str, value: str, end: int, prev: str | None, state: int
