@@ -30,6 +30,10 @@ let add(x: Int, y: Int) -> Int = x + y
 
 fn Vec<T>.first(&self) -> Option<T>
 
+pub module geometry {
+  fn area(w: Int, h: Int) -> Int = w * h
+}
+
 fn make() -> Point {
   let p = Point { x: 1, y: add(2, 3) }
   draw(Point { x: 1, y: 2 })
@@ -59,6 +63,8 @@ def test_symbols_of_new_declarations():
     assert syms["Handle"].kind == "type"
     assert syms["add"].kind == "function"
     assert syms["first"].kind == "function"
+    assert syms["geometry"].kind == "module"
+    assert [c.name for c in syms["geometry"].children] == ["area"]
 
 
 def test_semantic_tokens_classify_new_keywords_and_names():

@@ -29,7 +29,8 @@ SPEC_RESERVED = set(
 
 # Contextual keywords highlighted only where they act as keywords (outside the `keywords` entry):
 # `pattern` only at an active-pattern declaration, so `let pattern = 1` stays an identifier.
-CONTEXTUAL = {"pattern", "test", "case"}  # `test`/`case` before a string (Core.Test, 3-11)
+# `test`/`case` before a string (Core.Test, 3-11); `actor spec Name`; `macro name(`.
+CONTEXTUAL = {"pattern", "test", "case", "actor", "spec", "macro"}
 
 _TERMINAL = re.compile(r'^([A-Z][A-Z0-9_]*)(?:\.-?\d+)?\s*:\s*"([^"\\]+)"\s*(?://.*)?$')
 _WORD = re.compile(r"^[a-z][a-z0-9_]*!?$")

@@ -23,6 +23,8 @@ DECL_KINDS = {
     "enum_decl": "type",
     "const_decl": "let",
     "let_fn": "function",
+    "macro_decl": "function",
+    "actor_spec_decl": "type",
 }
 
 

@@ -68,6 +68,18 @@ def _symbol(text: str, decl: Tree, dpos: int, whole: tuple[int, int] | None) -> 
         first = name_token(path) if path is not None else None
         sym = _make(first, "module", whole, dpos, name=name or None)
         return [sym] if sym else []
+    if kind == "module_block":  # `module name { items }`: the items are its children
+        path = child_tree(decl, "module_path")
+        members = []
+        for item in decl.children:
+            if isinstance(item, Tree) and item.data != "module_path":
+                inner, _ = decl_of(item)
+                if inner is not None:
+                    members.extend(_symbol(text, inner, dpos, span(item, dpos)))
+        first = name_token(path) if path is not None else None
+        name = source(text, path, dpos) if path is not None else ""
+        sym = _make(first, "module", whole, dpos, name=name or None, children=members)
+        return [sym] if sym else []
     if kind == "let_decl":
         mode = "var" if decl.children and getattr(decl.children[0], "type", "") == "VAR" else "let"
         out = []

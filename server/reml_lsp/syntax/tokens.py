@@ -18,7 +18,8 @@ CONTEXTUAL: dict[str, str] = {"pattern": "PATTERN", "when": "WHEN", "_": "UNDERS
                               "struct": "STRUCT", "enum": "ENUM", "const": "CONST",
                               "mut": "MUT", "async": "ASYNC", "new": "NEW",
                               "operation": "OPERATION", "case": "CASE", "await": "AWAIT",
-                              "move": "MOVE", "rec": "REC", "test": "TEST"}
+                              "move": "MOVE", "rec": "REC", "test": "TEST", "macro": "MACRO",
+                              "actor": "ACTOR", "spec": "SPEC"}
 
 # Tokens after which the next `(`, `[`, `-`, `|`, `||` is in infix/postfix position.
 OPERAND_END = frozenset(
