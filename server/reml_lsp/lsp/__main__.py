@@ -1,5 +1,8 @@
-"""``python -m reml_lsp.lsp``: the language server on stdio (same as ``reml-run lsp --stdio``)."""
+"""``python -m reml_lsp.lsp``: the language server on stdio with the default GC profile
+(``reml-run lsp --stdio`` takes options; ``$REML_LSP_LOG`` sets the log level here)."""
 
-from reml_lsp.cli.main import run
+import os
 
-raise SystemExit(run(["lsp", "--stdio", *__import__("sys").argv[1:]]))
+from reml_lsp.lsp.serve import serve
+
+raise SystemExit(serve(log_level=os.environ.get("REML_LSP_LOG", "warning")))
