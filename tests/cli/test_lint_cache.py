@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from reml_lsp.cache.store import FILE_NAME, CacheStore, clear_cache
 
 SOURCES = {
@@ -142,3 +141,19 @@ def test_damaged_rows_are_misses(tmp_path: Path):
 def test_jobs_must_be_positive(ws: Path, tmp_path: Path):
     proc = run_lint(ws, tmp_path / "cache", "--jobs", "0")
     assert proc.returncode == 3 and "Traceback" not in proc.stderr
+
+
+def test_cache_dir_and_clear(ws: Path, tmp_path: Path):
+    cache = tmp_path / "cache"
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache),
+           "REML_METRICS_FILE": str(tmp_path / "m.jsonl")}
+    env.pop("REML_CACHE_DIR", None)
+    cmd = [sys.executable, "-m", "reml_lsp.cli.main", "cache"]
+    where = json.loads(subprocess.run([*cmd, "dir", "--format", "json"], env=env,
+                                      capture_output=True, text=True, check=True).stdout)
+    assert where["dir"] == str(cache / "reml-lsp" / "analysis")
+    run_lint(ws, cache)
+    assert db_path(cache).exists()
+    cleared = json.loads(subprocess.run([*cmd, "clear", "--format", "json"], env=env,
+                                        capture_output=True, text=True, check=True).stdout)
+    assert str(db_path(cache)) in cleared["removed"] and not db_path(cache).exists()

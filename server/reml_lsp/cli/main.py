@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "gpu",
     "instrument",
     "metrics",
+    "cache",
 ]
 
 

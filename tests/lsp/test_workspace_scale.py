@@ -1,0 +1,148 @@
+"""The workspace index through a real server over stdio: workspace/symbol (fuzzy), references
+across files from the compact index, `$/progress` while indexing, and a workspace request
+cancelled while the index is still being built (the index goes on and answers afterwards)."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsp_helpers import SERVER, SERVER_ENV, encoding, open_doc, pos_in, start, uri
+from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcRequestCancelled
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+CACHE = tempfile.mkdtemp(prefix="reml-lsp-test-cache-")
+ENV = {**SERVER_ENV, "REML_CACHE_DIR": CACHE}
+
+
+def write_workspace(root: Path, modules: int, filler: int = 0) -> None:
+    for i in range(modules):
+        deps = sorted({(i * 7 + 1) % modules, (i + 1) % modules} - {i})
+        lines = [f"module ws.m{i}", ""]
+        lines += [f"use ws.m{j}.{{api_{j}}}" for j in deps]
+        lines += [f"use ws.m{j} as dep{j}" for j in deps]
+        lines += ["", f"/// Module {i}'s entry.", f"pub fn api_{i}(x: Int) -> Int {{ x + {i} }}",
+                  f"fn call_{i}() -> Int {{ "
+                  + " + ".join([f"api_{j}(1) + dep{j}.api_{j}(2)" for j in deps] or ["0"])
+                  + " }"]
+        lines += [f"fn pad_{i}_{k}(v: Int) -> Int {{ let w = v * {k}\n  w + 1 }}"
+                  for k in range(filler)]
+        path = root / f"m{i}.reml"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (root / "reml.toml").write_text("", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("scale") / "ws"
+    root.mkdir()
+    write_workspace(root, 12)
+    return root
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER, server_env=ENV),
+                    params=["visual-studio-code", "neovim"], scope="module")
+async def client(lsp_client: LanguageClient, request, workspace: Path):
+    lsp_client.profile = request.param
+    lsp_client.root = workspace
+    await start(lsp_client, request.param, workspace)
+    yield
+    await lsp_client.shutdown_session()
+
+
+def text_at(path: Path, rng: lsp.Range, enc: str) -> str:
+    line = path.read_text(encoding="utf-8").split("\n")[rng.start.line]
+    data = line.encode("utf-16-le" if enc == "utf-16" else "utf-8")
+    unit = 2 if enc == "utf-16" else 1
+    piece = data[rng.start.character * unit:rng.end.character * unit]
+    return piece.decode("utf-16-le" if enc == "utf-16" else "utf-8")
+
+
+async def test_workspace_symbol_is_fuzzy_and_located(client):
+    result = await client.workspace_symbol_async(lsp.WorkspaceSymbolParams(query="api_1"))
+    names = [s.name for s in result]
+    assert names[:3] == ["api_1", "api_10", "api_11"]  # exact, then shortest prefixes
+    first = result[0]
+    assert first.kind == lsp.SymbolKind.Function and first.container_name == "ws.m1"
+    assert first.location.uri == uri(client.root / "m1.reml")
+    assert text_at(client.root / "m1.reml", first.location.range, encoding(client)) == "api_1"
+    fuzzy = await client.workspace_symbol_async(lsp.WorkspaceSymbolParams(query="cl5"))
+    assert "call_5" in [s.name for s in fuzzy]
+    assert await client.workspace_symbol_async(lsp.WorkspaceSymbolParams(query="zzzq")) == []
+
+
+async def test_references_across_files(client):
+    path = client.root / "m3.reml"
+    text = path.read_text(encoding="utf-8")
+    doc_uri = await open_doc(client, path, text)
+    enc = encoding(client)
+    refs = await client.text_document_references_async(lsp.ReferenceParams(
+        text_document=lsp.TextDocumentIdentifier(uri=doc_uri),
+        position=pos_in(text, "pub fn api_3", enc, 7),
+        context=lsp.ReferenceContext(include_declaration=True)))
+    by_file: dict[str, int] = {}
+    for loc in refs:
+        name = Path(loc.uri.removeprefix("file://")).name
+        assert text_at(client.root / name, loc.range, enc) == "api_3"
+        by_file[name] = by_file.get(name, 0) + 1
+    # m2 (i + 1) and m4 (i * 7 + 1 = 22 % 12 = 10 → no; 4 * 7 + 1 = 29 % 12 = 5 → no)...
+    importers = {f"m{i}.reml" for i in range(12)
+                 if 3 in {(i * 7 + 1) % 12, (i + 1) % 12} - {i}}
+    assert set(by_file) == {"m3.reml", *importers}
+    # each importer: the `use` entry, the direct call and the `depN.api_3` member call
+    assert all(by_file[f] == 3 for f in importers)
+    client.text_document_did_close(lsp.DidCloseTextDocumentParams(
+        text_document=lsp.TextDocumentIdentifier(uri=doc_uri)))
+
+
+@pytest.fixture(scope="module")
+def big_workspace(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("big") / "ws"
+    root.mkdir()
+    write_workspace(root, 160, filler=40)  # ~1 MB: worker processes, seconds to index
+    return root
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(
+    server_command=SERVER,
+    server_env={**SERVER_ENV, "REML_CACHE_DIR": tempfile.mkdtemp(prefix="reml-cold-")}),
+    scope="module")
+async def cold_client(lsp_client: LanguageClient, big_workspace: Path):
+    lsp_client.profile = "visual-studio-code"
+    lsp_client.root = big_workspace
+    await start(lsp_client, "visual-studio-code", big_workspace)
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_cancel_a_workspace_request_while_indexing(cold_client):
+    client = cold_client
+    path = client.root / "m5.reml"
+    text = path.read_text(encoding="utf-8")
+    doc_uri = await open_doc(client, path, text)
+    params = lsp.ReferenceParams(
+        text_document=lsp.TextDocumentIdentifier(uri=doc_uri),
+        position=pos_in(text, "pub fn api_5", "utf-16", 7),
+        context=lsp.ReferenceContext(include_declaration=False))
+    pending = asyncio.ensure_future(client.text_document_references_async(params))
+    await asyncio.sleep(0)
+    msg_id = list(client.protocol._request_futures)[-1]
+    client.protocol.notify(lsp.CANCEL_REQUEST, lsp.CancelParams(id=msg_id))
+    with pytest.raises(JsonRpcRequestCancelled):
+        await pending
+    # per-file requests are answered meanwhile, and the index finishes and answers
+    symbols = await client.text_document_document_symbol_async(lsp.DocumentSymbolParams(
+        text_document=lsp.TextDocumentIdentifier(uri=doc_uri)))
+    assert "api_5" in [s.name for s in symbols]
+    refs = await client.text_document_references_async(params)
+    assert {Path(r.uri).name for r in refs} >= {"m4.reml"}
+    reports = [r for reports in client.progress_reports.values() for r in reports]
+    assert any(isinstance(r, lsp.WorkDoneProgressBegin) and "indexing" in r.title
+               for r in reports)
+    assert any(isinstance(r, lsp.WorkDoneProgressEnd) for r in reports)
