@@ -1,12 +1,11 @@
 """The one analysis entry point the CLI and the server share: text → items + diagnostics.
 
-No LSP types and no I/O beyond what it is handed (``analyze_path`` reads the one file asked for).
+No LSP types and no I/O: it analyses the text or bytes it is handed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 import attrs
 
@@ -116,9 +115,3 @@ def analyze_bytes(data: bytes, *, file: str, rel_path: str, locale: str = "en-US
     return analyze_text(text, file=file, rel_path=rel_path, locale=locale, extra=decode_issues,
                         allow_top_level_expr=allow_top_level_expr,
                         max_diagnostics=max_diagnostics)
-
-
-def analyze_path(path: Path, *, file: str | None = None, rel_path: str, locale: str = "en-US",
-                 max_diagnostics: int = DEFAULT_MAX_DIAGNOSTICS) -> SourceAnalysis:
-    return analyze_bytes(path.read_bytes(), file=file or str(path), rel_path=rel_path,
-                         locale=locale, max_diagnostics=max_diagnostics)

@@ -80,13 +80,6 @@ class GcProfileError(ValueError):
     """An unknown profile or policy, or an invalid override."""
 
 
-def register_profile(profile: GcProfile) -> None:
-    """Custom profile ids must be registered before use (seed §10.1)."""
-    if profile.policy not in POLICIES:
-        raise GcProfileError(f"unknown GC policy {profile.policy!r}")
-    PROFILES[profile.id] = profile
-
-
 def resolve_profile(profile_id: str, *, policy: str | None = None,
                     pause_target_ms: float | None = _UNSET,
                     heap_max_bytes: int | None = _UNSET) -> GcProfile:

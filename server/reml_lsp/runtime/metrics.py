@@ -32,7 +32,7 @@ import json
 import math
 import os
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -147,8 +147,3 @@ def read_metrics(path: Path, offset: int = 0) -> tuple[list[dict[str, Any]], int
         if isinstance(obj, dict) and isinstance(obj.get("event"), str):
             records.append(obj)
     return records, offset + end
-
-
-def iter_metrics(path: Path) -> Iterator[dict[str, Any]]:
-    records, _ = read_metrics(path)
-    yield from records

@@ -25,7 +25,7 @@ import attrs
 
 from reml_lsp.audit.store import AuditStore
 from reml_lsp.config.apply import apply_diff, stale_conflicts
-from reml_lsp.config.canonical import digest, digest_bytes
+from reml_lsp.config.canonical import digest
 from reml_lsp.config.compare import ChangeSet, change_set_from_json, compare
 from reml_lsp.config.dangerous import DangerousChange, classify, restart_required
 from reml_lsp.config.errors import ConfigError
@@ -254,7 +254,3 @@ def _version_of(content: bytes, path: Path) -> int | None:
         return parse_state(content, path).version
     except ConfigError:
         return None
-
-
-def state_digest(path: Path) -> str:
-    return digest_bytes(read_current(path))
