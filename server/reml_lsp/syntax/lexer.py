@@ -32,21 +32,24 @@ _COMMENT_MARK = re.compile(r"/\*|\*/")
 _BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _BARE_AFTER = frozenset("})],;")
 _INT = re.compile(r"[0-9][0-9_]*")
-# After `Name {`: a typed record literal starts with `}`, `..` or `field:` / `field =` /
-# `field,` (not `field ==`, `field :=`, `field ::`).
 # Spaces and comments (a block comment of at most 512 characters: the look is bounded). After
-# the gap no pattern reads past the end of its line, which bounds what the decision depends on.
+# the gap no pattern reads more than _AFTER_GAP characters, nor past the end of its line.
 _GAP = r"(?:[ \t\r\n]|//[^\n]*|/\*(?:[^*]|\*(?!/)){0,512}\*/)*"
 _GAP_RE = re.compile(_GAP)
-_RECORD_BODY = re.compile(_GAP + r"(?:\}|\.\.|[^\W\d]\w*[ \t]*(?::(?![:=])|=(?![=>])|,))")
+# After `Name {`: a typed record literal starts with `}`, `..` or `field:` / `field =` /
+# `field,` (not `field ==`, `field :=`, `field ::`).
+_RECORD_BODY = re.compile(
+    _GAP + r"(?:\}|\.\.|[^\W\d]\w{0,128}[ \t]{0,64}(?::(?![:=])|=(?![=>])|,))")
 # After `f(…) {`: a trailing case block starts with `case`.
 _CASE_BODY = re.compile(_GAP + r"case\b")
-_STRING_AHEAD = re.compile(r"[ \t]*\"")
-_NAME_AHEAD = re.compile(r"[ \t]+[^\W\d]")
+_STRING_AHEAD = re.compile(r"[ \t]{0,64}\"")
+_NAME_AHEAD = re.compile(r"[ \t]{1,64}[^\W\d]")
 _DECL_WORDS = frozenset(("STRUCT", "ENUM", "CONST"))
 # After `{`: a set literal starts with a literal and `,`.
 _SET_BODY = re.compile(
-    _GAP + r"""(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)+'|-?[0-9][0-9_.]*)[ \t]*,""")
+    _GAP + r"""(?:"(?:[^"\\\n]|\\.){0,256}"|'(?:[^'\\\n]|\\.){1,8}'|-?[0-9][0-9_.]{0,64})"""
+    r"[ \t]{0,64},")
+_AFTER_GAP = 600  # no pattern reads further than this past the spaces and comments
 _PARTIAL_LITERAL = re.compile(r'"(?:[^"\\\n]|\\[\s\S])*|\'(?:[^\'\\\n]|\\[\s\S])*')
 _CONTEXTUAL_FIX = frozenset(("FLOAT", "GE", "FIXITY"))
 _LONG_LITERALS = frozenset(("MULTILINE_STRING", "RAW_STRING"))
@@ -305,8 +308,9 @@ class Lexer:
         text, n = self.text, self.n
         m = pattern.match(text, end, n)
         gap = _GAP_RE.match(text, end, n).end()
-        eol = text.find("\n", gap, n)
-        reach = max(m.end() if m else 0, n if eol < 0 else eol) + 1
+        stop = min(n, gap + _AFTER_GAP)
+        eol = text.find("\n", gap, stop)
+        reach = max(m.end() if m else 0, stop if eol < 0 else eol) + 1
         if reach > self.max_read:
             self.max_read = reach
         return m is not None
