@@ -138,8 +138,10 @@ class ParsedDocument:
             self.items = list(ItemParser(text, self.t).items())
         self._pos = [it.start.pos for it in self.items]
         self._line = [it.start.line for it in self.items]
-        # current furthest offset each item's parse looked at (len(text) + 1: the end of input)
-        self._dep = [it.dep_end for it in self.items]
+        # current furthest offset each item's parse looked at; _AT_END: it looked for the end
+        # of input (stays so however the text grows or shrinks)
+        n = len(text)
+        self._dep = [it.dep_end if it.dep_end <= n else _AT_END for it in self.items]
 
     # -- positions -----------------------------------------------------------------------
     def shift(self, i: int) -> tuple[int, int]:
@@ -156,9 +158,6 @@ class ParsedDocument:
         for item, dpos, _ in self.entries():
             out.extend(issue.shifted(dpos) for issue in item.issues)
         return out
-
-    def _dep_end(self, i: int) -> int:
-        return self.items[i].dep_end + self.shift(i)[0]
 
     def item_index_at(self, offset: int) -> int:
         return max(0, bisect.bisect_right(self._pos, offset) - 1)
@@ -188,7 +187,7 @@ class ParsedDocument:
             k -= 1
         if k and _may_delimit(old, start, end, new_text):
             k = min(k, bisect.bisect_right(list(accumulate(dep[:k], max)), start))
-        while k < len(self.items) - 1 and self._dep_end(k) <= start and \
+        while k < len(self.items) - 1 and dep[k] <= start and \
                 self._pos[k + 1] <= start:
             k += 1
         dpos_k, dline_k = self.shift(k)
@@ -229,10 +228,11 @@ class ParsedDocument:
         reused = len(self.items) - j
         new_pos = [it.start.pos + base for it in new_items]
         new_line = [it.start.line for it in new_items]
-        new_dep = [it.dep_end + base for it in new_items]
+        n = len(text)
+        new_dep = [d if (d := it.dep_end + base) <= n else _AT_END for it in new_items]
         tail_pos = [p + delta for p in self._pos[j:]]
         tail_line = [ln + dlines for ln in self._line[j:]]
-        tail_dep = [d + delta for d in self._dep[j:]]
+        tail_dep = [d + delta if d < _AT_END // 2 else _AT_END for d in self._dep[j:]]
         self.items[k:] = [*new_items, *self.items[j:]]
         self._pos[k:] = [*new_pos, *tail_pos]
         self._line[k:] = [*new_line, *tail_line]
@@ -253,6 +253,7 @@ class ParsedDocument:
         return expected_at(self.text, state, offset, self.t)
 
 
+_AT_END = 1 << 62  # an item's dependency on the end of input (larger than any offset)
 _DELIMITERS = frozenset('"*/#\\')
 
 
