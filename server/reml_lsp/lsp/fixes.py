@@ -12,7 +12,7 @@ from reml_lsp.audit.store import AuditStore
 from reml_lsp.lsp.convert import offset_of, range_of, to_lsp_diagnostic
 from reml_lsp.lsp.names import CMD_APPLY_FIX, CMD_LINT_WORKSPACE, CMD_SHOW_AUDIT_ENTRY
 from reml_lsp.lsp.server import RemlServer
-from reml_lsp.lsp.sync import settle_audit
+from reml_lsp.lsp.sync import republish_all, settle_audit
 
 
 def register(server: RemlServer) -> None:
@@ -94,8 +94,6 @@ def register(server: RemlServer) -> None:
 
     @server.command(CMD_LINT_WORKSPACE)
     async def lint_workspace(ls: RemlServer, *args: Any) -> dict[str, Any]:
-        from reml_lsp.lsp.sync import republish_all
-
         if ls.pull_mode:
             if ls.refresh_support:
                 await ls.workspace_diagnostic_refresh_async(None)

@@ -23,8 +23,11 @@ from lsprotocol import types as lsp
 
 from reml_lsp.analysis.file_index import FORMAT, FileIndex, index_bytes
 from reml_lsp.analysis.lint_batch import default_jobs
+from reml_lsp.analysis.modules import WorkspaceIndex
 from reml_lsp.cache.fingerprint import tool_fingerprint
 from reml_lsp.cache.store import CacheStore
+from reml_lsp.lsp.uris import path_to_uri
+from reml_lsp.lsp.workspace_files import host_of, reml_files
 
 log = logging.getLogger("reml_lsp.lsp")
 
@@ -131,8 +134,6 @@ class Indexer:
                     self._end(token)
 
     def _host(self):
-        from reml_lsp.lsp.workspace_files import host_of
-
         return host_of(self.ls)
 
     def _apply(self, uri: str, stamp: Stamp, entry: FileIndex) -> None:
@@ -140,9 +141,6 @@ class Indexer:
         self._host().set_file(uri, entry)
 
     def _list(self) -> list[tuple[str, Path, Stamp]]:
-        from reml_lsp.lsp.server import path_to_uri
-        from reml_lsp.lsp.workspace_files import reml_files
-
         out = []
         for path in reml_files(self.ls.roots):
             try:
@@ -261,15 +259,11 @@ def indexer_of(ls) -> Indexer:
 def start_indexing(ls) -> None:
     """Start the background build (after `initialized`; also on the first workspace query)."""
     if ls.roots:
-        from reml_lsp.lsp.workspace_files import refresh_index
-
         refresh_index(ls)
 
 
 async def workspace_ready(ls):
     """The index, complete and up to date, for a workspace-wide request (cancellable)."""
-    from reml_lsp.lsp.workspace_files import host_of, refresh_index
-
     refresh_index(ls)
     await indexer_of(ls).ready()
     refresh_index(ls)
@@ -279,8 +273,6 @@ async def workspace_ready(ls):
 async def workspace_soon(ls, timeout: float = 2.0) -> bool:
     """Wait a moment for the index (per-file requests that may look across files: definition,
     hover, completion); True when it is complete, False when they answer from what is there."""
-    from reml_lsp.lsp.workspace_files import refresh_index
-
     refresh_index(ls)
     indexer = indexer_of(ls)
     if indexer.is_ready:
@@ -291,3 +283,21 @@ async def workspace_soon(ls, timeout: float = 2.0) -> bool:
     except TimeoutError:
         return False
     return True
+
+
+def refresh_index(ls) -> None:
+    """Pin the open documents as they are in the editor and make sure the background indexer
+    runs; never parses the workspace on the caller's thread."""
+    host = host_of(ls)
+    for doc in ls.docs.values():
+        host.open(doc.module())
+    for key in [k for k in host.index.pinned if k not in ls.docs]:
+        host.index.unpin(key)
+    indexer_of(ls).start()
+
+
+def current_workspace(ls) -> WorkspaceIndex:
+    """The workspace index with the open documents as they are in the editor (whatever the
+    background indexer has read so far)."""
+    refresh_index(ls)
+    return ls.workspace_index

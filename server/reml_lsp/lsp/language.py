@@ -16,7 +16,7 @@ from reml_lsp.analysis.semantic import TOKEN_MODIFIERS, TOKEN_TYPES, semantic_to
 from reml_lsp.analysis.symbols import Symbol, document_symbols
 from reml_lsp.analysis.tree import find_token_at
 from reml_lsp.lsp.convert import offset_of, position, range_of
-from reml_lsp.lsp.indexing import workspace_ready, workspace_soon
+from reml_lsp.lsp.indexing import current_workspace, workspace_ready, workspace_soon
 from reml_lsp.lsp.server import RemlServer
 from reml_lsp.lsp.state import OpenDoc
 
@@ -107,7 +107,7 @@ def register(server: RemlServer) -> None:
             complete_index = await workspace_soon(ls)
             if ls.doc(params.text_document.uri) is not doc or doc.edits != edits:
                 raise JsonRpcContentModified("the document changed")
-        ws = ls.workspace() if needs_ws else ls.workspace_index
+        ws = current_workspace(ls) if needs_ws else ls.workspace_index
         expected = completion_terminals(doc.doc.expected_terminals(start))
         result = complete(text, offset, expected, cur, ws,
                           snippets=ls.snippets)
@@ -139,7 +139,7 @@ def register(server: RemlServer) -> None:
             await workspace_soon(ls)
             if ls.doc(params.text_document.uri) is not doc or doc.edits != edits:
                 raise JsonRpcContentModified("the document changed")
-        ws = ls.workspace() if need_workspace else ls.workspace_index
+        ws = current_workspace(ls) if need_workspace else ls.workspace_index
         mod, target, _ = resolve_target(ws, cur, offset)
         if target is None:
             return None
@@ -210,7 +210,7 @@ def register(server: RemlServer) -> None:
         if ls.doc(params.text_document.uri) is not doc or doc.edits != edits:
             raise JsonRpcContentModified("the document changed")
         offset = offset_of(doc.doc.index, params.position, ls.encoding)
-        ws = ls.workspace()
+        ws = current_workspace(ls)
         targets = definition(ws, doc.module(), offset)
         return [_location(ls, ws, t) for t in targets] or None
 

@@ -8,7 +8,12 @@ import logging
 
 from lsprotocol import types as lsp
 
+from reml_lsp.lsp import gc_session
+from reml_lsp.lsp.children import kill_all
+from reml_lsp.lsp.indexing import start_indexing
 from reml_lsp.lsp.server import RemlServer
+from reml_lsp.lsp.sync import republish_all, settle_all
+from reml_lsp.lsp.trust import vet_audit_database
 
 log = logging.getLogger("reml_lsp.lsp")
 _background: set[asyncio.Future[None]] = set()
@@ -17,11 +22,6 @@ _background: set[asyncio.Future[None]] = set()
 def apply_gc_profile(server: RemlServer) -> None:
     """The GC profile of ``[run.gc]`` (default `ide`: large trees, fewer young collections),
     with ``gc.stats`` in the audit store (``lsp.gc_session``)."""
-    try:
-        from reml_lsp.lsp import gc_session
-    except ImportError:
-        gc.set_threshold(1000, 15, 15)
-        return
     try:
         server.gc_monitor = gc_session.start(server)
     except Exception as exc:
@@ -32,8 +32,6 @@ def apply_gc_profile(server: RemlServer) -> None:
 def vet_settings(ls: RemlServer) -> None:
     """Paths from settings are checked (and, outside the workspace, asked about) in the
     background, so start-up does not wait on the user (docs/security.md)."""
-    from reml_lsp.lsp.trust import vet_audit_database
-
     task = asyncio.ensure_future(vet_audit_database(ls))
     _background.add(task)
     task.add_done_callback(_background.discard)
@@ -54,8 +52,6 @@ def register(server: RemlServer) -> None:
         vet_settings(ls)
         ls.resolve_locale()
         ls.warn_locale_fallback()
-        from reml_lsp.lsp.indexing import start_indexing
-
         start_indexing(ls)  # in the background: workers parse, the loop stays free
         log.info("reml-lsp ready: encoding %s, locale %s, %s diagnostics", ls.encoding,
                  ls.locale, "pull" if ls.pull_mode else "push")
@@ -73,20 +69,14 @@ def register(server: RemlServer) -> None:
         vet_settings(ls)
         if ls.resolve_locale():
             ls.warn_locale_fallback()
-            from reml_lsp.lsp.sync import republish_all
-
             await republish_all(ls)
 
     @server.feature(lsp.SHUTDOWN)
     def shutdown(ls: RemlServer, params: None) -> None:
-        from reml_lsp.lsp.children import kill_all
-
         kill_all()  # runtime children in flight: their whole process groups
         for doc in ls.docs.values():
             if doc.task is not None:
                 doc.task.cancel()
-        from reml_lsp.lsp.sync import settle_all
-
         settle_all(ls)  # the findings shown at the end are in the audit store
         ls.close_audit()
         if ls.gc_monitor is not None:

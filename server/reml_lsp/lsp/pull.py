@@ -12,9 +12,11 @@ from lsprotocol import types as lsp
 from reml_lsp.analysis.analyze import analyze_bytes
 from reml_lsp.lsp.convert import to_lsp_diagnostic
 from reml_lsp.lsp.names import DIAGNOSTIC_IDENTIFIER
-from reml_lsp.lsp.server import RemlServer, path_to_uri
+from reml_lsp.lsp.server import RemlServer
 from reml_lsp.lsp.state import OpenDoc
 from reml_lsp.lsp.sync import lsp_diagnostics, record_published
+from reml_lsp.lsp.uris import path_to_uri
+from reml_lsp.lsp.workspace_diagnostics import disk_reports
 from reml_lsp.lsp.workspace_files import reml_files
 from reml_lsp.workspace import relative_path
 
@@ -62,20 +64,24 @@ def register(server: RemlServer) -> None:
             ls.work_done_progress.begin(token, lsp.WorkDoneProgressBegin(
                 title="Reml: checking the workspace", percentage=0, cancellable=False))
         reports: list = []
+        uris = [path_to_uri(path) for path in files]
+        closed = [(path, u) for path, u in zip(files, uris, strict=True) if ls.doc(u) is None]
+
+        def report(done: int, total: int) -> None:
+            if token is not None and total:
+                ls.work_done_progress.report(token, lsp.WorkDoneProgressReport(
+                    message=f"{done}/{total} file(s)", percentage=int(100 * done / total)))
+
         try:
-            for i, path in enumerate(files):
-                await asyncio.sleep(0)  # a $/cancelRequest can land here
-                uri = path_to_uri(path)
+            # closed files: worker processes and the cache, off the event loop (cancellable)
+            on_disk = await disk_reports(ls, closed, previous, report)
+            for uri in uris:
                 open_doc = ls.doc(uri)
                 if open_doc is not None:
-                    report = document_report(ls, open_doc, previous.get(uri))
-                    reports.append(_workspace_report(uri, open_doc.version, report))
-                else:
-                    reports.append(_disk_report(ls, path, uri, previous.get(uri)))
-                if token is not None and (i % 10 == 0 or i == len(files) - 1):
-                    ls.work_done_progress.report(token, lsp.WorkDoneProgressReport(
-                        message=f"{i + 1}/{len(files)} {path.name}",
-                        percentage=int(100 * (i + 1) / max(len(files), 1))))
+                    rep = document_report(ls, open_doc, previous.get(uri))
+                    reports.append(_workspace_report(uri, open_doc.version, rep))
+                elif uri in on_disk:
+                    reports.append(on_disk[uri])
         finally:
             if token is not None:
                 ls.work_done_progress.end(token, lsp.WorkDoneProgressEnd(

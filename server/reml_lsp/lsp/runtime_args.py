@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from reml_lsp.argcheck import name_problem, visa_resource_problem
-from reml_lsp.lsp.server import RemlServer, uri_to_path
+from reml_lsp.lsp.server import RemlServer
 from reml_lsp.lsp.trust import confirm, is_trusted
+from reml_lsp.lsp.uris import uri_to_path
 
 __all__ = ["BadArguments", "Refused", "confirm"]
 

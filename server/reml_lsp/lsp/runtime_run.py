@@ -26,7 +26,8 @@ from reml_lsp.config.validate import ValidationIssue
 from reml_lsp.lsp.children import Child
 from reml_lsp.lsp.convert import to_lsp_diagnostic
 from reml_lsp.lsp.names import NOTIFY_RUNTIME_RESULT
-from reml_lsp.lsp.server import RemlServer, path_to_uri
+from reml_lsp.lsp.server import RemlServer
+from reml_lsp.lsp.uris import path_to_uri
 from reml_lsp.workspace import relative_path
 
 log = logging.getLogger("reml_lsp.lsp")

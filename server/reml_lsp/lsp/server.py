@@ -1,7 +1,8 @@
 """The Reml language server: a thin pygls 2 adapter over ``reml_lsp.analysis``.
 
 State lives here (open documents, settings, locale, position encoding, workspace roots, audit
-log); each feature module registers its handlers with ``register(server)``.
+log); each feature module registers its handlers with ``register(server)`` (``lsp.serve``
+assembles them), and imports this module, never the reverse.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
-from pygls.uris import from_fs_path, to_fs_path
+from pygls.uris import from_fs_path
 
 from reml_lsp import __version__
 from reml_lsp.analysis.modules import WorkspaceIndex
@@ -29,6 +30,7 @@ from reml_lsp.lsp.names import CONFIG_SECTION, SERVER_NAME
 from reml_lsp.lsp.protocol import RemlProtocol
 from reml_lsp.lsp.settings import Settings, load_settings
 from reml_lsp.lsp.state import OpenDoc
+from reml_lsp.lsp.uris import uri_to_path
 from reml_lsp.workspace import find_root, relative_path
 
 log = logging.getLogger("reml_lsp.lsp")
@@ -240,28 +242,10 @@ class RemlServer(LanguageServer):
             self._audit.close()
             self._audit = None
 
-    # -- workspace index ---------------------------------------------------------------------
-    def workspace(self) -> WorkspaceIndex:  # type: ignore[override]
-        from reml_lsp.lsp.workspace_files import refresh_index
-
-        refresh_index(self)
-        return self.workspace_index
-
 
 def _encoding_name(kind: Any) -> str:
     value = getattr(kind, "value", kind) or "utf-16"
     return str(value).lower()
-
-
-def uri_to_path(uri: str) -> Path | None:
-    if urlparse(uri).scheme != "file":
-        return None
-    fs = to_fs_path(uri)
-    return Path(fs) if fs else None
-
-
-def path_to_uri(path: Path) -> str:
-    return from_fs_path(str(path)) or path.as_uri()
 
 
 def watch_parent(pid: int, interval: float = 2.0) -> None:
@@ -279,44 +263,3 @@ def watch_parent(pid: int, interval: float = 2.0) -> None:
                 pass
 
     threading.Thread(target=watch, name="reml-parent-watch", daemon=True).start()
-
-
-def warm_up() -> None:
-    """Load the grammar tables and the parser's fast tables, so the first didOpen does not pay
-    for them (~0.2-0.3 s)."""
-    try:
-        from reml_lsp.syntax.incremental import ParsedDocument
-
-        ParsedDocument("fn main() -> Int {\n  let x = 1\n  x\n}\n")
-    except Exception as exc:  # never fatal: the first parse would load them anyway
-        log.warning("warm-up failed: %s", exc)
-
-
-class _WarmUp:
-    """``warm_up`` in a background thread from process start; ``wait()`` joins it (initialize)."""
-
-    def __init__(self) -> None:
-        self._thread = threading.Thread(target=warm_up, name="reml-warm-up", daemon=True)
-        self._thread.start()
-
-    def wait(self, timeout: float | None = 30.0) -> None:
-        self._thread.join(timeout)
-
-
-def create_server() -> RemlServer:
-    from reml_lsp.lsp import (
-        fixes,
-        language,
-        lifecycle,
-        pull,
-        runtime_commands,
-        sync,
-        workspace_features,
-    )
-
-    warming = _WarmUp()
-    server = RemlServer()
-    server.warming = warming
-    for module in (lifecycle, sync, pull, language, fixes, runtime_commands, workspace_features):
-        module.register(server)
-    return server

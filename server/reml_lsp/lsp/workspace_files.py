@@ -14,6 +14,7 @@ from pathlib import Path
 from reml_lsp.analysis.host import AnalysisHost
 from reml_lsp.analysis.modules import ModuleInfo, make_module
 from reml_lsp.analysis.tree import entries_of
+from reml_lsp.lsp.uris import uri_to_path
 
 log = logging.getLogger("reml_lsp.lsp")
 
@@ -57,7 +58,6 @@ class ModuleLoader:
 
     def __call__(self, key: str) -> ModuleInfo | None:
         from reml_lsp.analysis.source import decode
-        from reml_lsp.lsp.server import uri_to_path
         from reml_lsp.syntax.parser import parse_items
         from reml_lsp.workspace import relative_path
 
@@ -93,16 +93,3 @@ def host_of(ls) -> AnalysisHost:
         host = AnalysisHost(ModuleLoader(ls), index=ls.workspace_index)
         ls._analysis_host = host
     return host
-
-
-def refresh_index(ls) -> None:
-    """Pin the open documents as they are in the editor and make sure the background indexer
-    runs; never parses the workspace on the caller's thread."""
-    from reml_lsp.lsp.indexing import indexer_of
-
-    host = host_of(ls)
-    for doc in ls.docs.values():
-        host.open(doc.module())
-    for key in [k for k in host.index.pinned if k not in ls.docs]:
-        host.index.unpin(key)
-    indexer_of(ls).start()
