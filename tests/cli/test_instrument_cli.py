@@ -53,7 +53,7 @@ def test_query_and_write_are_audited(cli) -> None:
                     ("instrument", "write", BOARD, "WDT:RST", *SIM, "--format", "json"))
     assert q.rc == 0 and w.rc == 0
     assert q.json["reply"] == "REML,SIM-BOARD,SN0001,1.0" and q.json["latency_ms"] >= 0
-    assert w.json["reply"] is None
+    assert w.json["reply"] == "OK"  # the acknowledgement the board sends back
     [(event, payload)] = _audit(cli, q.json["audit_id"])
     assert event == "instrument.query" and payload["reply"] == "REML,SIM-BOARD,SN0001,1.0"
     assert [e for e, _ in _audit(cli, w.json["audit_id"])] == ["instrument.write"]

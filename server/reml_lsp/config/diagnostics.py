@@ -8,6 +8,7 @@ found (a missing required field) the diagnostic points at the start of the file.
 from __future__ import annotations
 
 import json
+import re
 
 from reml_lsp.config.paths import parse_path
 from reml_lsp.config.validate import ValidationIssue
@@ -15,14 +16,64 @@ from reml_lsp.diagnostics import Diagnostic, Location, Severity, Span, compute_a
 from reml_lsp.diagnostics.audit_id import document_digest
 
 
+def _mask_comments(text: str) -> str:
+    """``text`` with TOML ``#`` comments (outside strings) blanked, same length."""
+    if "#" not in text:
+        return text
+    out = []
+    for line in text.split("\n"):
+        quote: str | None = None
+        cut = len(line)
+        i = 0
+        while i < len(line):
+            c = line[i]
+            if quote:
+                if c == "\\" and quote == '"':
+                    i += 1
+                elif c == quote:
+                    quote = None
+            elif c in "\"'":
+                quote = c
+            elif c == "#":
+                cut = i
+                break
+            i += 1
+        out.append(line[:cut] + " " * (len(line) - cut))
+    return "\n".join(out)
+
+
+def _key_at(masked: str, name: str, start: int) -> re.Match[str] | None:
+    """``name`` used as a key at or after ``start``: a TOML header or dotted key, ``name =``,
+    or a JSON ``"name":`` — not a word inside a value or a comment."""
+    quoted = re.escape(json.dumps(name, ensure_ascii=False))
+    bare = re.escape(name)
+    pattern = (rf"(?:(?<=[\[.{{,\s])|^)(?:{quoted}|'{bare}'|{bare})(?=\s*[=.\]:])")
+    return re.compile(pattern, re.MULTILINE).search(masked, start)
+
+
 def key_span(text: str, key: str) -> tuple[int, int]:
-    """Byte span of the last named segment of ``key`` in ``text`` (``(0, 0)`` if not found)."""
+    """Byte span of the last named segment of ``key`` in ``text`` (``(0, 0)`` if not found).
+
+    The segments are looked up in order, each as a key (``[registers.MODE]``, ``MODE = …``,
+    ``"MODE": …``) after the previous one, ignoring comments; failing that, the first plain
+    occurrence of the last segment."""
     try:
         names = [s for s in parse_path(key, allow_wildcard=True) if isinstance(s, str)]
     except Exception:  # a malformed key still yields a diagnostic at the file start
         return (0, 0)
     if not names:
         return (0, 0)
+    masked = _mask_comments(text)
+    at, found = 0, None
+    for segment in names:
+        match = _key_at(masked, segment, at)
+        if match is None:
+            found = None
+            break
+        found, at = match, match.end()
+    if found is not None:
+        start = len(text[:found.start()].encode("utf-8"))
+        return (start, start + len(found.group(0).encode("utf-8")))
     name = names[-1]
     for needle in (json.dumps(name, ensure_ascii=False), name):
         at = text.find(needle)

@@ -41,6 +41,13 @@ def register(subparsers: Any) -> None:
         p.add_argument("resource", type=visa_resource,
                        help="VISA resource, e.g. TCPIP0::10.0.0.5::INSTR")
         p.add_argument("instrument_cmd", metavar="COMMAND", help="e.g. '*IDN?'")
+        if name == "write":
+            p.add_argument("--ack", default=None, metavar="TEXT",
+                           help="the reply that acknowledges the write (e.g. OK); another "
+                                "reply is a NAK (exit 1), none a timeout (exit 7)")
+            p.add_argument("--ack-wait-ms", type=int, default=100, metavar="MS",
+                           help="without --ack: how long to wait for a NAK such as ERR after "
+                                "the write (0: do not wait; default 100)")
         _common(p)
         p.set_defaults(func=func)
 
@@ -100,8 +107,10 @@ def run_write(args: argparse.Namespace) -> int:
     from reml_lsp.runtime.instruments.session import backend_spec
 
     with audit_store() as store, bridge_errors():
+        if args.ack_wait_ms < 0:
+            raise CliError("cli.usage", "--ack-wait-ms must be >= 0", ExitCode.USAGE)
         doc = write(backend_spec(args.backend, args.sim_file), args.resource, args.instrument_cmd,
-                    _timeout(args), store)
+                    _timeout(args), store, ack=args.ack, ack_wait_ms=args.ack_wait_ms)
     return emit("instrument write", doc, args.format, _render_command)
 
 

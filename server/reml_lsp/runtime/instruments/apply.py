@@ -9,7 +9,9 @@
    (the watchdog reset command, audited as ``instrument.failsafe``), roll back every field touched
    so far in reverse order with verification (``register.rollback`` / ``interrupt.rollback``),
    audit ``instrument.rollback`` with its status, and raise ``instrument.validation_error``
-   (``type: "ValidationError"``) carrying the ``audit_id``.
+   (``type: "ValidationError"``) carrying the ``audit_id``, the ``location`` of the failing
+   field in the map (``path``, ``line``, ``column``; also the message's prefix) and ``issues``
+   (one ``{code, key, message, …}`` entry the language server publishes on that field).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from reml_lsp.config import Change, compare
 from reml_lsp.runtime.bridge_errors import BridgeError
 from reml_lsp.runtime.cancel import commit_point
 from reml_lsp.runtime.instruments.ops import record
-from reml_lsp.runtime.instruments.regmap import RegField, RegMap
+from reml_lsp.runtime.instruments.regmap import RegField, RegMap, field_location
 from reml_lsp.runtime.instruments.replies import parse_int
 from reml_lsp.runtime.instruments.session import DEFAULT_TIMEOUT_MS, InstrumentSession
 from reml_lsp.runtime.metrics import RuntimeMetrics, emit_metrics
@@ -205,12 +207,20 @@ def _validation_error(session: InstrumentSession, regmap: RegMap, store: AuditSt
     record(store, "instrument.apply", audit_id, base | {
         "status": "rolled_back" if rollback["status"] == "rolled_back" else "failed",
         "error_code": "instrument.validation_error", "reason": reason})
+    location = field_location(regmap, detail["key"])
+    where = f"{location['path']}:{location['line']}:{location['column']}: " if location else ""
+    message = (f"ValidationError: {reason}; fail-safe {regmap.watchdog_reset!r} "
+               f"{'ran' if failsafe['ok'] else 'FAILED'}, rollback {rollback['status']}")
+    issue = {"code": "instrument.validation_error", "key": detail["key"], "message": message,
+             "severity": "error", "expected": detail.get("expected"),
+             "actual": detail.get("actual", detail.get("reply")), "location": location}
     return BridgeError(
         "instrument.validation_error",
-        f"ValidationError: {reason}; fail-safe {regmap.watchdog_reset!r} "
-        f"{'ran' if failsafe['ok'] else 'FAILED'}, rollback {rollback['status']}",
+        where + message,
         "failure",
         type="ValidationError",
+        location=location,
+        issues=[issue],
         audit_id=audit_id,
         resource=base["resource"],
         failed=detail,

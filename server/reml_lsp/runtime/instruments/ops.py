@@ -3,6 +3,11 @@
 Audit events (under a fresh ``audit_id``): ``instrument.query`` / ``instrument.write`` with the
 resource, command, reply and latency, or the ``error_code`` when it failed. Metrics:
 ``emit_metrics("instrument.query" | "instrument.write", ...)``.
+
+A refusal is a failure (``instrument.nak``, exit 1), not a reply: a query answered by one of
+:data:`NAK_REPLIES`, or a write followed by one within ``ack_wait_ms`` (instruments that
+acknowledge writes answer at once). With ``ack`` given, a write must be answered exactly that
+(the regmap's ``write_ack``); another reply is a NAK, none at all ``instrument.timeout``.
 """
 
 from __future__ import annotations
@@ -16,6 +21,43 @@ from reml_lsp.runtime.bridge_errors import BridgeError
 from reml_lsp.runtime.instruments.session import DEFAULT_TIMEOUT_MS, InstrumentSession
 from reml_lsp.runtime.metrics import RuntimeMetrics, emit_metrics
 
+NAK_REPLIES = frozenset({"ERR", "ERROR", "NAK", "NACK"})
+ACK_WAIT_MS = 100
+
+
+def is_nak(reply: str | None) -> bool:
+    return reply is not None and reply.strip().upper() in NAK_REPLIES
+
+
+def nak(resource: str, command: str, reply: str, expected: str | None = None) -> BridgeError:
+    want = f" (expected {expected!r})" if expected is not None else ""
+    return BridgeError("instrument.nak",
+                       f"{resource} refused {command!r}: it answered {reply!r}{want}", "failure",
+                       resource=resource, command=command, reply=reply, expected_reply=expected)
+
+
+def _write(session: InstrumentSession, command: str, ack: str | None,
+           ack_wait_ms: int) -> tuple[str | None, float]:
+    """Write, then read the acknowledgement (or NAK) the instrument sends back, if any."""
+    start = time.perf_counter()
+    session.write(command)
+    reply = None
+    if ack is not None:
+        reply = session.read_pending(session.timeout_ms)
+        if reply is None:
+            raise BridgeError("instrument.timeout",
+                              f"{session.resource} did not acknowledge {command!r} with {ack!r} "
+                              f"within {session.timeout_ms} ms", "timeout",
+                              resource=session.resource, command=command,
+                              timeout_ms=session.timeout_ms)
+        if reply != ack:
+            raise nak(session.resource, command, reply, ack)
+    elif ack_wait_ms > 0:
+        reply = session.read_pending(ack_wait_ms)
+        if is_nak(reply):
+            raise nak(session.resource, command, str(reply))
+    return reply, (time.perf_counter() - start) * 1000.0
+
 
 def record(store: AuditStore | None, event: str, audit_id: str, payload: dict[str, Any]) -> None:
     if store is not None:
@@ -23,7 +65,8 @@ def record(store: AuditStore | None, event: str, audit_id: str, payload: dict[st
 
 
 def _run(event: str, spec: str, resource: str, command: str, timeout_ms: int,
-         store: AuditStore | None, is_query: bool) -> dict[str, Any]:
+         store: AuditStore | None, is_query: bool, ack: str | None = None,
+         ack_wait_ms: int = ACK_WAIT_MS) -> dict[str, Any]:
     audit_id = str(uuid.uuid4())
     base = {"resource": resource, "backend": spec, "command": command}
     started = time.perf_counter()
@@ -32,8 +75,10 @@ def _run(event: str, spec: str, resource: str, command: str, timeout_ms: int,
             base["resource"] = session.resource
             if is_query:
                 reply, latency = session.query(command)
+                if is_nak(reply):
+                    raise nak(session.resource, command, reply)
             else:
-                reply, latency = None, session.write(command)
+                reply, latency = _write(session, command, ack, ack_wait_ms)
     except BridgeError as err:
         elapsed = (time.perf_counter() - started) * 1000.0
         err.details.setdefault("audit_id", audit_id)
@@ -55,8 +100,10 @@ def query(spec: str, resource: str, command: str, timeout_ms: int = DEFAULT_TIME
 
 
 def write(spec: str, resource: str, command: str, timeout_ms: int = DEFAULT_TIMEOUT_MS,
-          store: AuditStore | None = None) -> dict[str, Any]:
-    return _run("instrument.write", spec, resource, command, timeout_ms, store, False)
+          store: AuditStore | None = None, *, ack: str | None = None,
+          ack_wait_ms: int = ACK_WAIT_MS) -> dict[str, Any]:
+    return _run("instrument.write", spec, resource, command, timeout_ms, store, False, ack,
+                ack_wait_ms)
 
 
 def list_instruments(spec: str, identify: bool = False,

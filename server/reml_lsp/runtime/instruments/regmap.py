@@ -219,6 +219,27 @@ def parse_regmap(doc: Any, path: str = "<regmap>") -> RegMap:
     return regmap
 
 
+def field_location(regmap: RegMap, key: str) -> dict[str, Any] | None:
+    """Where ``key`` (``registers.MODE``) is declared in the map's file: ``path``, 1-based
+    ``line``/``column`` (code points) and their ends; None when the file cannot be read."""
+    from reml_lsp.config.diagnostics import key_span
+
+    try:
+        text = Path(regmap.path).read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    data = text.encode("utf-8")
+    start, end = key_span(text, key)
+
+    def line_col(offset: int) -> tuple[int, int]:
+        before = data[:offset].decode("utf-8", "replace")
+        return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+
+    (line, column), (end_line, end_column) = line_col(start), line_col(end)
+    return {"path": regmap.path, "line": line, "column": column, "end_line": end_line,
+            "end_column": end_column}
+
+
 def load_regmap(path: Path) -> RegMap:
     try:
         loaded = load_config(path)

@@ -10,6 +10,7 @@ Failure codes: ``instrument.backend_unavailable`` (6), ``instrument.not_found`` 
 
 from __future__ import annotations
 
+import errno
 import os
 import time
 import warnings
@@ -23,6 +24,14 @@ from reml_lsp.runtime.bridge_errors import BridgeError
 
 DEFAULT_TIMEOUT_MS = 2000
 ENV_BACKEND = "REML_VISA_BACKEND"
+
+
+_UNREACHABLE_ERRNOS = {errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED,
+                       errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN}
+
+
+def _unreachable(exc: BaseException) -> bool:
+    return isinstance(exc, ConnectionError) or getattr(exc, "errno", None) in _UNREACHABLE_ERRNOS
 
 
 def backend_spec(backend: str | None, sim_file: str | None = None) -> str:
@@ -124,7 +133,11 @@ class InstrumentSession:
             if exc.error_code == constants.StatusCode.error_timeout:
                 raise self._timeout("open") from None
             raise self._not_found(_short(exc)) from None
-        except Exception as exc:  # connection refused, no such serial port, ...
+        except (ConnectionError, OSError) as exc:
+            if _unreachable(exc):  # refused, reset, no route: the address exists, nobody answers
+                raise self._unreachable("open", exc) from None
+            raise self._not_found(f"{type(exc).__name__}: {_short(exc)}") from None
+        except Exception as exc:  # no such serial port, a backend's own errors, ...
             raise self._not_found(f"{type(exc).__name__}: {_short(exc)}") from None
         if not hasattr(inst, "query"):
             inst.close()
@@ -132,6 +145,12 @@ class InstrumentSession:
                               f"{self.resource} is not a message-based instrument", "usage",
                               resource=self.resource)
         return inst
+
+    def _unreachable(self, command: str, exc: BaseException) -> BridgeError:
+        return BridgeError("instrument.unreachable",
+                           f"{self.resource}: {command!r}: the instrument cannot be reached "
+                           f"({type(exc).__name__}: {_short(exc)})", "unavailable",
+                           resource=self.resource, command=command, backend=self.spec)
 
     def _timeout(self, command: str) -> BridgeError:
         return BridgeError(
@@ -151,10 +170,7 @@ class InstrumentSession:
         except TimeoutError:
             raise self._timeout(command) from None
         except ConnectionError as exc:
-            raise BridgeError("instrument.unreachable",
-                              f"{self.resource}: {command!r}: the instrument cannot be reached "
-                              f"({type(exc).__name__}: {_short(exc)})", "unavailable",
-                              resource=self.resource, command=command) from None
+            raise self._unreachable(command, exc) from None
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             raise BridgeError("instrument.io_error",
                               f"{self.resource}: {command!r} failed: {type(exc).__name__}: "
@@ -171,6 +187,30 @@ class InstrumentSession:
         start = time.perf_counter()
         self._call(command, lambda: self._inst.write(command))
         return (time.perf_counter() - start) * 1000.0
+
+    def read_pending(self, wait_ms: int) -> str | None:
+        """A reply the instrument sent on its own after a write (an acknowledgement or a NAK),
+        waiting at most ``wait_ms``; None when it sent nothing."""
+        previous = self._inst.timeout
+        try:
+            self._inst.timeout = max(1, wait_ms)
+            reply = self._inst.read()
+        except VisaIOError as exc:
+            if exc.error_code == constants.StatusCode.error_timeout:
+                return None
+            raise BridgeError("instrument.io_error",
+                              f"{self.resource}: reading the reply failed: {_short(exc)}",
+                              "failure", resource=self.resource) from None
+        except TimeoutError:
+            return None
+        except Exception:  # a backend that cannot read without a pending reply
+            return None
+        finally:
+            try:
+                self._inst.timeout = previous
+            except Exception:
+                pass
+        return str(reply).strip()
 
     def close(self) -> None:
         for closer in (getattr(self, "_inst", None), self._rm):
