@@ -3,14 +3,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import uuid
 
 from lsprotocol import types as lsp
 
-from reml_lsp.analysis.analyze import analyze_bytes
-from reml_lsp.lsp.convert import to_lsp_diagnostic
 from reml_lsp.lsp.names import DIAGNOSTIC_IDENTIFIER
 from reml_lsp.lsp.server import RemlServer
 from reml_lsp.lsp.state import OpenDoc
@@ -18,7 +15,6 @@ from reml_lsp.lsp.sync import lsp_diagnostics, record_published
 from reml_lsp.lsp.uris import path_to_uri
 from reml_lsp.lsp.workspace_diagnostics import disk_reports
 from reml_lsp.lsp.workspace_files import reml_files
-from reml_lsp.workspace import relative_path
 
 
 def result_id(ls: RemlServer, doc: OpenDoc) -> str:
@@ -95,21 +91,3 @@ def _workspace_report(uri: str, version: int | None, report):
             uri=uri, version=version, result_id=report.result_id)
     return lsp.WorkspaceFullDocumentDiagnosticReport(
         uri=uri, version=version, items=report.items, result_id=report.result_id)
-
-
-def _disk_report(ls: RemlServer, path, uri: str, previous: str | None):
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        ls.log_to_client(f"cannot read {path}: {exc}", lsp.MessageType.Warning)
-        return lsp.WorkspaceFullDocumentDiagnosticReport(uri=uri, version=None, items=[])
-    rid = f"{hashlib.sha1(data).hexdigest()[:16]}:{ls.locale}:{ls.encoding}"
-    if previous == rid:
-        return lsp.WorkspaceUnchangedDocumentDiagnosticReport(uri=uri, version=None,
-                                                              result_id=rid)
-    rel = relative_path(path, ls.root_for(path))
-    analysis = analyze_bytes(data, file=str(path), rel_path=rel, locale=ls.locale)
-    items = [to_lsp_diagnostic(d, analysis.index, uri, ls.encoding, related=ls.related_info)
-             for d in analysis.diagnostics]
-    return lsp.WorkspaceFullDocumentDiagnosticReport(uri=uri, version=None, items=items,
-                                                     result_id=rid)
