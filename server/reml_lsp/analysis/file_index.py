@@ -8,8 +8,9 @@ processes); ``index_bytes`` is what a worker runs.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 from lark import Token
@@ -22,16 +23,14 @@ from reml_lsp.analysis.tree import NAME_TYPES, Entry, decl_of
 FORMAT = 1  # bump when the shape below changes (old cache rows then read as misses)
 
 
-@attrs.frozen
-class ImportRef:
+class ImportRef(NamedTuple):
     name: str  # the local name (alias or last segment)
     path: str  # the module path as written (``self.x``, ``super.y`` are resolved by the index)
     start: int
     end: int
 
 
-@attrs.frozen
-class IndexedSymbol:
+class IndexedSymbol(NamedTuple):  # a tuple: thousands are rebuilt from the cache at start-up
     name: str
     kind: str  # as in analysis.symbols (function, type, variant, trait, method …)
     container: str  # "" at top level, else the enclosing symbol's name
@@ -75,14 +74,16 @@ class FileIndex:
                 return None
             imports = tuple(ImportRef(str(n), str(p), int(s), int(e))
                             for n, p, s, e in body["imports"])
-            symbols = tuple(IndexedSymbol(str(n), str(k), str(c), int(s), int(e), int(ss),
-                                          int(se), int(line), tuple(int(x) for x in cols),
-                                          str(d), bool(pub))
+            intern = sys.intern
+            symbols = tuple(IndexedSymbol(intern(n), intern(k), c, s, e, ss, se, line,
+                                          (*cols,), d, pub)
                             for n, k, c, s, e, ss, se, line, cols, d, pub in body["symbols"])
-            if any(len(s.cols) != 6 for s in symbols):
+            if not all(len(s.cols) == 6 and type(s.sel_start) is int for s in symbols):
                 return None
-            return FileIndex(str(body["rel"]), str(body["module"]), imports, symbols,
-                             frozenset(str(n) for n in body["names"]))
+            names = frozenset(intern(n) for n in body["names"])
+            if not all(type(n) is str for n in names):
+                return None
+            return FileIndex(str(body["rel"]), str(body["module"]), imports, symbols, names)
         except (AttributeError, KeyError, TypeError, ValueError):
             return None
 
@@ -105,7 +106,7 @@ def build_file_index(text: str, entries: Sequence[Entry], rel_path: str,
             for child in sym.children:
                 symbols.append(_indexed(child, sym.name, False, lines, text))
         for tok in tree.scan_values(lambda v: isinstance(v, Token) and v.type in NAME_TYPES):
-            names.add(str(tok))
+            names.add(sys.intern(str(tok)))  # shared across files: far less memory
     if module is None:
         module = module_path(text, entries, rel_path)
     return FileIndex(rel_path, module, tuple(imports), tuple(symbols), frozenset(names))

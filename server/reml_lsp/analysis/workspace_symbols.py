@@ -5,6 +5,7 @@ either case."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from reml_lsp.analysis.file_index import FileIndex, IndexedSymbol
@@ -48,10 +49,13 @@ def search(files: Iterable[tuple[str, FileIndex]], query: str, limit: int = LIMI
            ) -> list[tuple[str, IndexedSymbol]]:
     """(key, symbol) of the best matches, best first; stable for equal scores."""
     query = query.strip()
+    # A compiled subsequence pattern rejects most names in C before the Python scoring.
+    flags = 0 if query != query.lower() else re.IGNORECASE
+    quick = re.compile(".*?".join(re.escape(ch) for ch in query), flags) if query else None
     scored: list[tuple[int, str, str, int, str, IndexedSymbol]] = []
     for key, entry in files:
         for sym in entry.symbols:
-            if sym.kind == "module":
+            if sym.kind == "module" or (quick is not None and quick.search(sym.name) is None):
                 continue
             score = fuzzy_score(query, sym.name)
             if score is not None:
