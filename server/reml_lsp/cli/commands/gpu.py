@@ -4,6 +4,12 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from reml_lsp.cli.argtypes import name
@@ -35,6 +41,9 @@ def register(subparsers: Any) -> None:
     run.add_argument("--warmup", type=int, default=0, help="untimed launches first")
     run.add_argument("--max-memory-mb", type=float, default=None,
                      help="budget for tracked buffers; a launch above it fails as OOM")
+    run.add_argument("--rollback-state", type=Path, default=None, metavar="STATE",
+                     help="after a severe GPU error (kernel failure, OOM, NVML error events) "
+                          "roll STATE back as `reload --rollback` does (runtime-bridges §7)")
     add_format(run)
     run.set_defaults(func=run_launch)
 
@@ -77,10 +86,47 @@ def run_launch(args: argparse.Namespace) -> int:
 
     limit = int(args.max_memory_mb * 1024 * 1024) if args.max_memory_mb is not None else None
     req = LaunchRequest(args.kernel, tuple(args.param), args.backend, args.device, args.repeat,
-                        args.warmup, limit)
-    with audit_store() as store, bridge_errors():
-        doc = launch(req, store)
+                        args.warmup, limit, args.rollback_state)
+    with audit_store() as store, bridge_errors(), _progress(f"gpu launch {args.kernel}") as tick:
+        doc = launch(req, store, tick)
     return emit("gpu launch", doc, args.format, _render_launch)
+
+
+PROGRESS_DELAY_ENV = "REML_PROGRESS_DELAY_S"
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Any]:
+    """A progress bar on stderr when it is a terminal, once the launch has taken
+    ``$REML_PROGRESS_DELAY_S`` (default 0.5 s); nothing on a pipe. A ticker thread keeps it
+    moving during one long kernel, between the launcher's ``(done, total)`` reports."""
+    from reml_lsp.cli.progress import DELAY_S, BatchProgress
+
+    try:
+        delay = float(os.environ.get(PROGRESS_DELAY_ENV, DELAY_S))
+    except ValueError:
+        delay = DELAY_S
+    bar = BatchProgress(label, delay=delay, stream=sys.stderr)
+    if not bar.enabled:
+        yield None
+        return
+    seen = {"done": 0, "total": 1}
+    stop = threading.Event()
+
+    def ticker() -> None:
+        while True:
+            bar(seen["done"], seen["total"])
+            if stop.wait(0.1):
+                return
+
+    thread = threading.Thread(target=ticker, name="reml-gpu-progress", daemon=True)
+    thread.start()
+    try:
+        yield lambda done, total: seen.update(done=done, total=total)
+    finally:
+        stop.set()
+        thread.join(timeout=2)
+        bar.close()
 
 
 def _render_launch(doc: dict[str, Any]) -> str:
@@ -96,4 +142,7 @@ def _render_launch(doc: dict[str, Any]) -> str:
     if after.get("available"):
         lines.append(f"  temp_c     {after.get('temperature_c')}")
     lines += [f"  defect: {d['code']}: {d['message']}" for d in doc["defects"]]
+    if doc.get("rollback"):
+        rb = doc["rollback"]
+        lines.append(f"  rollback   {rb['status']} {rb['state']} ({rb['reason']})")
     return "\n".join(lines)

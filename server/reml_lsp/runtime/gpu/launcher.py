@@ -12,7 +12,8 @@ from __future__ import annotations
 import statistics
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -23,6 +24,7 @@ from reml_lsp.runtime.gpu.backends import resolve_backend
 from reml_lsp.runtime.gpu.buffers import BufferTracker
 from reml_lsp.runtime.gpu.kernels import KernelContext, KernelOutput, parse_params
 from reml_lsp.runtime.gpu.nvml import NvmlWatch
+from reml_lsp.runtime.gpu.recovery import is_severe, rollback_after_gpu_error
 from reml_lsp.runtime.gpu.registry import load_registry
 from reml_lsp.runtime.metrics import RuntimeMetrics, emit_metrics
 
@@ -36,6 +38,7 @@ class LaunchRequest:
     repeat: int = 1
     warmup: int = 0
     max_memory_bytes: int | None = None
+    rollback_state: Path | None = None  # rolled back after a severe error (seed §7 step 3)
 
 
 def _check_counts(req: LaunchRequest) -> None:
@@ -53,9 +56,12 @@ def _audit(store: AuditStore | None, event: str, audit_id: str, payload: dict[st
         store.record(event, audit_id, payload)
 
 
-def launch(req: LaunchRequest, store: AuditStore | None = None) -> dict[str, Any]:
+def launch(req: LaunchRequest, store: AuditStore | None = None,
+           progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Run ``req`` and return the result document (``status`` ``ok`` or ``warning`` when the
-    kernel leaked buffers). Expected failures raise ``BridgeError`` carrying the ``audit_id``."""
+    kernel leaked buffers). Expected failures raise ``BridgeError`` carrying the ``audit_id``;
+    after a severe one, ``req.rollback_state`` is rolled back (``rollback`` in the error).
+    ``progress(done, total)`` is called before the first launch and after each."""
     _check_counts(req)
     kernel = load_registry().get(req.kernel)
     params = parse_params(kernel, req.params)
@@ -72,8 +78,11 @@ def launch(req: LaunchRequest, store: AuditStore | None = None) -> dict[str, Any
     defects: list[dict[str, Any]] = []
     output: KernelOutput | None = None
     started = time.perf_counter()
+    total = req.warmup + req.repeat
     try:
-        for index in range(req.warmup + req.repeat):
+        for index in range(total):
+            if progress is not None:
+                progress(index, total)
             output = kernel.launch(ctx, params)
             for leak in tracker.release_all():
                 defects.append({"code": "gpu.buffer.leak", "launch": index,
@@ -82,13 +91,17 @@ def launch(req: LaunchRequest, store: AuditStore | None = None) -> dict[str, Any
                                 "buffer": leak.as_json()})
     except BridgeError as err:
         _fail(store, audit_id, base, err, tracker, watch, started)
+        _recover(req, store, audit_id, err)
         raise
     except Exception as exc:
         code = "gpu.out_of_memory" if backend.is_out_of_memory(exc) else "gpu.kernel_failed"
         err = BridgeError(code, f"kernel {kernel.name!r} failed: {type(exc).__name__}: {exc}",
                           "failure")
         _fail(store, audit_id, base, err, tracker, watch, started)
+        _recover(req, store, audit_id, err)
         raise err from None
+    if progress is not None:
+        progress(total, total)
     total_ms = (time.perf_counter() - started) * 1000.0
     assert output is not None
     timings = ctx.timings_ms[req.warmup:] or [total_ms / max(req.repeat, 1)]
@@ -125,6 +138,10 @@ def launch(req: LaunchRequest, store: AuditStore | None = None) -> dict[str, Any
         _audit(store, "gpu.temperature", audit_id, base | after)
     for event in events:
         _audit(store, "gpu.error_event", audit_id, base | event)
+    if req.rollback_state is not None and is_severe(None, events):
+        result["status"] = "warning"
+        result["rollback"] = rollback_after_gpu_error(
+            req.rollback_state, store, audit_id, f"{len(events)} NVML error event(s)")
     metrics = RuntimeMetrics.for_operation(
         latency, audit_id=audit_id,
         custom={"kernel": kernel.name, "backend": backend.name, "device_id": req.device,
@@ -132,6 +149,19 @@ def launch(req: LaunchRequest, store: AuditStore | None = None) -> dict[str, Any
                 "temperature_c": after.get("temperature_c"), "gflops": result["gflops"]})
     result["metrics"] = emit_metrics("gpu.kernel", metrics)
     return result
+
+
+def _recover(req: LaunchRequest, store: AuditStore | None, audit_id: str,
+             err: BridgeError) -> None:
+    """Seed §7 step 3: a severe error rolls ``--rollback-state`` back; the outcome goes with
+    the error (``rollback``)."""
+    if req.rollback_state is not None and is_severe(err.code):
+        rollback = rollback_after_gpu_error(req.rollback_state, store, audit_id, err.code)
+        err.details["rollback"] = rollback
+        err.message += (f"; {rollback['state']} rolled back to version "
+                        f"{rollback['version_after']}" if rollback["status"] == "rolled-back"
+                        else f"; rolling {rollback['state']} back failed: "
+                             f"{(rollback.get('error') or {}).get('message')}")
 
 
 def _fail(store: AuditStore | None, audit_id: str, base: dict[str, Any], err: BridgeError,
