@@ -28,6 +28,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,6 @@ import attrs
 
 from reml_lsp.audit.store import AuditStore
 from reml_lsp.config.compare import compare
-from reml_lsp.config.document import operation_audit_id
 from reml_lsp.config.errors import ConfigError
 from reml_lsp.config.loader import detect_format, parse_text
 from reml_lsp.runtime.reload import Reloader
@@ -229,8 +229,9 @@ class Watcher:
         self.poll_s = poll_s
         self.counts = {"applied": 0, "rejected": 0, "unchanged": 0, "failed": 0}
         self.consumed_bytes = 0
-        self.watch_id = operation_audit_id(self.state_path, "reml.watch",
-                                           {"config": str(self.config_path)})
+        # one watch session is one operation: a fresh id, so two sessions on the same files
+        # never share an audit trail (each version's reload has its own operation id)
+        self.watch_id = str(uuid.uuid4())
         self._audit_hook = audit_hook(audit, self.watch_id) if audit is not None else None
         self._version: _Version | None = None
         self._versions = 0
