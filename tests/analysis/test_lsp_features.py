@@ -5,10 +5,10 @@ from __future__ import annotations
 from reml_lsp.analysis.actions import fixes_for
 from reml_lsp.analysis.caret import completion_terminals
 from reml_lsp.analysis.comments import comments, doc_comment
-from reml_lsp.analysis.completion import complete
+from reml_lsp.analysis.completion import complete, completion_context
 from reml_lsp.analysis.document import AnalyzedDocument
 from reml_lsp.analysis.folding import folding_ranges
-from reml_lsp.analysis.hover import hover_at
+from reml_lsp.analysis.hover import hover_at, needs_workspace
 from reml_lsp.analysis.modules import WorkspaceIndex, make_module
 from reml_lsp.analysis.semantic import TOKEN_MODIFIERS, TOKEN_TYPES, TYPE, semantic_tokens
 from reml_lsp.analysis.symbols import document_symbols
@@ -72,7 +72,7 @@ def test_comments_are_found_between_tokens_only():
 
 def test_hover_has_signature_and_doc():
     d, mod = doc()
-    info = hover_at(SRC, mod.entries, mod.scopes, d.index, SRC.index("double(") + 1)
+    info = hover_at(WorkspaceIndex(), mod, d.index, SRC.index("double(") + 1)
     assert info.signature == "fn double(x: Int) -> Int" and info.doc == "Doubles.\nTwice."
 
 
@@ -112,6 +112,39 @@ def test_completion_use_paths_and_members():
     assert {"helper", "other"} <= {c.label for c in members.items}
     empty = complete(text, text.index("demo.\n"), [], mod, ws)
     assert {"self", "super", "::", "demo"} <= {c.label for c in empty.items}
+
+
+def test_hover_follows_an_import_into_the_other_module():
+    """What the server ships: the imported name's declaration and doc come from its module."""
+    util_text = "module demo.util\n\n/// Helps.\npub fn helper() -> Int { 1 }\n"
+    _, util = doc(util_text, "demo/util.reml")
+    text = "module demo.app\n\nuse demo.util.{helper}\n\nfn f() -> Int { helper() }\n"
+    d, mod = doc(text)
+    ws = WorkspaceIndex()
+    ws.put(util)
+    ws.put(mod)
+    at = text.index("helper()") + 2
+    assert needs_workspace(mod, at)
+    info = hover_at(ws, mod, d.index, at)
+    assert info is not None
+    assert info.signature == "fn helper() -> Int"
+    assert info.doc == "Helps."
+    assert (info.start, info.end) == (text.index("helper()"), text.index("helper()") + 6)
+    assert info.markdown() == f"```reml\n{info.signature}\n```\n\nHelps."
+    local = text.index("fn f") + 3
+    assert not needs_workspace(mod, local)
+
+
+def test_completion_context_is_classified_once_in_analysis():
+    text = "module demo.app\n\nuse demo.ut\nfn f() -> Int { Lib.x + y }\n"
+    use = completion_context(text, text.index("ut\n") + 2)
+    assert (use.kind, use.path, use.needs_workspace) == ("use", "demo.", True)
+    member = completion_context(text, text.index(".x") + 2)
+    assert member.kind == "member" and member.needs_workspace
+    names = completion_context(text, text.index("y }") + 1)
+    assert names.kind == "names" and not names.needs_workspace
+    module = completion_context("module de", 10)
+    assert module.kind == "module" and module.start == 7
 
 
 def test_completion_terminals_add_item_starts_after_a_complete_item():

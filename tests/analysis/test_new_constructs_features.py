@@ -7,7 +7,7 @@ from reml_lsp.analysis.caret import completion_terminals
 from reml_lsp.analysis.document import AnalyzedDocument
 from reml_lsp.analysis.folding import folding_ranges
 from reml_lsp.analysis.hover import hover_at
-from reml_lsp.analysis.modules import make_module
+from reml_lsp.analysis.modules import WorkspaceIndex, make_module
 from reml_lsp.analysis.semantic import TYPE, semantic_tokens
 from reml_lsp.analysis.symbols import document_symbols
 from reml_lsp.syntax.lexer import LexState
@@ -86,7 +86,7 @@ def test_folding_covers_struct_and_function_bodies():
 
 def test_hover_on_a_let_function():
     d, mod = doc()
-    info = hover_at(SRC, mod.entries, mod.scopes, d.index, SRC.index("add(2") + 1)
+    info = hover_at(WorkspaceIndex(), mod, d.index, SRC.index("add(2") + 1)
     assert info is not None and "add" in (info.signature or "")
 
 

@@ -61,23 +61,51 @@ def word_start(text: str, offset: int) -> int:
     return m.start() if m else offset
 
 
-def complete(text: str, offset: int, expected: Iterable[str], cur: ModuleInfo,
-             ws: WorkspaceIndex, *, snippets: bool = False) -> Completion:
+@attrs.frozen
+class CompletionContext:
+    """What the text before the caret asks for, classified once: the server decides from it
+    whether to wait for the workspace index, and :func:`complete` answers it."""
+
+    start: int  # the word being typed starts here
+    line_start: int
+    kind: str  # "use" (a use path), "module" (a module path), "member" (after . or ::), "names"
+    path: str = ""  # the path typed so far on a use line
+
+    @property
+    def needs_workspace(self) -> bool:
+        """Use paths, module paths and members list other modules' names."""
+        return self.kind != "names"
+
+
+def completion_context(text: str, offset: int) -> CompletionContext:
     start = word_start(text, offset)
-    word = text[start:offset]
     line_start = text.rfind("\n", 0, start) + 1
     before = text[line_start:start]
     use = _USE_LINE.match(before)
     if use is not None:
-        return Completion(start, _filter(_use_paths(use.group("path"), cur, ws), word), True)
-    mod = _MODULE_LINE.match(before)
-    if mod is not None:
+        return CompletionContext(start, line_start, "use", use.group("path"))
+    if _MODULE_LINE.match(before):
+        return CompletionContext(start, line_start, "module")
+    if before.endswith(".") or before.endswith("::"):
+        return CompletionContext(start, line_start, "member")
+    return CompletionContext(start, line_start, "names")
+
+
+def complete(text: str, offset: int, expected: Iterable[str], cur: ModuleInfo,
+             ws: WorkspaceIndex, *, snippets: bool = False,
+             context: CompletionContext | None = None) -> Completion:
+    ctx = context if context is not None else completion_context(text, offset)
+    start = ctx.start
+    word = text[start:offset]
+    if ctx.kind == "use":
+        return Completion(start, _filter(_use_paths(ctx.path, cur, ws), word), True)
+    if ctx.kind == "module":
         guess = cur.rel_path[:-5].replace("/", ".") if cur.rel_path.endswith(".reml") else ""
         items = [Candidate(guess, "module", "module path of this file", "0")] if guess else []
         items += [Candidate(p, "module", "workspace module", "1") for p in ws.module_paths()]
         return Completion(start, _filter(items, word), True)
-    if before.endswith(".") or before.endswith("::"):
-        members = _members(text, line_start, start, cur, ws)
+    if ctx.kind == "member":
+        members = _members(text, ctx.line_start, start, cur, ws)
         if members is not None:
             return Completion(start, _filter(members, word))
     items: list[Candidate] = []

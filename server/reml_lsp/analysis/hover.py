@@ -3,15 +3,15 @@ variants, traits, effects, operations, handlers, lets, parameters)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import attrs
 from lark import Tree
 
 from reml_lsp.analysis.comments import doc_comment
+from reml_lsp.analysis.modules import ModuleInfo, WorkspaceIndex
+from reml_lsp.analysis.navigation import resolve_target
 from reml_lsp.analysis.positions import LineIndex
-from reml_lsp.analysis.scopes import Binding, ScopeIndex
-from reml_lsp.analysis.tree import Entry, child_tree, one_line, source, span
+from reml_lsp.analysis.scopes import Binding
+from reml_lsp.analysis.tree import child_tree, find_token_at, one_line, source, span
 
 SIGNATURE_LIMIT = 400
 
@@ -24,16 +24,34 @@ class HoverInfo:
     end: int
     kind: str
 
+    def markdown(self) -> str:
+        """The signature as a Reml code block, then the doc comment."""
+        value = f"```reml\n{self.signature}\n```"
+        return value + "\n\n" + self.doc if self.doc else value
 
-def hover_at(text: str, entries: Sequence[Entry], scopes: ScopeIndex, index: LineIndex,
+
+def needs_workspace(cur: ModuleInfo, offset: int) -> bool:
+    """Whether the name at ``offset`` may be declared in another module (an import, or no
+    local binding: a member of an imported module); the server then waits briefly for the
+    workspace index."""
+    binding, _ = cur.scopes.target_at(offset)
+    return binding is None or binding.kind == "import"
+
+
+def hover_at(ws: WorkspaceIndex, cur: ModuleInfo, index: LineIndex,
              offset: int) -> HoverInfo | None:
-    binding, _ = scopes.target_at(offset)
-    if binding is None:
+    """The declaration the name at ``offset`` denotes — in ``cur`` or, through an import or a
+    member access, in another module of ``ws`` — with the hovered token's span in ``cur``.
+    ``index`` is ``cur``'s line index (the server passes the open document's)."""
+    mod, target, _ = resolve_target(ws, cur, offset)
+    if target is None:
         return None
-    ref = scopes.reference_at(offset)
-    start, end = (ref.start, ref.end) if ref is not None and scopes.binding_at(offset) is None \
-        else (binding.start, binding.end)
-    return describe(text, binding, index, start, end)
+    found = find_token_at(cur.entries, offset)
+    if found is None:
+        return None
+    tok, dpos, _ = found
+    return describe(mod.text, target, index if mod is cur else LineIndex(mod.text),
+                    tok.start_pos + dpos, tok.end_pos + dpos)
 
 
 def describe(text: str, binding: Binding, index: LineIndex, start: int | None = None,

@@ -15,11 +15,13 @@ import hashlib
 import logging
 import multiprocessing
 import uuid
+from collections.abc import Awaitable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcContentModified
 
 from reml_lsp.analysis.file_index import FORMAT, FileIndex, index_bytes
 from reml_lsp.analysis.lint_batch import default_jobs
@@ -30,6 +32,7 @@ from reml_lsp.lsp.uris import path_to_uri
 from reml_lsp.lsp.workspace_files import host_of, reml_files
 
 log = logging.getLogger("reml_lsp.lsp")
+T = TypeVar("T")
 
 KIND = "index"
 # Up to this many bytes to parse, a thread of this process does it: starting worker processes
@@ -301,3 +304,13 @@ def current_workspace(ls) -> WorkspaceIndex:
     background indexer has read so far)."""
     refresh_index(ls)
     return ls.workspace_index
+
+
+async def unchanged_after(ls, doc, wait: Awaitable[T]) -> T:
+    """Await ``wait`` (the index), then answer ContentModified if ``doc`` changed or closed in
+    the meantime: the client asks again for the new version."""
+    edits = doc.edits
+    result = await wait
+    if ls.doc(doc.uri) is not doc or doc.edits != edits:
+        raise JsonRpcContentModified("the document changed while the index was read")
+    return result

@@ -14,18 +14,26 @@ import sys
 import threading
 
 from reml_lsp.lsp import (
+    completion,
     fixes,
     gc_session,
-    language,
+    hover,
     lifecycle,
+    navigation,
+    outline,
     pull,
     runtime_commands,
+    semantic_tokens,
     sync,
     workspace_features,
 )
 from reml_lsp.lsp.server import RemlServer
 
 log = logging.getLogger("reml_lsp.lsp")
+
+# One module per feature group, each with module-level handlers and ``register(server)``.
+FEATURES = (lifecycle, sync, pull, completion, hover, outline, semantic_tokens, navigation, fixes,
+            runtime_commands, workspace_features)
 
 
 def configure_logging(level: str) -> None:
@@ -87,6 +95,6 @@ def create_server() -> RemlServer:
     warming = _WarmUp()
     server = RemlServer()
     server.warming = warming
-    for module in (lifecycle, sync, pull, language, fixes, runtime_commands, workspace_features):
+    for module in FEATURES:
         module.register(server)
     return server
