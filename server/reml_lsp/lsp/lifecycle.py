@@ -37,51 +37,58 @@ def vet_settings(ls: RemlServer) -> None:
     task.add_done_callback(_background.discard)
 
 
-def register(server: RemlServer) -> None:
-    @server.feature(lsp.INITIALIZE)
-    def initialize(ls: RemlServer, params: lsp.InitializeParams) -> None:
-        ls.on_initialize(params)
-        if ls.warming is not None:
-            ls.warming.wait()  # grammar tables loaded before the first didOpen
-            ls.warming = None
+def initialize(ls: RemlServer, params: lsp.InitializeParams) -> None:
+    ls.on_initialize(params)
+    if ls.warming is not None:
+        ls.warming.wait()  # grammar tables loaded before the first didOpen
+        ls.warming = None
 
-    @server.feature(lsp.INITIALIZED)
-    async def initialized(ls: RemlServer, params: lsp.InitializedParams) -> None:
-        apply_gc_profile(ls)
+
+async def initialized(ls: RemlServer, params: lsp.InitializedParams) -> None:
+    apply_gc_profile(ls)
+    await ls.fetch_settings()
+    vet_settings(ls)
+    ls.resolve_locale()
+    ls.warn_locale_fallback()
+    start_indexing(ls)  # in the background: workers parse, the loop stays free
+    log.info("reml-lsp ready: encoding %s, locale %s, %s diagnostics", ls.encoding,
+             ls.locale, "pull" if ls.pull_mode else "push")
+
+
+async def did_change_configuration(ls: RemlServer,
+                                   params: lsp.DidChangeConfigurationParams) -> None:
+    settings = params.settings
+    if isinstance(settings, dict) and isinstance(settings.get("reml"), dict):
+        problems = ls.apply_settings(settings["reml"])
+        for problem in problems:
+            ls.show(f"Reml settings: {problem}", lsp.MessageType.Warning)
+    else:
         await ls.fetch_settings()
-        vet_settings(ls)
-        ls.resolve_locale()
+    vet_settings(ls)
+    if ls.resolve_locale():
         ls.warn_locale_fallback()
-        start_indexing(ls)  # in the background: workers parse, the loop stays free
-        log.info("reml-lsp ready: encoding %s, locale %s, %s diagnostics", ls.encoding,
-                 ls.locale, "pull" if ls.pull_mode else "push")
+        await republish_all(ls)
+    elif ls.take_cap_change():  # reml.diagnostics.maxPerFile changed
+        await republish_all(ls)
 
-    @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    async def did_change_configuration(ls: RemlServer,
-                                       params: lsp.DidChangeConfigurationParams) -> None:
-        settings = params.settings
-        if isinstance(settings, dict) and isinstance(settings.get("reml"), dict):
-            problems = ls.apply_settings(settings["reml"])
-            for problem in problems:
-                ls.show(f"Reml settings: {problem}", lsp.MessageType.Warning)
-        else:
-            await ls.fetch_settings()
-        vet_settings(ls)
-        if ls.resolve_locale():
-            ls.warn_locale_fallback()
-            await republish_all(ls)
 
-    @server.feature(lsp.SHUTDOWN)
-    def shutdown(ls: RemlServer, params: None) -> None:
-        kill_all()  # runtime children in flight: their whole process groups
-        for doc in ls.docs.values():
-            if doc.task is not None:
-                doc.task.cancel()
-        settle_all(ls)  # the findings shown at the end are in the audit store
-        ls.close_audit()
-        if ls.gc_monitor is not None:
-            try:
-                ls.gc_monitor.uninstall()
-            except Exception:
-                pass
-            ls.gc_monitor = None
+def shutdown(ls: RemlServer, params: None) -> None:
+    kill_all()  # runtime children in flight: their whole process groups
+    for doc in ls.docs.values():
+        if doc.task is not None:
+            doc.task.cancel()
+    settle_all(ls)  # the findings shown at the end are in the audit store
+    ls.close_audit()
+    if ls.gc_monitor is not None:
+        try:
+            ls.gc_monitor.uninstall()
+        except Exception:
+            pass
+        ls.gc_monitor = None
+
+
+def register(server: RemlServer) -> None:
+    server.feature(lsp.INITIALIZE)(initialize)
+    server.feature(lsp.INITIALIZED)(initialized)
+    server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)(did_change_configuration)
+    server.feature(lsp.SHUTDOWN)(shutdown)
