@@ -21,7 +21,7 @@ def result_id(ls: RemlServer, doc: OpenDoc) -> str:
     """Changes with the text, the locale and every save (a save always refreshes); not with the
     version alone: an undo back to the same text keeps the id and the client its report."""
     digest = doc.cached("digest", lambda: hashlib.sha1(
-        doc.doc.text.encode("utf-8", "surrogateescape")).hexdigest()[:16])
+        doc.doc.text.encode("utf-8", "surrogatepass")).hexdigest()[:16])
     return f"{digest}:{ls.locale}:{ls.encoding}:{doc.saves}"
 
 

@@ -219,6 +219,12 @@ class RemlServer(LanguageServer):
         if set_cap is not None and doc.doc.max_diagnostics != self.settings.max_diagnostics:
             set_cap(self.settings.max_diagnostics)
             doc.changed()
+            self._cap_changed = True
+
+    def take_cap_change(self) -> bool:
+        """Whether the cap changed for an open document since the last call (republish)."""
+        changed, self._cap_changed = getattr(self, "_cap_changed", False), False
+        return changed
 
     def doc(self, uri: str) -> OpenDoc | None:
         return self.docs.get(uri) or self.docs.get(unquote(uri))
