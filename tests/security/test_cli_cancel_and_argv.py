@@ -76,3 +76,9 @@ def test_resource_that_looks_like_an_option_is_refused(cli, checkout: Path) -> N
 def test_kernel_name_that_looks_like_an_option_is_refused(cli) -> None:
     run = cli("gpu", "launch", "--format=json", "--", "--backend=cupy")
     assert run.rc == 3 and "looks like an option" in run.json["error"]["message"]
+
+
+def test_options_are_not_abbreviated(cli) -> None:
+    run = cli("instrument", "list", "--back=@evil", "--format=json")
+    assert run.rc == 3 and run.json["error"]["code"] == "cli.usage"
+    assert "--back=@evil" in run.json["error"]["message"]

@@ -11,6 +11,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import Any
 
 from reml_lsp.cli.errors import CliError, from_reported
 from reml_lsp.cli.exit_codes import ExitCode
@@ -35,7 +36,12 @@ COMMAND_MODULES = [
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that raises instead of exiting, so usage errors get our exit code and JSON."""
+    """argparse that raises instead of exiting, so usage errors get our exit code and JSON; no
+    abbreviated options (``--back`` is not ``--backend``: argv is parsed strictly)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):  # type: ignore[override]
         raise CliError("cli.usage", f"{message}\n{self.format_usage().strip()}", ExitCode.USAGE)
