@@ -107,3 +107,15 @@ def test_assignment_with_eq_warns_and_the_fix_writes_colon_eq():
 
 def _syntax(result) -> list[str]:
     return [d.code for d in result.diagnostics if d.domain == "parser"]
+
+
+def test_assignment_first_in_a_statement_block_but_record_in_an_expression():
+    """Where only a block can stand, `x = e` may be its first statement; where an expression
+    may start, `{ x = e }` is a record (the reference tries records first)."""
+    body = analyze_text("fn inc() {\n  count = count + 1\n}\n", file="t", rel_path="t")
+    assert _syntax(body) == ["parser.syntax.assign_eq"]
+    loop = analyze_text("fn f() { while i < 3 { i = i + 1 } }\n", file="t", rel_path="t")
+    assert _syntax(loop) == ["parser.syntax.assign_eq"]
+    record = analyze_text("fn f() = g({ a = 1 })\n", file="t", rel_path="t")
+    assert _syntax(record) == []
+    assert next(record.items[0].tree.find_data("record"), None) is not None

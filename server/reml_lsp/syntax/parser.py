@@ -147,7 +147,7 @@ def _wrap_callbacks(callbacks: dict[Any, Any]) -> dict[Any, Any]:
         alias = getattr(rule, "alias", None)
         if alias == "binary":
             out[rule] = _binary_callback(cb)
-        elif rule.origin.name == "block" and not alias:
+        elif alias == "block" or (rule.origin.name == "block" and not alias):
             out[rule] = block_callback(cb)
         elif alias == "assign" and any(s.name == "EQ" for s in rule.expansion):
             out[rule] = assign_eq_callback(cb)
