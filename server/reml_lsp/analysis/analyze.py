@@ -5,6 +5,7 @@ No LSP types and no I/O: it analyses the text or bytes it is handed.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Sequence
 
 import attrs
@@ -17,8 +18,9 @@ from reml_lsp.analysis.cap import (
     first_issues,
 )
 from reml_lsp.analysis.diagnostics import DiagnosticBuilder
+from reml_lsp.analysis.findings import to_diagnostics
 from reml_lsp.analysis.positions import LineIndex
-from reml_lsp.analysis.semantic_checks import semantic_diagnostics
+from reml_lsp.analysis.semantic_checks import semantic_findings
 from reml_lsp.analysis.source import decode
 from reml_lsp.diagnostics.audit_id import Anchor, anchor_digest
 from reml_lsp.diagnostics.model import Diagnostic
@@ -88,6 +90,24 @@ def finish_capped(diagnostics: list[Diagnostic], capped: Capped, limit: int, *,
     return cap_diagnostics(diagnostics, limit, capped, index, summary)
 
 
+def semantic_capped(text: str, entries: Sequence, clean: Sequence[bool], capped: Capped,
+                    limit: int, *, index: LineIndex, file: str, rel_path: str, locale: str,
+                    stream_meta: dict | None = None) -> list[Diagnostic]:
+    """``semantic_diagnostics`` for the room the syntax findings left under the cap: only the
+    first findings by position become diagnostics (33,000 unresolved names on one long line
+    each cost an audit_id otherwise); the rest are counted in ``capped``."""
+    found = semantic_findings(text, entries, clean=clean)
+    room = limit - len(capped.issues) if limit > 0 else len(found)
+    if len(found) > room:
+        head = heapq.nsmallest(room + 1, found, key=lambda f: (f.start, f.end, f.code))
+        capped.suppressed += len(found) - room
+        if capped.first_suppressed is None:
+            capped.first_suppressed = head[room].start
+        found = head[:room]
+    return to_diagnostics(found, text=text, index=index, file=file, rel_path=rel_path,
+                          locale=locale, entries=entries, stream_meta=stream_meta)
+
+
 def analyze_text(text: str, *, file: str, rel_path: str, locale: str = "en-US",
                  extra: Iterable[SyntaxIssue] = (), allow_top_level_expr: bool = False,
                  max_diagnostics: int = DEFAULT_MAX_DIAGNOSTICS) -> SourceAnalysis:
@@ -100,9 +120,9 @@ def analyze_text(text: str, *, file: str, rel_path: str, locale: str = "en-US",
                                     rel_path=rel_path, locale=locale,
                                     anchors=item_anchors(text, ((it, 0) for it in items)))
     parsed = [it for it in items if it.tree is not None]
-    diagnostics += semantic_diagnostics(
-        text, [(it.tree, 0) for it in parsed], [not it.issues for it in parsed], index=index,
-        file=file, rel_path=rel_path, locale=locale)
+    diagnostics += semantic_capped(
+        text, [(it.tree, 0) for it in parsed], [not it.issues for it in parsed], capped,
+        max_diagnostics, index=index, file=file, rel_path=rel_path, locale=locale)
     diagnostics = finish_capped(diagnostics, capped, max_diagnostics, index=index, file=file,
                                 rel_path=rel_path, locale=locale)
     return SourceAnalysis(file, rel_path, text, items, diagnostics, index)

@@ -14,10 +14,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from reml_lsp.analysis.analyze import build_diagnostics, finish_capped, item_anchors
+from reml_lsp.analysis.analyze import (
+    build_diagnostics,
+    finish_capped,
+    item_anchors,
+    semantic_capped,
+)
 from reml_lsp.analysis.cap import DEFAULT_MAX_DIAGNOSTICS, first_issues
 from reml_lsp.analysis.positions import LineIndex
-from reml_lsp.analysis.semantic_checks import semantic_diagnostics
 from reml_lsp.diagnostics.audit_id import Anchor
 from reml_lsp.diagnostics.model import Diagnostic
 from reml_lsp.syntax.expected import order
@@ -124,10 +128,11 @@ class AnalyzedDocument:
                 rel_path=self.rel_path, locale=locale, stream_meta=self.stream_meta,
                 anchors=self._anchors())
             parsed = [(item, dpos) for item, dpos, _ in self.entries() if item.tree is not None]
-            cached += semantic_diagnostics(
+            cached += semantic_capped(
                 self.text, [(item.tree, dpos) for item, dpos in parsed],
-                [not item.issues for item, _ in parsed], index=self.index, file=self.file,
-                rel_path=self.rel_path, locale=locale, stream_meta=self.stream_meta)
+                [not item.issues for item, _ in parsed], capped, limit, index=self.index,
+                file=self.file, rel_path=self.rel_path, locale=locale,
+                stream_meta=self.stream_meta)
             cached = finish_capped(cached, capped, limit, index=self.index, file=self.file,
                                    rel_path=self.rel_path, locale=locale,
                                    stream_meta=self.stream_meta)
