@@ -10,7 +10,6 @@ from typing import Any
 from reml_lsp.cli.errors import CliError
 from reml_lsp.cli.exit_codes import ExitCode
 
-
 AUTO = "auto"
 
 
