@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs reml-run into .venv (again whenever pyproject.toml or the sources changed) and runs the
-# main job: lint FOLDER (default fixtures/syntax/valid, Reml files meant to be clean).
+# main job: lint FOLDER (default examples/, a small Reml project meant to lint clean).
 # `scripts/main.sh lsp` starts the language server on stdio instead.
 # Progress goes to stderr; stdout is only lint's report (or the server's JSON-RPC stream).
 set -euo pipefail
@@ -59,8 +59,8 @@ if [[ "${1:-}" == "lsp" ]]; then
 fi
 
 if [[ $# -eq 0 || "${1:-}" == -* ]]; then
-  target=fixtures/syntax/valid
-  say "linting $target (Reml files meant to be clean; pass a folder to lint your own)."
+  target=examples
+  say "linting $target (a small Reml project meant to lint clean; pass a folder to lint your own)."
   say "To see diagnostics: scripts/main.sh ../shared/corpus/examples — the upstream corpus"
   say "holds deliberately broken files (*-error.reml) beside the valid ones, so expect errors."
 else

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 def copy_checkout(dest: Path) -> Path:
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".reml", "*.egg-info")
-    for name in ("server", "grammars", "scripts", "fixtures"):
+    for name in ("server", "grammars", "scripts", "fixtures", "examples"):
         shutil.copytree(ROOT / name, dest / name, symlinks=True, ignore=ignore)
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy2(ROOT / name, dest / name)
@@ -47,8 +47,9 @@ def test_main_sh_installs_explains_and_reinstalls_on_change(tmp_path: Path):
     assert "Traceback" not in first.stderr
 
     default = main_sh(root)
+    assert default.returncode == 0, default.stdout + default.stderr  # meant to be clean
     assert "installing" not in default.stderr and "reinstalling" not in default.stderr
-    assert "linting fixtures/syntax/valid" in default.stderr
+    assert "linting examples" in default.stderr and " 0 error(s), 0 other" in default.stderr
     assert "deliberately broken" in default.stderr  # says what the corpus is
 
     init = root / "server" / "reml_lsp" / "__init__.py"
