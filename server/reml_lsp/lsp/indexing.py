@@ -39,6 +39,7 @@ KIND = "index"
 # costs about a second; more than this in a thread would hold the GIL long enough to slow edits.
 IN_PROCESS_BYTES = 64 * 1024
 BATCH = 8
+FLUSH = 128  # cache rows written per transaction while indexing
 RESCAN_S = 2.0  # a workspace request re-checks file stamps when the last check is older
 
 Stamp = tuple[int, int]
@@ -184,6 +185,7 @@ class Indexer:
             return []
         loop = asyncio.get_running_loop()
         fresh: list[tuple[str, Any]] = []
+        writes: list[asyncio.Future] = []
         batches = [misses[i:i + BATCH] for i in range(0, len(misses), BATCH)]
 
         def take(batch, entries) -> None:
@@ -194,12 +196,16 @@ class Indexer:
                     fresh.append((key, entry.to_json()))
             done += len(batch)
             self._report(token, done, total)
+            if len(fresh) >= FLUSH:  # written as we go: the JSON is not all held at once
+                writes.append(loop.run_in_executor(None, self.cache.put_many, KIND, fresh[:]))
+                fresh.clear()
 
         if sum(len(m[3]) for m in misses) <= IN_PROCESS_BYTES:
             for batch in batches:
                 entries = await loop.run_in_executor(
                     None, _index_batch, [(data, rel) for _, rel, _, data, _ in batch])
                 take(batch, entries)
+            await asyncio.gather(*writes)
             return fresh
         workers = max(1, min(default_jobs(), len(batches)))
         ctx = multiprocessing.get_context("forkserver")
@@ -219,6 +225,7 @@ class Indexer:
         finally:
             # Workers are not kept: their memory goes back once the index is built.
             pool.shutdown(wait=False, cancel_futures=True)
+        await asyncio.gather(*writes)
         return fresh
 
     # -- $/progress ------------------------------------------------------------------------
