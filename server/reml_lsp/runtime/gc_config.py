@@ -66,8 +66,8 @@ def _number(value: Any, key: str, path: Path, kind: type) -> Any:
     if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)
                          and (kind is float or isinstance(value, int))):
         return None if value is None else kind(value)
-    raise GcConfigError(f"{path}: [run.gc] {key} must be a {kind.__name__}, got {value!r}",
-                        path, key)
+    what = "a number" if kind is float else "an integer"
+    raise GcConfigError(f"{path}: [run.gc] {key} must be {what}, got {value!r}", path, key)
 
 
 def _custom(name: str, table: Any, path: Path) -> GcProfile:
