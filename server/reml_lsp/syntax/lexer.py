@@ -31,6 +31,7 @@ _TRIVIA_START = frozenset(" \t\f\r\n\ufeff/")
 _COMMENT_MARK = re.compile(r"/\*|\*/")
 _BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _BARE_AFTER = frozenset("})],;")
+_BLANKS = re.compile(r"[ \t\r\f]*")
 _INT = re.compile(r"[0-9][0-9_]*")
 # Spaces and comments (a block comment of at most 512 characters: the look is bounded). After
 # the gap no pattern reads more than _AFTER_GAP characters, nor past the end of its line.
@@ -398,11 +399,17 @@ class Lexer:
         return self.n if eol < 0 else eol
 
     def _bare(self, pos: int) -> bool:
-        """True when nothing but trivia follows on this line (or a closer/separator does)."""
-        eol = self._line_end(pos)
-        self.max_read = max(self.max_read, eol + 1)
-        rest = self.text[pos:eol].lstrip(" \t\r\f")
-        return not rest or rest[0] in _BARE_AFTER or rest.startswith(("//", "/*"))
+        """True when nothing but trivia follows on this line (or a closer/separator does).
+        Looks no further than the first non-blank character (not to the end of the line: a
+        long line of `return return …` made that quadratic)."""
+        text, n = self.text, self.n
+        i = _BLANKS.match(text, pos, n).end()
+        if i >= n:
+            self.max_read = max(self.max_read, n + 1)
+            return True
+        self.max_read = max(self.max_read, i + 2)  # text[i] and the one after (`//`, `/*`)
+        c = text[i]
+        return c == "\n" or c in _BARE_AFTER or text.startswith(("//", "/*"), i, n)
 
     def _line_has_arrow(self, pos: int) -> bool:
         """Whether a `->` follows on this line outside brackets and strings."""
