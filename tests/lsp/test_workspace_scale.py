@@ -146,3 +146,18 @@ async def test_cancel_a_workspace_request_while_indexing(cold_client):
     assert any(isinstance(r, lsp.WorkDoneProgressBegin) and "indexing" in r.title
                for r in reports)
     assert any(isinstance(r, lsp.WorkDoneProgressEnd) for r in reports)
+
+
+async def test_a_file_changed_on_disk_is_reindexed(client):
+    path = client.root / "m7.reml"
+    path.write_text(path.read_text(encoding="utf-8") + "\npub fn fresh_name_7() -> Int { 7 }\n",
+                    encoding="utf-8")
+    names: list[str] = []
+    for _ in range(100):  # re-indexed in the background after a later workspace request
+        found = await client.workspace_symbol_async(
+            lsp.WorkspaceSymbolParams(query="fresh_name_7"))
+        names = [s.name for s in found]
+        if names:
+            break
+        await asyncio.sleep(0.25)
+    assert names == ["fresh_name_7"]

@@ -4,8 +4,8 @@ back as compact index entries, never trees) and reports `$/progress`. The event 
 applies results, so edits and per-file requests are answered while it runs.
 
 Workspace-wide requests ``await ready()`` (cancellable: the client's `$/cancelRequest` cancels
-the waiting request, never the shared indexing). After the first build each such request
-re-checks file stamps, so files changed on disk are re-indexed first.
+the waiting request, never the shared indexing). After the first build, a request that finds
+the last stamp check older than ``RESCAN_S`` starts a re-check in the background.
 """
 
 from __future__ import annotations
@@ -80,6 +80,7 @@ class Indexer:
         self.cache = CacheStore()
         self.last: dict[str, Any] = {}  # figures of the last scan (files, hits, parsed, seconds)
         self._scanned_at = 0.0
+        self._rescan: asyncio.Task | None = None
         self._uris: dict[Path, str] = {}
 
     @property
@@ -91,11 +92,21 @@ class Indexer:
             self.task = asyncio.ensure_future(self._initial())
 
     async def ready(self) -> None:
-        """Wait for the first build, then bring changed files up to date."""
+        """Wait for the first build. Files changed on disk since the last check are re-indexed
+        in the background (the request answers from the index as it is; open documents are
+        always current), so a warm request never waits for a walk of the whole workspace."""
         self.start()
         await self._ready.wait()
-        if asyncio.get_running_loop().time() - self._scanned_at > RESCAN_S:
+        loop = asyncio.get_running_loop()
+        if loop.time() - self._scanned_at > RESCAN_S and (
+                self._rescan is None or self._rescan.done()):
+            self._rescan = asyncio.ensure_future(self._background_scan())
+
+    async def _background_scan(self) -> None:
+        try:
             await self.scan(progress=False)
+        except Exception:
+            log.exception("workspace re-index failed")
 
     async def _initial(self) -> None:
         try:
