@@ -133,8 +133,8 @@ def test_hostile_config_is_a_located_error_not_a_crash(cli):
               "latin1.json")
     assert run.rc == 1
     codes = [(d["code"], d["location"]["file"]) for d in run.json["diagnostics"]]
-    assert codes == [("config.parse.invalid_toml", "deep.toml"),
-                     ("config.parse.invalid_json", "deep.json"),
+    assert codes == [("config.parse.too_deep", "deep.toml"),
+                     ("config.parse.too_deep", "deep.json"),
                      ("config.parse.encoding", "latin1.json")]
 
 

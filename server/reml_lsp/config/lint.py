@@ -19,9 +19,10 @@ from typing import Any
 
 import attrs
 
+from reml_lsp.config.depth import MAX_DEPTH, text_too_deep, value_depth_path
 from reml_lsp.config.errors import ConfigError
 from reml_lsp.config.loader import _plain, detect_format
-from reml_lsp.config.locate import locate
+from reml_lsp.config.locate import nearest, spans_of
 from reml_lsp.config.paths import parse_path
 from reml_lsp.config.schema import Schema, parse_schema
 from reml_lsp.config.validate import validate
@@ -73,6 +74,8 @@ class _Text:
     def __init__(self, text: str) -> None:
         self.text = text
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.ascii = text.isascii()
+        self.byte_starts = [0]
 
     def line_col(self, offset: int) -> tuple[int, int]:
         i = bisect.bisect_right(self.starts, offset) - 1
@@ -83,7 +86,19 @@ class _Text:
         return min(self.starts[line - 1] + max(col - 1, 0), len(self.text))
 
     def byte(self, offset: int) -> int:
-        return len(self.text[:offset].encode("utf-8", "surrogateescape"))
+        """Per line, not per prefix: encoding the whole prefix for every finding was quadratic."""
+        if self.ascii:
+            return offset
+        i = bisect.bisect_right(self.starts, offset) - 1
+        while len(self.byte_starts) <= i:  # filled lazily, line by line
+            k = len(self.byte_starts)
+            line = self.text[self.starts[k - 1]:self.starts[k]]
+            self.byte_starts.append(self.byte_starts[-1] + _utf8_len(line))
+        return self.byte_starts[i] + _utf8_len(self.text[self.starts[i]:offset])
+
+
+def _utf8_len(text: str) -> int:
+    return len(text.encode("utf-8", "surrogateescape"))
 
 
 def is_config_path(path: Path) -> bool:
@@ -105,10 +120,20 @@ def _diag(code: str, key: str, args: list[str], start: int, end: int, t: _Text, 
 
 def _parse(text: str, fmt: str) -> tuple[Any, tuple[str, str, int, int] | None]:
     """(data, None) or (None, (code, detail, start, end)) with the error's span."""
+    at = text_too_deep(text, fmt)
+    if at is not None:
+        return None, ("config.parse.too_deep", str(MAX_DEPTH), at, at + 1)
+    data, error = _parse_checked(text, fmt)
+    if error is None and value_depth_path(data) is not None:
+        return None, ("config.parse.too_deep", str(MAX_DEPTH), 0, 0)
+    return (_plain(data) if error is None and fmt == "toml" else data), error
+
+
+def _parse_checked(text: str, fmt: str) -> tuple[Any, tuple[str, str, int, int] | None]:
     t = _Text(text)
     if fmt == "toml":
         try:
-            return _plain(tomllib.loads(text)), None
+            return tomllib.loads(text), None
         except tomllib.TOMLDecodeError as exc:
             detail = str(exc)
             m = _TOML_AT.search(detail)
@@ -117,14 +142,14 @@ def _parse(text: str, fmt: str) -> tuple[Any, tuple[str, str, int, int] | None]:
             end = at if text[at:at + 1] in ("", "\n", "\r") else at + 1
             return None, ("config.parse.invalid_toml", detail, at, end)
         except RecursionError:
-            return None, ("config.parse.invalid_toml", "nested too deeply", 0, 0)
+            return None, ("config.parse.too_deep", str(MAX_DEPTH), 0, 0)
     try:
         return json.loads(text), None
     except json.JSONDecodeError as exc:
         return None, ("config.parse.invalid_json", exc.msg, exc.pos,
                       min(exc.pos + 1, len(text)))
     except RecursionError:
-        return None, ("config.parse.invalid_json", "nested too deeply", 0, 0)
+        return None, ("config.parse.too_deep", str(MAX_DEPTH), 0, 0)
 
 
 def lint_config(raw: bytes, *, path: Path, file: str, rel_path: str, locale: str = "en-US",
@@ -151,12 +176,14 @@ def lint_config(raw: bytes, *, path: Path, file: str, rel_path: str, locale: str
         schema = MANIFEST_SCHEMA
     out: list[Diagnostic] = []
     if schema is not None:
+        spans = None
         for issue in validate(data, schema):
             try:
                 segs = parse_path(issue.key, allow_wildcard=True)
             except ConfigError:  # a key we cannot read is located at the file start
                 segs = ()
-            start, end = locate(text, fmt, segs)
+            spans = spans_of(text, fmt) if spans is None else spans
+            start, end = nearest(spans, segs)
             key = f"`{issue.key}`"
             args = ([key, f"`{issue.expected}`", f"`{issue.actual}`"]
                     if issue.code == "config.schema.type_mismatch" else [key])

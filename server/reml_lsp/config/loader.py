@@ -15,7 +15,9 @@ from typing import Any, Literal
 import attrs
 import tomli_w
 
+from reml_lsp.config.depth import text_too_deep, too_deep_message, value_depth_path
 from reml_lsp.config.errors import ConfigError
+from reml_lsp.config.paths import format_path
 
 ConfigFormat = Literal["json", "toml"]
 
@@ -60,9 +62,32 @@ def decode_text(path: Path, raw: bytes, what: str = "config") -> str:
 
 
 def parse_text(path: Path, text: str, fmt: ConfigFormat, what: str = "config") -> Any:
+    """The plain JSON data of ``text``; ``{what}.parse.too_deep`` past ``MAX_DEPTH`` nesting."""
+    at = text_too_deep(text, fmt)
+    if at is not None:
+        line = text.count("\n", 0, at) + 1
+        column = at - (text.rfind("\n", 0, at) + 1) + 1
+        raise _too_deep(path, what, f"{path}:{line}:{column}", line=line, column=column)
+    try:
+        data = _parse(path, text, fmt, what)
+    except RecursionError:  # a backstop: the scan above should leave none
+        raise _too_deep(path, what, str(path)) from None
+    deep = value_depth_path(data)
+    if deep is not None:
+        key = format_path(deep[:8]) + "…"
+        raise _too_deep(path, what, f"{path}: at {key}", key=key)
+    return _plain(data) if fmt == "toml" else data
+
+
+def _too_deep(path: Path, what: str, where: str, **details: Any) -> ConfigError:
+    return ConfigError(f"{what}.parse.too_deep", too_deep_message(where), path=str(path),
+                       **details)
+
+
+def _parse(path: Path, text: str, fmt: ConfigFormat, what: str) -> Any:
     if fmt == "toml":
         try:
-            return _plain(tomllib.loads(text))
+            return tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{what}.parse.invalid_toml", f"{path}: invalid TOML: {exc}",
                               path=str(path)) from None

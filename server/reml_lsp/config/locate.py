@@ -17,7 +17,17 @@ Spans = dict[tuple[Segment, ...], tuple[int, int]]
 
 
 def locate(text: str, fmt: str, path: tuple[Segment, ...]) -> tuple[int, int]:
-    spans = json_spans(text) if fmt == "json" else toml_spans(text)
+    return nearest(spans_of(text, fmt), path)
+
+
+def spans_of(text: str, fmt: str) -> Spans:
+    """Every key's span; compute once per text when locating many paths (one scan each made a
+    schema check with a finding per array element quadratic)."""
+    return json_spans(text) if fmt == "json" else toml_spans(text)
+
+
+def nearest(spans: Spans, path: tuple[Segment, ...]) -> tuple[int, int]:
+    """The span of ``path`` or of its nearest present ancestor; the file start for none."""
     p = tuple(path)
     while p:
         if p in spans:

@@ -11,6 +11,8 @@ import re
 
 from reml_lsp.config.errors import ConfigError
 
+MAX_PARTS = 129  # config/depth.py's MAX_DEPTH + 1: a leaf under the deepest container
+
 Segment = str | int
 ROOT = "$"
 WILDCARD = "*"  # schema field paths only: ``ports[*]`` matches every element
@@ -55,6 +57,8 @@ def parse_path(text: str, *, allow_wildcard: bool = False) -> tuple[Segment, ...
             else:
                 raise _bad(text, f"bad index {inner!r}")
             i = close + 1
+            if len(segs) > MAX_PARTS:
+                raise _bad(text[:80] + "…", f"more than {MAX_PARTS} parts")
             continue
         if ch == ".":
             if not segs:
@@ -67,6 +71,8 @@ def parse_path(text: str, *, allow_wildcard: bool = False) -> tuple[Segment, ...
             raise _bad(text, f"expected a key at {i}")
         segs.append(m.group(0))
         i = m.end()
+        if len(segs) > MAX_PARTS:  # deeper than any config may nest (config/depth.py)
+            raise _bad(text[:80] + "…", f"more than {MAX_PARTS} parts")
     if not segs:
         raise _bad(text, "empty path")
     return tuple(segs)

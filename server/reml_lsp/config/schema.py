@@ -16,7 +16,6 @@ Extensions (documented in docs/runtime-config.md):
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from typing import Any
 import attrs
 
 from reml_lsp.config.errors import ConfigError
-from reml_lsp.config.loader import decode_text, read_bytes
+from reml_lsp.config.loader import decode_text, parse_text, read_bytes
 from reml_lsp.config.paths import Segment, is_under, parse_path
 
 # data_type (case-insensitive) → the JSON type tags it accepts.
@@ -97,12 +96,7 @@ class Schema:
 def load_schema(path: Path) -> Schema:
     path = Path(path)
     text = decode_text(path, read_bytes(path, "schema"), "schema")
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ConfigError("schema.parse.invalid_json",
-                          f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}",
-                          path=str(path)) from None
+    doc = parse_text(path, text, "json", "schema")  # schema.parse.invalid_json / too_deep
     return parse_schema(doc, source=str(path))
 
 

@@ -32,6 +32,7 @@ SEMANTIC: dict[str, dict[str, str]] = {
         "config.parse.invalid_toml": "invalid TOML: {0}",
         "config.parse.invalid_json": "invalid JSON: {0}",
         "config.parse.encoding": "the file is not UTF-8: {0}",
+        "config.parse.too_deep": "nested more than {0} levels deep (arrays, tables, key parts)",
         "config.schema.type_mismatch": "{0} must be {1}, found {2}",
         "config.schema.required_missing": "required key {0} is missing",
         "cli.lint.unknown_domain": "unknown --domain {0}; use one of {1}",
@@ -65,6 +66,7 @@ SEMANTIC: dict[str, dict[str, str]] = {
         "config.parse.invalid_toml": "TOML として解釈できません: {0}",
         "config.parse.invalid_json": "JSON として解釈できません: {0}",
         "config.parse.encoding": "ファイルが UTF-8 ではありません: {0}",
+        "config.parse.too_deep": "入れ子が {0} 段を超えています（配列・テーブル・キーの段）",
         "config.schema.type_mismatch": "{0} は {1} である必要がありますが {2} です",
         "config.schema.required_missing": "必須キー {0} がありません",
         "cli.lint.unknown_domain":

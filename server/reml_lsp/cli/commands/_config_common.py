@@ -16,6 +16,7 @@ from reml_lsp.audit.store import AuditStore, AuditStoreDamaged, default_store_pa
 from reml_lsp.cli.errors import CliError, from_reported
 from reml_lsp.cli.exit_codes import ExitCode
 from reml_lsp.cli.output import print_json
+from reml_lsp.config.depth import text_too_deep, too_deep_message
 from reml_lsp.config.errors import ConfigError
 from reml_lsp.safefs import UnsafePathError
 
@@ -74,6 +75,9 @@ def read_json_arg(path_text: str, what: str) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise CliError(f"{what}.io.unreadable", f"{path_text}: {exc}", ExitCode.IO,
                        path=path_text) from None
+    if text_too_deep(text, "json") is not None:  # json.loads would raise RecursionError
+        raise CliError(f"{what}.parse.too_deep", too_deep_message(path_text), ExitCode.FAILURE,
+                       path=path_text)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
