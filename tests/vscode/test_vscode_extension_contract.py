@@ -73,3 +73,18 @@ def test_every_server_setting_is_contributed() -> None:
     ]
     assert missing == []
     assert names.CONFIG_SECTION == "reml"
+
+
+def test_config_documents_reach_the_server() -> None:
+    """The client's selector names the manifest the server treats as a config document, by
+    pattern (no TOML extension needed), and a reml.toml alone activates the extension."""
+    from reml_lsp.config.lint import CONFIG_SUFFIXES, MANIFEST_NAME
+
+    selector_ts = (EXT / "src" / "configSelector.ts").read_text(encoding="utf-8")
+    client_ts = (EXT / "src" / "client.ts").read_text(encoding="utf-8")
+    assert f"export const MANIFEST_NAME = '{MANIFEST_NAME}';" in selector_ts
+    assert "pattern: `**/${MANIFEST_NAME}`" in selector_ts
+    assert "language: 'toml'" not in selector_ts
+    assert re.search(r"documentSelector:\s*documentSelector\(", client_ts)
+    assert f"workspaceContains:**/{MANIFEST_NAME}" in PACKAGE["activationEvents"]
+    assert Path(MANIFEST_NAME).suffix in CONFIG_SUFFIXES

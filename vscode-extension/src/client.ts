@@ -11,6 +11,7 @@ import {
   State,
   TransportKind,
 } from 'vscode-languageclient/node';
+import { documentSelector, MANIFEST_NAME } from './configSelector';
 import { DiagnosticDataStore } from './diagnosticData';
 import { findBundledServer, notifyNoPython } from './python';
 import { CliCommand, initializationOptions, readSettings, resolveCli, serverArgv } from './settings';
@@ -104,10 +105,9 @@ export class RemlClient implements vscode.Disposable {
     };
     const data = this.data;
     const clientOptions: LanguageClientOptions = {
-      documentSelector: [
-        { scheme: 'file', language: 'reml' },
-        { scheme: 'untitled', language: 'reml' },
-      ],
+      // Reml sources, every reml.toml and the files its [config.schemas] names (by pattern, so
+      // with or without a TOML extension): the server reports their config findings.
+      documentSelector: documentSelector(await manifests()),
       outputChannel: this.output,
       traceOutputChannel: this.traceOutput,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
@@ -238,6 +238,19 @@ export class RemlClient implements vscode.Disposable {
     this.disposables.forEach((d) => d.dispose());
     void this.stop();
   }
+}
+
+/** Each file-scheme folder's path and its `reml.toml` text (undefined when unreadable). */
+async function manifests(): Promise<{ path: string; manifest: string | undefined }[]> {
+  const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
+  return Promise.all(folders.map(async (f) => {
+    try {
+      const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(f.uri, MANIFEST_NAME));
+      return { path: f.uri.fsPath, manifest: new TextDecoder().decode(bytes) };
+    } catch {
+      return { path: f.uri.fsPath, manifest: undefined };
+    }
+  }));
 }
 
 export function folderPaths(): string[] {

@@ -9,11 +9,13 @@ config files the workspace's manifest associates with a schema (``config.associa
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, Protocol
 
 from reml_lsp.analysis.config_document import ConfigDocument, wants_config_document
 from reml_lsp.analysis.document import AnalyzedDocument
 from reml_lsp.analysis.positions import LineIndex
+from reml_lsp.config.lint import is_config_path
 from reml_lsp.diagnostics.model import Diagnostic
 
 
@@ -32,6 +34,9 @@ class SourceDocument(Protocol):
 
 
 def new_document(text: str, *, file: str, rel_path: str) -> SourceDocument:
-    if wants_config_document(file):
+    # A .toml/.json the client sends (the VS Code selector names reml.toml and the schema globs
+    # of [config.schemas]) is never Reml source: without a schema it gets the syntax findings
+    # `lint --domain config` gives it, not Reml parse errors.
+    if wants_config_document(file) or is_config_path(Path(file)):
         return ConfigDocument(text, file=file, rel_path=rel_path)
     return AnalyzedDocument(text, file=file, rel_path=rel_path)

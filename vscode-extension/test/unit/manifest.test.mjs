@@ -11,7 +11,7 @@ const conf = JSON.parse(readFileSync(join(root, 'language-configuration.json'), 
 const re = (v) => (typeof v === 'string' ? new RegExp(v) : new RegExp(v.pattern, v.flags ?? ''));
 
 test('activation events are explicit', () => {
-  assert.deepEqual(pkg.activationEvents, ['onLanguage:reml', 'workspaceContains:**/*.reml']);
+  assert.deepEqual(pkg.activationEvents, ['onLanguage:reml', 'workspaceContains:**/*.reml', 'workspaceContains:**/reml.toml']);
 });
 
 test('the reml language, grammar and configuration are contributed', () => {
