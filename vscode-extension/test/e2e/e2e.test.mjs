@@ -20,6 +20,8 @@ let page;
 
 before(async () => {
   cs = await h.startCodeServer();
+  // A manifest with one finding (`name` must be a string): the client must send it to the server.
+  writeFileSync(join(cs.workspace, 'reml.toml'), '[project]\nname = 7\n');
   if (SERVER) {
     // The runtime state that the reload test reloads app.json into.
     const init = spawnSync(h.env.remlRun, ['state', 'init', 'runtime.state', '--config', 'app.json'], { cwd: cs.workspace, encoding: 'utf8' });
@@ -241,6 +243,12 @@ describe('Reml extension in code-server', () => {
     const done = page.locator('.notifications-toasts .notification-toast', { hasText: /reml\.gpu\.launch: ok/ }).first();
     await done.waitFor({ state: 'visible', timeout: 120_000 });
     assert.match(await done.innerText(), /audit_id [0-9a-f-]{36}/);
+  });
+
+  test('reml.toml reaches the server (selected by pattern, no TOML extension): its config finding shows in Problems', { skip: needServer }, async () => {
+    await h.openFile(page, 'reml.toml');
+    const rows = await h.problems(page);
+    await waitFor(async () => /config\.schema\.type_mismatch/.test((await rows.allInnerTexts()).join('\n')), 'a Problems row for reml.toml', 60_000);
   });
 
   test('setting reml.language.locale to ja-JP re-publishes the diagnostics in Japanese', { skip: needServer }, async () => {
