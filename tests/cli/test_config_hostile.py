@@ -131,3 +131,18 @@ def test_schema_finding_per_array_element_on_a_long_line(cli):
     assert len(diags) == 20_000
     assert {d["code"] for d in diags} == {"config.schema.type_mismatch"}
     assert diags[-1]["message"] == "`a[19999]` must be `string`, found `number`"
+
+
+def test_state_files_hold_configs_at_the_limit_but_refuse_hostile_nesting(cli):
+    """A state made from a config nested to the limit loads again; a hand-made 100 000-deep
+    state file is reload.state.invalid, not a RecursionError."""
+    cli.write("at.toml", "a = " + "[" * LIMIT + "]" * LIMIT + "\n")
+    cli.write("deep_state.json", '{"a":' * N + "1" + "}" * N)
+    cli.write("ok.json", {"a": 1})
+    assert cli("state", "init", "--config", "at.toml", "st.json", "--format", "json").rc == 0
+    show, deep = cli.many(("state", "show", "st.json", "--format", "json"),
+                          ("state", "show", "deep_state.json", "--format", "json"))
+    assert show.rc == 0, show.stdout
+    assert deep.rc == 1, deep.stdout
+    assert "nested too deeply" in deep.stdout
+    assert "reload.state.invalid" in deep.stdout

@@ -29,13 +29,17 @@ _TOML_STRINGS = {
 }
 
 
+# A document that wraps configs (a runtime state, a rollback stack) nests them this much deeper.
+WRAPPER_DEPTH = MAX_DEPTH + 8
+
+
 def text_too_deep(text: str, fmt: str) -> int | None:
     """The code-point offset of the first bracket (or TOML key part) past :data:`MAX_DEPTH`, or
     ``None``. Unterminated strings end the scan: the parser reports those better."""
     return _toml(text) if fmt == "toml" else _json(text)
 
 
-def _json(text: str) -> int | None:
+def _json(text: str, limit: int = MAX_DEPTH) -> int | None:
     depth, i, n = 0, 0, len(text)
     while i < n:
         m = _JSON_NEXT.search(text, i)
@@ -49,7 +53,7 @@ def _json(text: str) -> int | None:
             i = s.end()
         elif ch in "[{":
             depth += 1
-            if depth > MAX_DEPTH:
+            if depth > limit:
                 return m.start()
         else:
             depth = max(depth - 1, 0)
@@ -95,6 +99,11 @@ def _toml(text: str) -> int | None:
         elif opened:
             opened.pop()
     return None
+
+
+def wrapper_too_deep(text: str) -> bool:
+    """Whether a JSON document that holds configs nests past :data:`WRAPPER_DEPTH`."""
+    return _json(text, WRAPPER_DEPTH) is not None
 
 
 def value_depth_path(value: Any) -> tuple[Segment, ...] | None:

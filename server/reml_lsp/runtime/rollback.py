@@ -21,6 +21,7 @@ from typing import Any
 
 import attrs
 
+from reml_lsp.config.depth import wrapper_too_deep
 from reml_lsp.config.errors import ConfigError
 from reml_lsp.runtime.atomic import atomic_write
 
@@ -93,7 +94,10 @@ class RollbackStack:
     def load(cls, target: Path) -> RollbackStack:
         path = stack_path(target)
         try:
-            doc = json.loads(path.read_text("utf-8"))
+            text = path.read_text("utf-8")
+            if wrapper_too_deep(text):  # json.loads would raise RecursionError
+                raise json.JSONDecodeError("nested too deeply", text, 0)
+            doc = json.loads(text)
         except FileNotFoundError:
             return cls(target, [])
         except (OSError, UnicodeDecodeError) as exc:

@@ -22,6 +22,7 @@ import attrs
 
 from reml_lsp.audit.store import now_iso
 from reml_lsp.config.canonical import digest
+from reml_lsp.config.depth import wrapper_too_deep
 from reml_lsp.config.errors import ConfigError
 from reml_lsp.config.schema import Schema, parse_schema
 
@@ -83,7 +84,11 @@ def new_state(config: Any, source_path: str, source_format: str,
 
 def parse_state(raw: bytes, path: Path) -> RuntimeState:
     try:
-        doc = json.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
+        if wrapper_too_deep(text):  # json.loads would raise RecursionError
+            raise ConfigError("reload.state.invalid", f"{path}: nested too deeply for a state "
+                              "file", path=str(path))
+        doc = json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ConfigError("reload.state.invalid", f"{path}: not a JSON state file ({exc})",
                           path=str(path)) from None
