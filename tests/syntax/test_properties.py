@@ -73,8 +73,14 @@ def test_same_input_gives_same_audit_ids_twice():
     assert first == second and len(set(first)) == len(first) == 2
     other_path = analyze_text(text, file="a", rel_path="y/t.reml").diagnostics
     assert {d.audit_id for d in other_path}.isdisjoint(first)
-    edited = analyze_text(text + "\n", file="a", rel_path="x/t.reml").diagnostics
-    assert {d.audit_id for d in edited}.isdisjoint(first)
+    # Ids are anchored on the enclosing item (diagnostics/audit_id.py): a blank line appended
+    # keeps both, an edit inside the first item changes its id only.
+    appended = analyze_text(text + "\n", file="a", rel_path="x/t.reml").diagnostics
+    assert [d.audit_id for d in appended] == first
+    edited = analyze_text(text.replace("1 +* 2", "10 +* 2"), file="a",
+                          rel_path="x/t.reml").diagnostics
+    assert [d.audit_id for d in edited][1:] == first[1:]
+    assert edited[0].audit_id not in first
 
 
 def test_invalid_utf8_is_a_located_finding_and_the_rest_is_parsed():
