@@ -97,6 +97,27 @@ def test_cfg_alternatives_are_not_duplicates() -> None:
     assert semantic(text) == []
 
 
+def _dup_lines(text: str) -> list[int]:
+    return [d.location.line for d in semantic(text) if d.code == "name.duplicate"]
+
+
+def test_members_of_a_type_are_unique_per_type_not_per_module() -> None:
+    text = ("module m\n\nstruct Point { x: Int }\n"
+            "const Point::origin: Point = Point { x: 0 }\nfn origin() -> Int = 1\n"
+            "fn Vec<T>.first(&self) -> Option<T>\nfn List<T>.first(&self) -> Option<T>\n"
+            "fn first() -> Int = 2\n")
+    assert _dup_lines(text) == []
+    assert _dup_lines("module m\nfn Vec<T>.first(&self) -> T\nfn Vec<T>.first(&self) -> T\n"
+                      ) == [3]
+    assert _dup_lines("module m\nconst P::o: Int = 1\nconst P::o: Int = 2\n") == [3]
+
+
+def test_macros_have_their_own_namespace() -> None:
+    assert _dup_lines("module m\nfn twice(x: Int) -> Int = x * 2\nmacro twice(x) { x; x }\n"
+                      ) == []
+    assert _dup_lines("module m\nmacro twice(x) { x }\nmacro twice(y) { y }\n") == [3]
+
+
 def test_ja_jp_message_matches_the_reference_wording() -> None:
     src = (CORPUS / "examples/spec_core/chapter1/match_expr/"
                     "bnf-match-binding-duplicate.reml").read_text(encoding="utf-8")

@@ -150,6 +150,25 @@ def decl_name_token(decl: Tree) -> Token | None:
     return name_token(decl)
 
 
+def decl_owner(decl: Tree) -> str | None:
+    """The type a declaration is a member of: ``Vec`` for ``fn Vec<T>.first(…)``, ``Point`` for
+    ``const Point::origin`` (reference ``method_signature`` / qualified ``const``); None for a
+    plain module-level name."""
+    if decl.data == "fn_decl":
+        decl = child_tree(decl, "fn_sig") or decl
+    receiver = child_tree(decl, "fn_receiver")
+    if receiver is not None:
+        fname = child_tree(receiver, "fn_name")
+        names = [c for c in fname.children if isinstance(c, Token) and c.type in NAME_TYPES] \
+            if fname is not None else []
+        return ".".join(str(n) for n in names) or None
+    fname = child_tree(decl, "fn_name")
+    if fname is None or decl.data not in ("fn_sig", "const_decl"):
+        return None
+    names = [c for c in fname.children if isinstance(c, Token) and c.type in NAME_TYPES]
+    return ".".join(str(n) for n in names[:-1]) or None
+
+
 def variants(type_decl: Tree) -> list[Token]:
     out: list[Token] = []
     for child in type_decl.children:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from lark import Token, Tree
 
 from reml_lsp.analysis.bindings import Binding
-from reml_lsp.analysis.decl_names import pattern_names
+from reml_lsp.analysis.decl_names import decl_owner, pattern_names
 from reml_lsp.analysis.findings import Finding, FindingNote
 from reml_lsp.analysis.item_cache import nodes
 from reml_lsp.analysis.scopes import ScopeIndex
@@ -33,6 +33,21 @@ IMPL_DUP = "typeclass.impl.duplicate"
 NAMESPACE = {"function": "value", "let": "value", "var": "value", "pattern": "value",
              "type": "type", "trait": "type", "effect": "type", "handler": "value",
              "conductor": "value"}
+
+
+def _namespace(b: Binding) -> str | None:
+    """Where a top-level name must be unique. A member of a type (``fn Vec<T>.first``,
+    ``const Point::origin``) lives under that type, not in the module's value namespace. A
+    ``macro`` has its own namespace: the spec defines no macro call (1-1 leaves macros to
+    extensions outside the core), so a macro never stands where a value does (as in Rust)."""
+    decl = b.decl
+    if decl is not None:
+        if decl.data == "macro_decl":
+            return "macro"
+        owner = decl_owner(decl)
+        if owner is not None:
+            return "member:" + owner
+    return NAMESPACE.get(b.kind)
 
 
 def _has_cfg(tree: Tree) -> bool:
@@ -83,7 +98,7 @@ def top_level(scopes: ScopeIndex, entries: Sequence[Entry], closed: bool = True
                                    notes=_note_first(first)))
             imports.setdefault(b.name, b)
             continue
-        space = NAMESPACE.get(b.kind)
+        space = _namespace(b)
         if space is None:
             continue
         if b.name in imports:
