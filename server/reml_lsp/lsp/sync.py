@@ -161,70 +161,75 @@ async def republish_all(ls: RemlServer) -> None:
         await asyncio.sleep(0)
 
 
-def register(server: RemlServer) -> None:
-    @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
-    def did_open(ls: RemlServer, params: lsp.DidOpenTextDocumentParams) -> None:
-        item = params.text_document
-        doc = ls.open_doc(item.uri, item.text, item.version)
-        schedule(ls, doc)
+def did_open(ls: RemlServer, params: lsp.DidOpenTextDocumentParams) -> None:
+    item = params.text_document
+    doc = ls.open_doc(item.uri, item.text, item.version)
+    schedule(ls, doc)
 
-    @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
-    def did_change(ls: RemlServer, params: lsp.DidChangeTextDocumentParams) -> None:
-        doc = ls.doc(params.text_document.uri)
-        if doc is None:
-            log.warning("didChange for a document that is not open: %s",
-                        params.text_document.uri)
-            return
-        version = params.text_document.version
-        if version is not None and version < doc.version:
-            log.warning("dropping stale change v%s of %s (have v%s)", version, doc.uri,
-                        doc.version)
-            return
-        for change in params.content_changes:
-            if isinstance(change, lsp.TextDocumentContentChangePartial):
-                index = doc.doc.index
-                start = offset_of(index, change.range.start, ls.encoding)
-                end = offset_of(index, change.range.end, ls.encoding)
-                if end < start:
-                    start, end = end, start
-                doc.doc.apply_change(start, end, change.text)
-            else:
-                doc.doc.replace(change.text)
-            doc.changed()
-        if version is not None:
-            doc.version = version
-        schedule(ls, doc)
 
-    @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE, lsp.SaveOptions(include_text=True))
-    async def did_save(ls: RemlServer, params: lsp.DidSaveTextDocumentParams) -> None:
-        doc = ls.doc(params.text_document.uri)
-        if doc is None:
-            return
-        if params.text is not None and params.text != doc.doc.text:
-            doc.doc.replace(params.text)
-            doc.changed()
-        ls._disk_cache.pop(doc.uri, None)
-        doc.saves += 1
-        if ls.pull_mode:
-            if ls.refresh_support:
-                await ls.workspace_diagnostic_refresh_async(None)
+def did_change(ls: RemlServer, params: lsp.DidChangeTextDocumentParams) -> None:
+    doc = ls.doc(params.text_document.uri)
+    if doc is None:
+        log.warning("didChange for a document that is not open: %s",
+                    params.text_document.uri)
+        return
+    version = params.text_document.version
+    if version is not None and version < doc.version:
+        log.warning("dropping stale change v%s of %s (have v%s)", version, doc.uri,
+                    doc.version)
+        return
+    for change in params.content_changes:
+        if isinstance(change, lsp.TextDocumentContentChangePartial):
+            index = doc.doc.index
+            start = offset_of(index, change.range.start, ls.encoding)
+            end = offset_of(index, change.range.end, ls.encoding)
+            if end < start:
+                start, end = end, start
+            doc.doc.apply_change(start, end, change.text)
         else:
-            if doc.task is not None and not doc.task.done():
-                doc.task.cancel()
-            doc.pending_since = None
-            publish(ls, doc)
-        settle_audit(ls, doc)
+            doc.doc.replace(change.text)
+        doc.changed()
+    if version is not None:
+        doc.version = version
+    schedule(ls, doc)
 
-    @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
-    def did_close(ls: RemlServer, params: lsp.DidCloseTextDocumentParams) -> None:
-        doc = ls.docs.pop(params.text_document.uri, None)
-        if doc is None:
-            return
-        if doc.task is not None:
+
+async def did_save(ls: RemlServer, params: lsp.DidSaveTextDocumentParams) -> None:
+    doc = ls.doc(params.text_document.uri)
+    if doc is None:
+        return
+    if params.text is not None and params.text != doc.doc.text:
+        doc.doc.replace(params.text)
+        doc.changed()
+    ls._disk_cache.pop(doc.uri, None)
+    doc.saves += 1
+    if ls.pull_mode:
+        if ls.refresh_support:
+            await ls.workspace_diagnostic_refresh_async(None)
+    else:
+        if doc.task is not None and not doc.task.done():
             doc.task.cancel()
-        settle_audit(ls, doc)
-        ls.workspace_index.drop(doc.uri)
-        ls._disk_cache.pop(doc.uri, None)
-        if not ls.pull_mode:
-            ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(
-                uri=doc.uri, diagnostics=[]))
+        doc.pending_since = None
+        publish(ls, doc)
+    settle_audit(ls, doc)
+
+
+def did_close(ls: RemlServer, params: lsp.DidCloseTextDocumentParams) -> None:
+    doc = ls.docs.pop(params.text_document.uri, None)
+    if doc is None:
+        return
+    if doc.task is not None:
+        doc.task.cancel()
+    settle_audit(ls, doc)
+    ls.workspace_index.drop(doc.uri)
+    ls._disk_cache.pop(doc.uri, None)
+    if not ls.pull_mode:
+        ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(
+            uri=doc.uri, diagnostics=[]))
+
+
+def register(server: RemlServer) -> None:
+    server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)(did_open)
+    server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)(did_change)
+    server.feature(lsp.TEXT_DOCUMENT_DID_SAVE, lsp.SaveOptions(include_text=True))(did_save)
+    server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)(did_close)
