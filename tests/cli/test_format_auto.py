@@ -84,3 +84,11 @@ def test_terminal_gets_text_and_explicit_format_wins(cli):
     assert json.loads(forced)["state"]["version"] == 1
     piped = cli("state", "show", "runtime.state", "--format", "text")
     assert "version 1" in piped.stdout and not piped.stdout.startswith("{")
+
+
+def test_a_positional_after_double_dash_is_not_a_format_option(cli):
+    """``--`` ends the options: a file named ``--format=text`` after it does not turn the (piped,
+    hence JSON) error of a bad command line into text."""
+    run = cli("state", "show", "--no-such-flag", "--", "--format=text")
+    assert run.rc != 0
+    assert json.loads(run.stdout)["error"]["code"] == "cli.usage"

@@ -60,6 +60,19 @@ def test_query_and_write_are_audited(cli) -> None:
     assert {m["event"] for m in _metrics(cli)} == {"instrument.query", "instrument.write"}
 
 
+def test_query_envelope_keeps_the_command_name_and_the_scpi_text_apart(cli) -> None:
+    """The SCPI text sent never overwrites the envelope's ``command`` (the reml-run command)."""
+    q, w = cli.many(("instrument", "query", BOARD, "*IDN?", *SIM, "--format", "json"),
+                    ("instrument", "write", BOARD, "WDT:RST", *SIM, "--format", "json"))
+    assert q.rc == 0 and w.rc == 0
+    assert q.json["command"] == "instrument query" and q.json["scpi"] == "*IDN?"
+    assert w.json["command"] == "instrument write" and w.json["scpi"] == "WDT:RST"
+    [(_, payload)] = _audit(cli, q.json["audit_id"])
+    assert payload["scpi"] == "*IDN?"
+    text = cli("instrument", "query", BOARD, "*IDN?", *SIM, "--format", "text")
+    assert text.rc == 0 and text.stdout.startswith("TCPIP0::sim-board::inst0::INSTR: *IDN? -> ")
+
+
 def test_telemetry_reads_voltage_temperature_flags_and_emits_metrics(cli) -> None:
     run = cli("instrument", "telemetry", BOARD, "--samples", "3", *SIM, "--format", "json")
     assert run.rc == 0

@@ -61,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _requested_format(argv: Sequence[str]) -> str:
     for i, arg in enumerate(argv):
+        if arg == "--":  # what follows is positional, never an option
+            break
         if arg == "--format" and i + 1 < len(argv):
             return argv[i + 1]
         if arg.startswith("--format="):

@@ -88,7 +88,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 def _render_command(doc: dict[str, Any]) -> str:
     reply = "" if doc["reply"] is None else f" -> {doc['reply']}"
-    return (f"{doc['resource']}: {doc['command']}{reply}  ({doc['latency_ms']:.2f} ms, "
+    return (f"{doc['resource']}: {doc['scpi']}{reply}  ({doc['latency_ms']:.2f} ms, "
             f"audit_id {doc['audit_id']})")
 
 

@@ -68,7 +68,8 @@ def _run(event: str, spec: str, resource: str, command: str, timeout_ms: int,
          store: AuditStore | None, is_query: bool, ack: str | None = None,
          ack_wait_ms: int = ACK_WAIT_MS) -> dict[str, Any]:
     audit_id = str(uuid.uuid4())
-    base = {"resource": resource, "backend": spec, "command": command}
+    # "scpi", not "command": the CLI envelope's "command" names the reml-run command.
+    base = {"resource": resource, "backend": spec, "scpi": command}
     started = time.perf_counter()
     try:
         with InstrumentSession(spec, resource, timeout_ms) as session:
