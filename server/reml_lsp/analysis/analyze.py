@@ -18,6 +18,7 @@ from reml_lsp.analysis.cap import (
     first_issues,
 )
 from reml_lsp.analysis.diagnostics import DiagnosticBuilder
+from reml_lsp.analysis.finding_sink import FindingSink
 from reml_lsp.analysis.findings import to_diagnostics
 from reml_lsp.analysis.positions import LineIndex
 from reml_lsp.analysis.semantic_checks import semantic_findings
@@ -96,11 +97,12 @@ def semantic_capped(text: str, entries: Sequence, clean: Sequence[bool], capped:
     """``semantic_diagnostics`` for the room the syntax findings left under the cap: only the
     first findings by position become diagnostics (33,000 unresolved names on one long line
     each cost an audit_id otherwise); the rest are counted in ``capped``."""
-    found = semantic_findings(text, entries, clean=clean)
-    room = limit - len(capped.issues) if limit > 0 else len(found)
-    if len(found) > room:
+    room = limit - len(capped.issues) if limit > 0 else -1
+    sink = FindingSink(room)
+    found = semantic_findings(text, entries, clean=clean, sink=sink)
+    if room >= 0 and sink.count > room:
         head = heapq.nsmallest(room + 1, found, key=lambda f: (f.start, f.end, f.code))
-        capped.suppressed += len(found) - room
+        capped.suppressed += sink.count - room
         if capped.first_suppressed is None:
             capped.first_suppressed = head[room].start
         found = head[:room]

@@ -21,6 +21,7 @@ from lark import Token, Tree
 from reml_lsp.analysis.bindings import Binding
 from reml_lsp.analysis.core_index import CoreIndex, core_index
 from reml_lsp.analysis.decl_names import use_imports
+from reml_lsp.analysis.finding_sink import FindingSink
 from reml_lsp.analysis.findings import Finding, FindingFix, FindingNote
 from reml_lsp.analysis.item_cache import nodes
 from reml_lsp.analysis.opaque import opaque_spans
@@ -148,11 +149,13 @@ def item_refs(text: str, tree: Tree, dpos: int) -> ItemRefs:
 
 
 def resolve_free(refs: ItemRefs, top: frozenset[str], modules: ModuleLookup, closed: bool,
-                 used_top: set[str], used_lib: set[str], core: CoreIndex | None = None
-                 ) -> list[Finding]:
+                 used_top: set[str], used_lib: set[str], core: CoreIndex | None = None,
+                 sink: FindingSink | None = None, dpos: int = 0) -> list[Finding]:
     """Resolve an item's free references against the file's top-level names ``top``, the
     library, module qualifiers and effect handles (cheap: no tree walk, so it runs for every
-    item on every edit and only the items' own parts are memoised)."""
+    item on every edit and only the items' own parts are memoised). With ``sink`` the findings
+    go there, moved to the item's place ``dpos``, and one past its cap is counted, not built;
+    the list returned is then empty."""
     core = core or core_index()
     out: list[Finding] = []
     for ref in refs.free:
@@ -170,10 +173,17 @@ def resolve_free(refs: ItemRefs, top: frozenset[str], modules: ModuleLookup, clo
                 continue  # a module qualifier: a workspace module, or one nobody can see
             if core.is_effect_handle(name):
                 continue  # `audit.log(…)`: an operation of an effect
-        out.append(Finding(
-            UNRESOLVED, "names", "error" if closed else "warning", ref.start, ref.end, (name,),
-            notes=() if closed else (FindingNote("note.unresolved_fragment"),),
-            extensions={"names": {"name": name, "role": ref.role}}))
+        d = dpos if sink is not None else 0
+        if sink is not None and not sink.wants(ref.start + d, ref.end + d, UNRESOLVED):
+            continue
+        found = Finding(
+            UNRESOLVED, "names", "error" if closed else "warning", ref.start + d, ref.end + d,
+            (name,), notes=() if closed else (FindingNote("note.unresolved_fragment"),),
+            extensions={"names": {"name": name, "role": ref.role}})
+        if sink is not None:
+            sink.add(found)
+        else:
+            out.append(found)
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from reml_lsp.analysis import bridges, duplicates, resolve
+from reml_lsp.analysis.finding_sink import FindingSink
 from reml_lsp.analysis.findings import Finding, to_diagnostics
 from reml_lsp.analysis.item_cache import ItemMemo, shift
 from reml_lsp.analysis.positions import LineIndex
@@ -24,34 +25,35 @@ _PATTERNS = ItemMemo()
 
 
 def semantic_findings(text: str, entries: Sequence[Entry], *, clean: Sequence[bool] | None = None,
-                      modules: ModuleLookup | None = None, scopes: ScopeIndex | None = None
-                      ) -> list[Finding]:
+                      modules: ModuleLookup | None = None, scopes: ScopeIndex | None = None,
+                      sink: FindingSink | None = None) -> list[Finding]:
     """``entries``: every item (tree, dpos) in text order; ``clean[i]``: item i parsed without
     findings (default: all). ``scopes``: ``build_scopes(entries)`` when the caller has it.
     What an item yields from itself is memoised by its tree (``ItemMemo``): an edit re-walks
     only the items it reparsed; the free names of every item are then matched against the
-    file's top-level names (a set lookup each)."""
+    file's top-level names (a set lookup each). ``sink``: collect into it (bounded by the
+    diagnostics cap: the findings past it are counted, not built) and return its findings."""
     modules = modules or NO_MODULES
     scopes = scopes or build_scopes(entries)
     ok = [e for i, e in enumerate(entries) if clean is None or clean[i]]
     closed = resolve.is_closed_module(entries)
     top = scopes.top_names()
-    out: list[Finding] = []
+    out = sink if sink is not None else FindingSink(-1)
     used_top: set[str] = set()
     used_lib: set[str] = set()
     for tree, dpos in ok:
         refs = _REFS.get(tree, None, lambda t=tree, d=dpos: resolve.item_refs(text, t, d))
-        out += shift(refs.unused_locals, dpos)
-        out += shift(resolve.resolve_free(refs, top, modules, closed, used_top, used_lib), dpos)
-        out += shift(_PATTERNS.get(tree, None, lambda t=tree: duplicates.pattern_bindings(
-            [(t, 0)])), dpos)
-        out += shift(_BRIDGES.get(tree, None, lambda t=tree, d=dpos: shift(
-            bridges.check(text, [(t, d)]), -d)), dpos)
+        out.extend(shift(refs.unused_locals, dpos))
+        resolve.resolve_free(refs, top, modules, closed, used_top, used_lib, sink=out, dpos=dpos)
+        out.extend(shift(_PATTERNS.get(tree, None, lambda t=tree: duplicates.pattern_bindings(
+            [(t, 0)])), dpos))
+        out.extend(shift(_BRIDGES.get(tree, None, lambda t=tree, d=dpos: shift(
+            bridges.check(text, [(t, d)]), -d)), dpos))
     if len(ok) == len(entries):  # a broken item may hold the only use of an import
-        out += resolve.unused_imports(text, scopes, used_top, used_lib)
-    out += duplicates.top_level(scopes, ok, closed)
-    out += duplicates.impls(text, ok)
-    return out
+        out.extend(resolve.unused_imports(text, scopes, used_top, used_lib))
+    out.extend(duplicates.top_level(scopes, ok, closed))
+    out.extend(duplicates.impls(text, ok))
+    return out.findings()
 
 
 def semantic_diagnostics(text: str, entries: Sequence[Entry], clean: Sequence[bool], *,
