@@ -25,6 +25,7 @@ from reml_lsp.cache.fingerprint import tool_fingerprint
 from reml_lsp.cache.store import CacheStore
 from reml_lsp.diagnostics.model import Diagnostic
 from reml_lsp.diagnostics.serialize import from_json, to_json
+from reml_lsp.lifeline import bind_to_owner
 
 KIND = "lint"
 Progress = Callable[[int, int], None]
@@ -76,7 +77,8 @@ def _work(batch: list[tuple[LintJob, bytes]], locale: str, allow: bool) -> list[
     return [_analyse(job, data, locale, allow) for job, data in batch]
 
 
-def _worker_init() -> None:
+def _worker_init(owner: int) -> None:
+    bind_to_owner(owner)  # a SIGKILLed reml-run or server leaves no worker behind
     try:
         os.nice(2)  # the caller (an editor's server) stays responsive
     except OSError:
@@ -140,7 +142,8 @@ def lint_files(jobs_in: Sequence[LintJob], *, locale: str, allow_top_level_expr:
         ctx = mp_context or multiprocessing.get_context()
         if ctx.get_start_method() == "fork":
             _preload()  # forked workers inherit the loaded grammar instead of each loading it
-        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init) as pool:
+        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init,
+                                 initargs=(os.getpid(),)) as pool:
             futures = [pool.submit(_work, [(jobs_in[i], data) for i, data, _ in batch], locale,
                                    allow_top_level_expr) for batch in batches]
             for batch, future in zip(batches, futures, strict=True):

@@ -11,9 +11,11 @@ the last stamp check older than ``RESCAN_S`` starts a re-check in the background
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import multiprocessing
+import os
 import uuid
 from collections.abc import Awaitable
 from concurrent.futures import ProcessPoolExecutor
@@ -28,6 +30,7 @@ from reml_lsp.analysis.lint_batch import default_jobs
 from reml_lsp.analysis.modules import WorkspaceIndex
 from reml_lsp.cache.fingerprint import tool_fingerprint
 from reml_lsp.cache.store import CacheStore
+from reml_lsp.lifeline import bind_to_owner
 from reml_lsp.lsp.uris import path_to_uri
 from reml_lsp.lsp.workspace_files import host_of, reml_files
 
@@ -61,9 +64,8 @@ def _index_batch(batch: list[tuple[bytes, str]]) -> list[FileIndex | None]:
     return out
 
 
-def _worker_init() -> None:
-    import os
-
+def _worker_init(owner: int) -> None:
+    bind_to_owner(owner)  # dies with the server, even SIGKILLed (the fork server is between)
     try:
         os.nice(2)  # the server's own process (edits, requests) goes first
     except OSError:
@@ -82,6 +84,18 @@ class Indexer:
         self._scanned_at = 0.0
         self._rescan: asyncio.Task | None = None
         self._uris: dict[Path, str] = {}
+        self._pool: ProcessPoolExecutor | None = None
+
+    def close(self) -> None:
+        """`shutdown`/`exit`: stop indexing and end the worker processes now (not after their
+        batch), so nothing of the server outlives the session."""
+        for task in (self.task, self._rescan):
+            if task is not None and not task.done():
+                with contextlib.suppress(RuntimeError):  # after the session: the loop is closed
+                    task.cancel()
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            stop_pool(pool)
 
     @property
     def is_ready(self) -> bool:
@@ -221,7 +235,8 @@ class Indexer:
         workers = max(1, min(default_jobs(), len(batches)))
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["reml_lsp.analysis.file_index", "reml_lsp.syntax.parser"])
-        pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init)
+        pool = self._pool = ProcessPoolExecutor(workers, mp_context=ctx,
+                                                initializer=_worker_init, initargs=(os.getpid(),))
 
         def submit_all() -> list:
             # Starting the fork server and the workers waits for them: not on the loop.
@@ -235,6 +250,7 @@ class Indexer:
                 take(batch, await future)
         finally:
             # Workers are not kept: their memory goes back once the index is built.
+            self._pool = None
             pool.shutdown(wait=False, cancel_futures=True)
         await asyncio.gather(*writes)
         return fresh
@@ -267,6 +283,21 @@ class Indexer:
         msg = (f"{self.last.get('files', 0)} file(s), {self.last.get('cached', 0)} from the cache"
                if self.last else "stopped")
         self.ls.work_done_progress.end(token, lsp.WorkDoneProgressEnd(message=msg))
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel what is queued and kill the workers (``shutdown`` alone waits for running batches;
+    the executor has no public handle on its processes before Python 3.14)."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            proc.kill()
+
+
+def close_indexer(ls) -> None:
+    indexer = getattr(ls, "_indexer", None)
+    if indexer is not None:
+        indexer.close()
 
 
 def indexer_of(ls) -> Indexer:

@@ -10,7 +10,7 @@ from lsprotocol import types as lsp
 
 from reml_lsp.lsp import gc_session
 from reml_lsp.lsp.children import kill_all
-from reml_lsp.lsp.indexing import start_indexing
+from reml_lsp.lsp.indexing import close_indexer, start_indexing
 from reml_lsp.lsp.server import RemlServer
 from reml_lsp.lsp.sync import republish_all, settle_all
 from reml_lsp.lsp.trust import vet_audit_database
@@ -74,6 +74,7 @@ async def did_change_configuration(ls: RemlServer,
 
 def shutdown(ls: RemlServer, params: None) -> None:
     kill_all()  # runtime children in flight: their whole process groups
+    close_indexer(ls)  # the indexer's worker processes
     for doc in ls.docs.values():
         if doc.task is not None:
             doc.task.cancel()

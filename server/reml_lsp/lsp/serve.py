@@ -27,6 +27,7 @@ from reml_lsp.lsp import (
     sync,
     workspace_features,
 )
+from reml_lsp.lsp.indexing import close_indexer
 from reml_lsp.lsp.server import RemlServer
 
 log = logging.getLogger("reml_lsp.lsp")
@@ -61,6 +62,7 @@ def serve(*, log_level: str = "warning", gc_profile: str | None = None,
     sys.stdout = sys.stderr
     server.start_io(sys.stdin.buffer, stdout)  # closes the audit log before returning
     code = int(server.exit_code)  # LSP: 1 when `exit` came without `shutdown`
+    close_indexer(server)  # `exit` without `shutdown`: no worker outlives us
     # Skip the interpreter's teardown: freeing the trees of a large document object by object
     # took ~40 s on 5 MB after the client had already said `exit`.
     logging.shutdown()

@@ -3,9 +3,9 @@
 The server starts each runtime child in its own process group with ``$REML_PARENT_PID`` set and a
 pipe on stdin that it never writes to. :func:`install_from_env` (run first thing by the CLI)
 
-* asks Linux to send SIGTERM when the parent dies (``prctl(PR_SET_PDEATHSIG)`` through ctypes,
-  set in the child itself after exec, so nothing unsafe runs between fork and exec), and checks the
-  parent is still there afterwards (it may have died before the call);
+* asks Linux to send SIGTERM when the parent dies (``reml_lsp.lifeline.set_death_signal``, set in
+  the child itself after exec), and checks the parent is still there afterwards (it may have died
+  before the call);
 * watches stdin: end-of-file means the server is gone (or closed the pipe to cancel), and the
   whole process group gets SIGTERM — this also covers a wrapper script between server and CLI,
   whose death signal would not reach the grandchild.
@@ -16,17 +16,14 @@ stops with nothing changed, one past it finishes.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import os
 import signal
-import sys
 import threading
 
+from reml_lsp.lifeline import alive, set_death_signal
 from reml_lsp.runtime.cancel import PARENT_ENV
 
 STDIN_ENV = "REML_PARENT_STDIN"
-PR_SET_PDEATHSIG = 1
 
 
 def install_from_env() -> None:
@@ -34,24 +31,11 @@ def install_from_env() -> None:
     if not value.isdigit():
         return
     parent = int(value)
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    if not _alive(parent):  # died before prctl: nobody will signal us
+    set_death_signal(signal.SIGTERM)
+    if not alive(parent):  # died before prctl: nobody will signal us
         _terminate_group()
     if os.environ.get(STDIN_ENV) == "1":
         threading.Thread(target=_watch_stdin, name="reml-parent-watch", daemon=True).start()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _watch_stdin() -> None:
