@@ -46,12 +46,29 @@ def shift(findings: list[Finding], d: int) -> list[Finding]:
 _NODES = ItemMemo()
 
 
-def nodes(tree: Tree) -> dict[str, list[Tree]]:
-    """The subtrees of an item by node type (preorder), walked once per tree: the checks look
-    up the few node types they need instead of walking the item again each."""
-    def index() -> dict[str, list[Tree]]:
-        out: dict[str, list[Tree]] = {}
-        for n in subtrees(tree):
-            out.setdefault(n.data, []).append(n)
-        return out
-    return _NODES.get(tree, None, index)
+class NodeIndex:
+    """An item's subtrees by node type (preorder). The root is held weakly: the memo entry must
+    not keep its own key alive, or every re-parsed item tree would stay in memory for good."""
+
+    __slots__ = ("_below", "_root")
+
+    def __init__(self, root: Tree) -> None:
+        self._root = weakref.ref(root)
+        self._below: dict[str, list[Tree]] = {}
+        walk = subtrees(root)
+        next(walk)
+        for n in walk:
+            self._below.setdefault(n.data, []).append(n)
+
+    def get(self, kind: str, default: Any = None) -> Any:
+        below = self._below.get(kind)
+        root = self._root()
+        if root is not None and root.data == kind:
+            return [root, *(below or ())]
+        return below if below is not None else default
+
+
+def nodes(tree: Tree) -> NodeIndex:
+    """The subtrees of an item by node type, walked once per tree: the checks look up the few
+    node types they need instead of walking the item again each."""
+    return _NODES.get(tree, None, lambda: NodeIndex(tree))
