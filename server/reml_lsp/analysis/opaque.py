@@ -55,7 +55,7 @@ def opaque_spans(tree: Tree) -> list[tuple[int, int]]:
             if s is not None:
                 out.append(s)
             continue
-        stack.extend(c for c in node.children if isinstance(c, Tree))
+        stack.extend([c for c in node.children if isinstance(c, Tree)])
     out.sort()
     _CACHE[key] = (weakref.ref(tree, lambda _r, key=key: _CACHE.pop(key, None)), out)
     return out

@@ -18,6 +18,7 @@ from reml_lsp.analysis.resolve import NO_MODULES, ModuleLookup
 from reml_lsp.analysis.scopes import ScopeIndex, build_scopes
 from reml_lsp.analysis.tree import Entry
 from reml_lsp.diagnostics.model import Diagnostic
+from reml_lsp.syntax.gcpause import gc_paused
 
 _REFS = ItemMemo()
 _BRIDGES = ItemMemo()
@@ -33,7 +34,13 @@ def semantic_findings(text: str, entries: Sequence[Entry], *, clean: Sequence[bo
     only the items it reparsed; the free names of every item are then matched against the
     file's top-level names (a set lookup each). ``sink``: collect into it (bounded by the
     diagnostics cap: the findings past it are counted, not built) and return its findings."""
-    modules = modules or NO_MODULES
+    with gc_paused():  # it allocates per node and frees little: see ``gc_paused``
+        return _findings(text, entries, clean, modules or NO_MODULES, scopes, sink)
+
+
+def _findings(text: str, entries: Sequence[Entry], clean: Sequence[bool] | None,
+              modules: ModuleLookup, scopes: ScopeIndex | None, sink: FindingSink | None
+              ) -> list[Finding]:
     scopes = scopes or build_scopes(entries)
     ok = [e for i, e in enumerate(entries) if clean is None or clean[i]]
     closed = resolve.is_closed_module(entries)

@@ -27,7 +27,7 @@ def subtrees(node: Tree) -> Iterator[Tree]:
     while stack:
         n = stack.pop()
         yield n
-        stack.extend(c for c in reversed(n.children) if isinstance(c, Tree))
+        stack.extend([c for c in reversed(n.children) if isinstance(c, Tree)])
 
 
 def entries_of(items: Iterable[Any]) -> list[Entry]:
