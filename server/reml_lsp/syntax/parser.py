@@ -49,6 +49,7 @@ _COPY_DEPTH = 256  # above this stack depth, check a reduction before copying th
 _LONG_CHAIN = 64  # binary chains longer than this are flattened once, when the item ends
 MAX_TREE_DEPTH = 256  # deeper item trees become one finding (real code stays under 40)
 _SHALLOW_CHARS = 128  # an item this short cannot reach MAX_TREE_DEPTH: not measured
+SKIP_KEEP = 1024  # tokens one panic recovery keeps; the rest of what it skips is one span token
 
 
 @attrs.define(slots=True)
@@ -67,6 +68,14 @@ class ErrorToken(Token):
     """The ``ERROR`` terminal shifted by recovery; ``skipped`` keeps what it replaced."""
 
     __slots__ = ("skipped",)
+
+
+def _skipped_span(first: Token, last: Token) -> Token:
+    """One ``SKIPPED`` token standing for the tokens from ``first`` to ``last`` that a panic
+    recovery jumped over past ``SKIP_KEEP`` (their text is in the document): tools that read
+    what was skipped (comment and semantic-token gaps) see one region, not 500,000 tokens."""
+    return Token("SKIPPED", "\u2026", first.start_pos, first.line, first.column, last.end_line,
+                 last.end_column, last.end_pos)
 
 
 def _error_token(at: Token, skipped: list[Any]) -> ErrorToken:
@@ -675,6 +684,8 @@ class _ItemRun:
             self.stack.pop()
             popped.append(self.values.pop())
         skipped: list[Token] = []
+        rest_first: Token | None = None  # the skipped tokens past SKIP_KEEP: only their span
+        rest_last: Token | None = None
         depth = 0
         lexer = self.lexer
         error_stack = _simulate(states, self.stack, "ERROR")
@@ -692,7 +703,12 @@ class _ItemRun:
             elif tok.type in T.CLOSERS:
                 depth -= 1
             if tok.type not in T.VIRTUAL:
-                skipped.append(tok)
+                if len(skipped) < SKIP_KEEP:
+                    skipped.append(tok)
+                else:
+                    if rest_first is None:
+                        rest_first = tok
+                    rest_last = tok
             first = False
             # Lex the next token as if the erroneous region had been accepted.
             tok = lexer.next(error_stack if error_stack is not None else self.stack)
@@ -700,9 +716,11 @@ class _ItemRun:
         first_tok = anchor if isinstance(anchor, Token) else first_token(anchor)
         start = first_tok.start_pos if first_tok is not None else None
         err_tok = self._virtual("ERROR", start if start is not None else tok.start_pos)
-        self._feed(_error_token(err_tok, [*reversed(popped), *skipped]))
         if skipped:
-            self.last = skipped[-1]
+            self.last = rest_last or skipped[-1]
+        if rest_first is not None and rest_last is not None:
+            skipped.append(_skipped_span(rest_first, rest_last))
+        self._feed(_error_token(err_tok, [*reversed(popped), *skipped]))
         return tok
 
 
