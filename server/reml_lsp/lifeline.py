@@ -67,3 +67,14 @@ def _watch(owner: int, parent: int) -> None:
     while _unchanged(owner, parent):
         time.sleep(POLL_S)
     os._exit(1)
+
+
+def release_stdio() -> None:
+    """A worker holds no end of its owner's stdin/stdout (for the server: the protocol pipes),
+    so a client waiting for end-of-file after `exit` is not kept waiting by a worker, and a stray
+    print cannot corrupt the protocol stream. stderr stays (logs)."""
+    with contextlib.suppress(OSError):
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1):
+            os.dup2(null, fd)
+        os.close(null)

@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -131,6 +132,66 @@ def test_sigkilled_server_leaves_no_indexer_worker(tmp_path: Path) -> None:
         tree = _wait_for(proc.pid, workers_running)
         _kill_and_check(proc, tree)
     finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_exit_while_indexing_ends_the_protocol_stream(tmp_path: Path) -> None:
+    """`shutdown` + `exit` while the pool parses: the server's stdout reaches end-of-file (no
+    worker holds the protocol pipe; pytest-lsp's teardown waited on it) and nothing is left."""
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    _workspace(ws)
+    proc = subprocess.Popen([sys.executable, "-m", "reml_lsp.cli.main", "lsp", "--stdio"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, cwd=ws, env=_env(tmp_path))
+    eof = threading.Event()
+
+    def drain() -> None:
+        assert proc.stdout is not None
+        while proc.stdout.read1(65536):
+            pass
+        eof.set()
+
+    threading.Thread(target=drain, daemon=True).start()
+    try:
+        assert proc.stdin is not None
+        proc.stdin.write(_frame({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+            "processId": os.getpid(), "rootUri": ws.as_uri(), "capabilities": {}}}))
+        proc.stdin.write(_frame({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
+        proc.stdin.flush()
+        tree = _wait_for(proc.pid, lambda pid, tree: any(
+            _table().get(p, (0,))[0] != pid for p in tree))
+        # once started (the initializer has run), no worker holds the protocol pipes
+        protocol = {os.readlink(f"/proc/{proc.pid}/fd/{fd}") for fd in (0, 1)}
+        released, deadline = False, time.monotonic() + 30.0
+        while not released and time.monotonic() < deadline:
+            table = _table()
+            workers = [p for p in _tree(proc.pid) if table.get(p, (0,))[0] != proc.pid]
+            links = {}
+            for pid in workers:
+                try:
+                    links[pid] = {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in (0, 1)}
+                except OSError:  # a worker that has just ended
+                    pass
+            released = bool(links) and all(not (fds & protocol) for fds in links.values())
+            time.sleep(0.05)
+        assert released, "a worker still holds the server's stdin/stdout"
+        tree.update(_tree(proc.pid))
+        proc.stdin.write(_frame({"jsonrpc": "2.0", "id": 1, "method": "shutdown"}))
+        proc.stdin.write(_frame({"jsonrpc": "2.0", "method": "exit"}))
+        proc.stdin.flush()
+        assert proc.wait(timeout=60) == 0
+        # a hang detector, not a speed figure: a held pipe would never end
+        assert eof.wait(60), f"the protocol stream is still open; held by {_living(tree)}"
+        deadline = time.monotonic() + 10.0
+        while _living(tree) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _living(tree) == []
+    finally:
+        for pid in _living(tree) if "tree" in locals() else []:
+            os.kill(pid, signal.SIGKILL)
         if proc.poll() is None:
             proc.kill()
             proc.wait()

@@ -25,7 +25,7 @@ from reml_lsp.cache.fingerprint import tool_fingerprint
 from reml_lsp.cache.store import CacheStore
 from reml_lsp.diagnostics.model import Diagnostic
 from reml_lsp.diagnostics.serialize import from_json, to_json
-from reml_lsp.lifeline import bind_to_owner
+from reml_lsp.lifeline import bind_to_owner, release_stdio
 
 KIND = "lint"
 Progress = Callable[[int, int], None]
@@ -79,6 +79,7 @@ def _work(batch: list[tuple[LintJob, bytes]], locale: str, allow: bool) -> list[
 
 def _worker_init(owner: int) -> None:
     bind_to_owner(owner)  # a SIGKILLed reml-run or server leaves no worker behind
+    release_stdio()
     try:
         os.nice(2)  # the caller (an editor's server) stays responsive
     except OSError:

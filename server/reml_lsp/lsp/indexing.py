@@ -30,7 +30,7 @@ from reml_lsp.analysis.lint_batch import default_jobs
 from reml_lsp.analysis.modules import WorkspaceIndex
 from reml_lsp.cache.fingerprint import tool_fingerprint
 from reml_lsp.cache.store import CacheStore
-from reml_lsp.lifeline import bind_to_owner
+from reml_lsp.lifeline import bind_to_owner, release_stdio
 from reml_lsp.lsp.uris import path_to_uri
 from reml_lsp.lsp.workspace_files import host_of, reml_files
 
@@ -66,6 +66,7 @@ def _index_batch(batch: list[tuple[bytes, str]]) -> list[FileIndex | None]:
 
 def _worker_init(owner: int) -> None:
     bind_to_owner(owner)  # dies with the server, even SIGKILLed (the fork server is between)
+    release_stdio()
     try:
         os.nice(2)  # the server's own process (edits, requests) goes first
     except OSError:
