@@ -56,14 +56,16 @@ async def test_typing_elsewhere_writes_no_rows_and_a_fix_writes_one(client):
     assert len(ids) == 2
     version = 1
     at = pos_in(TEXT, "let y = 2", enc, len("let y = 2"))
-    for ch in " + 40 * 2 - 1":  # 13 keystrokes in b
+    # 13 keystrokes in b, each leaving b valid: a pause longer than the settle time (a slow
+    # machine) must not record a transient finding, or the row count depends on timing
+    for ch in "0" * 13:
         version += 1
         m = mark(client)
         client.text_document_did_change(change(doc_uri, version, at, ch))
         at = lsp.Position(line=at.line, character=at.character + 1)
         if is_pull(client):
             await diagnostics(client, doc_uri, m)
-    final = TEXT.replace("let y = 2", "let y = 2 + 40 * 2 - 1")
+    final = TEXT.replace("let y = 2", "let y = 2" + "0" * 13)
     m = mark(client)
     client.text_document_did_save(lsp.DidSaveTextDocumentParams(
         text_document=lsp.TextDocumentIdentifier(uri=doc_uri), text=final))
@@ -91,39 +93,3 @@ async def test_typing_elsewhere_writes_no_rows_and_a_fix_writes_one(client):
     assert rows[2:] == [("lsp.diagnostic.resolved", gone)]
     client.text_document_did_close(lsp.DidCloseTextDocumentParams(
         text_document=lsp.TextDocumentIdentifier(uri=doc_uri)))
-
-
-def test_a_damaged_store_is_reported_once_and_never_written(tmp_path):
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).parent))
-    from raw_client import RawServer
-
-    db = tmp_path / ".reml" / "audit.db"
-    db.parent.mkdir()
-    db.write_bytes(b"not a database at all\n" * 200)
-    before = db.read_bytes()
-    server = RawServer(tmp_path)
-    try:
-        server.initialize(tmp_path)
-        doc = tmp_path / "a.reml"
-        doc.write_text(TEXT, encoding="utf-8")
-        uri = doc.as_uri()
-        server.send({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
-            "textDocument": {"uri": uri, "languageId": "reml", "version": 1, "text": TEXT}}})
-        for n in range(3):  # each save settles the findings into the (damaged) store
-            server.send({"jsonrpc": "2.0", "method": "textDocument/didSave", "params": {
-                "textDocument": {"uri": uri}, "text": TEXT}})
-            server.request(n + 1, "textDocument/documentSymbol",
-                           {"textDocument": {"uri": uri}})
-            assert "result" in server.responses(n + 1)[-1]
-        server.request("audit", "workspace/executeCommand", {
-            "command": "reml.showAuditEntry", "arguments": ["x"]})
-        assert server.responses("audit")[-1]["result"]["status"] == "error"
-        assert server.finish() == 0
-    finally:
-        server.kill()
-    assert server.stderr.count("without auditing") == 1, server.stderr
-    assert "Traceback" not in server.stderr
-    assert db.read_bytes() == before
