@@ -24,6 +24,7 @@ from reml_lsp import __version__
 from reml_lsp.analysis.modules import WorkspaceIndex
 from reml_lsp.audit.store import default_store_path
 from reml_lsp.diagnostics.catalog import resolve_locale
+from reml_lsp.lifeline import alive
 from reml_lsp.lsp.audit_log import AuditLog
 from reml_lsp.lsp.document import new_document
 from reml_lsp.lsp.names import CONFIG_SECTION, SERVER_NAME
@@ -260,12 +261,8 @@ def watch_parent(pid: int, interval: float = 2.0) -> None:
     def watch() -> None:
         while True:
             time.sleep(interval)
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
+            if not alive(pid):
                 log.warning("client process %s is gone; exiting", pid)
                 os._exit(0)
-            except PermissionError:
-                pass
 
     threading.Thread(target=watch, name="reml-parent-watch", daemon=True).start()

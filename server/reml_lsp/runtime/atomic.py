@@ -16,6 +16,7 @@ import secrets
 import time
 from pathlib import Path
 
+from reml_lsp.lifeline import alive
 from reml_lsp.safefs import refuse_link
 
 DELAY_ENV = "REML_CRASH_TEST_DELAY_MS"
@@ -44,16 +45,6 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def remove_stale_temps(path: Path) -> None:
     """Delete temp files of ``path`` left by writers that died mid-write."""
     prefix = f".{path.name}.tmp-"
@@ -65,7 +56,7 @@ def remove_stale_temps(path: Path) -> None:
         if not name.startswith(prefix):
             continue
         pid_text = name[len(prefix):].split("-", 1)[0]
-        if pid_text.isdigit() and not _pid_alive(int(pid_text)):
+        if pid_text.isdigit() and not alive(int(pid_text)):
             with contextlib.suppress(OSError):
                 os.unlink(path.parent / name)
 
