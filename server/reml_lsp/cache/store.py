@@ -4,6 +4,7 @@ the store turns itself off (every lookup misses) — a cache never makes a comma
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -78,14 +79,15 @@ class CacheStore:
                 return False
         return moved
 
+    def _drop_connection(self) -> None:
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+            self._db = None
+
     def _fail(self, exc: Exception) -> None:
         log.warning("cache %s: %s; rebuilding it", self.path, exc)
-        if self._db is not None:
-            try:
-                self._db.close()
-            except sqlite3.Error:
-                pass
-            self._db = None
+        self._drop_connection()
         if not self._move_aside(exc):
             self._disabled = True
 
@@ -142,12 +144,7 @@ class CacheStore:
 
     def close(self) -> None:
         with self._lock:
-            if self._db is not None:
-                try:
-                    self._db.close()
-                except sqlite3.Error:
-                    pass
-                self._db = None
+            self._drop_connection()
 
 
 def _encode(value: Any) -> bytes:

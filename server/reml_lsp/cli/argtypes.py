@@ -1,5 +1,5 @@
-"""argparse ``type=`` checks for values that name things (docs/security.md): a resource or a
-kernel name that looks like an option is a usage error (exit 3), never an option."""
+"""argparse ``type=`` checks: values that name things (docs/security.md: a resource or a kernel
+name that looks like an option is a usage error, exit 3, never an option) and counts."""
 
 from __future__ import annotations
 
@@ -24,3 +24,22 @@ def name(value: str) -> str:
     if problem:
         raise argparse.ArgumentTypeError(problem)
     return value
+
+
+def non_negative_int(value: str) -> int:
+    """An option's count where 0 means "none" or "no limit"."""
+    return _int_at_least(value, 0, "must be 0 or more")
+
+
+def positive_int(value: str) -> int:
+    return _int_at_least(value, 1, "must be at least 1")
+
+
+def _int_at_least(value: str, minimum: int, problem: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if n < minimum:
+        raise argparse.ArgumentTypeError(problem)
+    return n

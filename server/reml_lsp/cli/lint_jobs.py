@@ -8,17 +8,8 @@ from collections.abc import Sequence
 
 from reml_lsp.analysis.lint_batch import LintJob, LintResult, default_jobs, lint_files
 from reml_lsp.cache.store import CacheStore
+from reml_lsp.cli.argtypes import positive_int
 from reml_lsp.cli.progress import BatchProgress
-
-
-def positive_int(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return n
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -29,16 +29,9 @@ def tokens(node: Any, *, skipped: bool = False) -> Iterator[Token]:
 
 
 def first_token(node: Any) -> Token | None:
-    """Leftmost real token (descends the left edge only; iterative: trees can be deep)."""
-    stack = [node]
-    while stack:
-        cur = stack.pop()
-        if isinstance(cur, Token):
-            if cur.value:
-                return cur
-        elif isinstance(cur, Tree):
-            stack.extend(reversed(cur.children))
-    return None
+    """Leftmost real token (the first of :func:`tokens`, which stops there: it descends the left
+    edge only, iteratively, so deep trees are fine)."""
+    return next(tokens(node), None)
 
 
 def last_token(node: Any) -> Token | None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from reml_lsp.analysis.cap import DEFAULT_MAX_DIAGNOSTICS
 from reml_lsp.analysis.lint_batch import LintJob, LintResult
+from reml_lsp.cli.argtypes import non_negative_int
 from reml_lsp.cli.exit_codes import ExitCode, worst
 from reml_lsp.cli.lint_domains import add_arguments as add_domain_arguments
 from reml_lsp.cli.lint_domains import check_domain, expand_config, lint_config_files
@@ -25,16 +26,6 @@ from reml_lsp.diagnostics.model import Diagnostic, Location, Severity, Span
 from reml_lsp.workspace import find_root, relative_path
 
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "__pycache__", ".reml"}
-
-
-def non_negative_int(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if n < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return n
 
 
 def register(sub: argparse._SubParsersAction) -> None:
