@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
-from reml_lsp.analysis.document import AnalyzedDocument
+from reml_lsp.analysis.analyzed_document import AnalyzedDocument
 from reml_lsp.analysis.semantic_checks import semantic_findings
 
 ITEM = """fn item_{n}(xs: List<Int>, scale: Int) -> Int !{{gpu, runtime}} {{

@@ -4,7 +4,7 @@ incremental document and a fresh CLI analysis of the same text agree."""
 from __future__ import annotations
 
 from reml_lsp.analysis.analyze import analyze_text
-from reml_lsp.analysis.document import AnalyzedDocument
+from reml_lsp.analysis.analyzed_document import AnalyzedDocument
 
 ITEM_A = "fn a() -> Int {\n  let x = (1\n  x\n}\n"
 ITEM_B = "fn b() -> Int {\n  let y = 2\n  y\n}\n"

@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reml_lsp.analysis.analyze import analyze_text
-from reml_lsp.analysis.document import AnalyzedDocument
+from reml_lsp.analysis.analyzed_document import AnalyzedDocument
 from reml_lsp.analysis.positions import LineIndex
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ from pathlib import Path
 import attrs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reml_lsp.analysis.document import AnalyzedDocument
+from reml_lsp.analysis.analyzed_document import AnalyzedDocument
 from reml_lsp.analysis.scopes import build_scopes
 from reml_lsp.analysis.semantic import SemanticCache, _from_scratch, semantic_tokens
 from reml_lsp.analysis.tree import first_token

@@ -10,7 +10,7 @@ import json
 import pytest
 from lark import Tree
 from reml_lsp.analysis.analyze import analyze_bytes, analyze_text
-from reml_lsp.analysis.document import AnalyzedDocument
+from reml_lsp.analysis.analyzed_document import AnalyzedDocument
 from reml_lsp.analysis.positions import LineIndex
 from reml_lsp.diagnostics.serialize import to_json
 from reml_lsp.diagnostics.text import graphemes, message_arg, printable, shorten

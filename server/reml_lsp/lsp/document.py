@@ -2,7 +2,7 @@
 diagnostics, expected terminals at a caret, and the parsed items.
 
 ``new_document`` is the one place that picks the implementation: the incremental
-``reml_lsp.analysis.document.AnalyzedDocument``, or ``ConfigDocument`` for ``reml.toml`` and the
+``reml_lsp.analysis.analyzed_document.AnalyzedDocument``, or ``ConfigDocument`` for ``reml.toml`` and the
 config files the workspace's manifest associates with a schema (``config.associations``).
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from reml_lsp.analysis.config_document import ConfigDocument, wants_config_document
-from reml_lsp.analysis.document import AnalyzedDocument
+from reml_lsp.analysis.analyzed_document import AnalyzedDocument
 from reml_lsp.analysis.positions import LineIndex
 from reml_lsp.config.lint import is_config_path
 from reml_lsp.diagnostics.model import Diagnostic
