@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from reml_lsp.audit.store import AuditStore, AuditStoreDamaged
-from reml_lsp.config.document import diff_document
+from reml_lsp.config.diff_document import diff_document
 from reml_lsp.config.loader import load_config
 from reml_lsp.runtime.state import new_state
 

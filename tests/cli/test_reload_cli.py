@@ -6,7 +6,7 @@ import json
 import sqlite3
 
 import pytest
-from reml_lsp.config.document import diff_document
+from reml_lsp.config.diff_document import diff_document
 from reml_lsp.config.loader import load_config
 from reml_lsp.config.schema import parse_schema
 from reml_lsp.runtime.rollback import RollbackStack

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import json
 
-from reml_lsp.config.document import diff_document
+from reml_lsp.config.diff_document import diff_document
 from reml_lsp.config.loader import load_config
 
 OMITTED = "service.stage"

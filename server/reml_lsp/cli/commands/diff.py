@@ -1,7 +1,7 @@
 """``reml-run diff OLD NEW``: compare two configs (JSON or TOML), list dangerous changes, and with
 ``--apply`` write NEW's values into OLD atomically after saving a RollbackInfo.
 
-JSON output: the diff document of ``reml_lsp.config.document`` (docs/runtime-config.md), plus
+JSON output: the diff document of ``reml_lsp.config.diff_document`` (docs/runtime-config.md), plus
 ``audited``, ``applied`` and ``exit_code``; ``reml-run reload`` reads it back.
 """
 
@@ -25,7 +25,7 @@ from reml_lsp.cli.exit_codes import ExitCode
 from reml_lsp.config.apply import apply_diff
 from reml_lsp.config.compare import ChangeSet
 from reml_lsp.config.dangerous import DangerousChange
-from reml_lsp.config.document import diff_document
+from reml_lsp.config.diff_document import diff_document
 from reml_lsp.config.errors import ConfigError
 from reml_lsp.config.flatten import same_value
 from reml_lsp.config.loader import LoadedConfig, dump_config, load_config

@@ -12,7 +12,7 @@ from typing import Any
 from reml_lsp.cli.commands._config_common import add_format, config_errors, emit, short
 from reml_lsp.cli.errors import CliError
 from reml_lsp.cli.exit_codes import ExitCode
-from reml_lsp.config.document import operation_audit_id
+from reml_lsp.config.diff_document import operation_audit_id
 from reml_lsp.config.errors import ConfigError
 from reml_lsp.config.loader import load_config
 from reml_lsp.config.schema import load_schema
