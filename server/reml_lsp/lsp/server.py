@@ -26,7 +26,7 @@ from reml_lsp.audit.store import default_store_path
 from reml_lsp.diagnostics.catalog import resolve_locale
 from reml_lsp.lifeline import alive
 from reml_lsp.lsp.audit_log import AuditLog
-from reml_lsp.lsp.document import new_document
+from reml_lsp.lsp.source_document import new_document
 from reml_lsp.lsp.names import CONFIG_SECTION, SERVER_NAME
 from reml_lsp.lsp.protocol import RemlProtocol
 from reml_lsp.lsp.settings import Settings, load_settings

@@ -13,7 +13,7 @@ from reml_lsp.analysis.modules import ModuleInfo, make_module
 from reml_lsp.analysis.semantic import SemanticCache
 from reml_lsp.analysis.tree import Entry
 from reml_lsp.diagnostics.model import Diagnostic
-from reml_lsp.lsp.document import SourceDocument
+from reml_lsp.lsp.source_document import SourceDocument
 
 
 @attrs.define(eq=False)
