@@ -8,7 +8,7 @@ from reml_lsp.analysis.folding import folding_ranges
 from reml_lsp.analysis.symbols import Symbol, document_symbols
 from reml_lsp.lsp.convert import range_of
 from reml_lsp.lsp.server import RemlServer
-from reml_lsp.lsp.state import OpenDoc
+from reml_lsp.lsp.open_doc import OpenDoc
 
 SYMBOL_KIND = {
     "module": lsp.SymbolKind.Module, "function": lsp.SymbolKind.Function,

@@ -10,7 +10,7 @@ from lsprotocol import types as lsp
 
 from reml_lsp.lsp.names import DIAGNOSTIC_IDENTIFIER
 from reml_lsp.lsp.server import RemlServer
-from reml_lsp.lsp.state import OpenDoc
+from reml_lsp.lsp.open_doc import OpenDoc
 from reml_lsp.lsp.sync import lsp_diagnostics, record_published
 from reml_lsp.lsp.uris import path_to_uri
 from reml_lsp.lsp.workspace_diagnostics import disk_reports

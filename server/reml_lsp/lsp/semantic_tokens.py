@@ -11,7 +11,7 @@ from reml_lsp.analysis.positions import unit_length
 from reml_lsp.analysis.semantic import TOKEN_MODIFIERS, TOKEN_TYPES, semantic_tokens
 from reml_lsp.lsp.convert import offset_of
 from reml_lsp.lsp.server import RemlServer
-from reml_lsp.lsp.state import OpenDoc
+from reml_lsp.lsp.open_doc import OpenDoc
 
 LEGEND = lsp.SemanticTokensLegend(token_types=list(TOKEN_TYPES),
                                   token_modifiers=list(TOKEN_MODIFIERS))

@@ -30,7 +30,7 @@ from reml_lsp.lsp.source_document import new_document
 from reml_lsp.lsp.names import CONFIG_SECTION, SERVER_NAME
 from reml_lsp.lsp.protocol import RemlProtocol
 from reml_lsp.lsp.settings import Settings, load_settings
-from reml_lsp.lsp.state import OpenDoc
+from reml_lsp.lsp.open_doc import OpenDoc
 from reml_lsp.lsp.uris import uri_to_path
 from reml_lsp.workspace import find_root, relative_path
 

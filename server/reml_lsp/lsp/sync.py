@@ -17,7 +17,7 @@ from lsprotocol import types as lsp
 
 from reml_lsp.lsp.convert import offset_of, to_lsp_diagnostic
 from reml_lsp.lsp.server import RemlServer
-from reml_lsp.lsp.state import OpenDoc
+from reml_lsp.lsp.open_doc import OpenDoc
 
 log = logging.getLogger("reml_lsp.lsp")
 
