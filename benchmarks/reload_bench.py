@@ -11,7 +11,7 @@ from pathlib import Path
 
 from reml_lsp.config.compare import compare
 from reml_lsp.runtime.reload import Reloader
-from reml_lsp.runtime.state import new_state
+from reml_lsp.runtime.state_file import new_state
 
 
 def one(n: int, folder: Path) -> float:

@@ -11,7 +11,7 @@ import pytest
 from reml_lsp.audit.store import AuditStore, AuditStoreDamaged
 from reml_lsp.config.diff_document import diff_document
 from reml_lsp.config.loader import load_config
-from reml_lsp.runtime.state import new_state
+from reml_lsp.runtime.state_file import new_state
 
 OLD = {"service": {"name": "a", "replicas": 2}}
 NEW = {"service": {"name": "a", "replicas": 3}}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from reml_lsp.audit.store import AuditStore
-from reml_lsp.runtime.state import new_state
+from reml_lsp.runtime.state_file import new_state
 
 MANIFEST = '[project]\nname = "t"\nversion = "0.1.0"\n\n'
 

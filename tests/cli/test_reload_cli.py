@@ -10,7 +10,7 @@ from reml_lsp.config.diff_document import diff_document
 from reml_lsp.config.loader import load_config
 from reml_lsp.config.schema import parse_schema
 from reml_lsp.runtime.rollback import RollbackStack
-from reml_lsp.runtime.state import new_state
+from reml_lsp.runtime.state_file import new_state
 
 OLD = {"service": {"name": "a", "replicas": 2, "features": ["x", "y"]}, "limits": {"cpu": "1"}}
 NEW = {"service": {"name": "a", "replicas": 3, "features": ["x"]}, "limits": {"cpu": "1"},

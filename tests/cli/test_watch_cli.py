@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from reml_lsp.audit.store import AuditStore
-from reml_lsp.runtime.state import new_state, parse_state
+from reml_lsp.runtime.state_file import new_state, parse_state
 
 SCHEMA = {"name": "s", "version": "1.0.0",
           "fields": {"replicas": {"data_type": "Int", "required": True}}}

@@ -27,7 +27,7 @@ from reml_lsp.config.canonical import digest_bytes
 from reml_lsp.config.compare import compare
 from reml_lsp.runtime.reload import Reloader
 from reml_lsp.runtime.rollback import RollbackStack
-from reml_lsp.runtime.state import new_state, parse_state
+from reml_lsp.runtime.state_file import new_state, parse_state
 
 OLD = {"service": {"name": "a", "replicas": 2, "features": ["x", "y"]},
        "blob": "o" * 20_000}  # big enough that a write is not a single syscall

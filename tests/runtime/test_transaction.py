@@ -15,7 +15,7 @@ from reml_lsp.config.errors import ConfigError
 from reml_lsp.runtime.atomic import atomic_write, remove_stale_temps
 from reml_lsp.runtime.reload import Reloader
 from reml_lsp.runtime.rollback import RollbackInfo, RollbackStack
-from reml_lsp.runtime.state import new_state, parse_state
+from reml_lsp.runtime.state_file import new_state, parse_state
 from reml_lsp.runtime.transaction import commit_file, rollback_file
 
 

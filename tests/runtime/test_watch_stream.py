@@ -12,7 +12,7 @@ import time
 import pytest
 from reml_lsp.audit.store import AuditStore
 from reml_lsp.config.errors import ConfigError
-from reml_lsp.runtime.state import new_state, parse_state
+from reml_lsp.runtime.state_file import new_state, parse_state
 from reml_lsp.runtime.watch import (
     DEFAULT_FLOW,
     ConfigDocumentParser,

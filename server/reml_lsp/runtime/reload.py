@@ -34,7 +34,7 @@ from reml_lsp.config.validate import validate
 from reml_lsp.runtime.filelock import exclusive_lock
 from reml_lsp.runtime.operation_id import operation_id
 from reml_lsp.runtime.rollback import RollbackInfo
-from reml_lsp.runtime.state import RuntimeState, parse_state
+from reml_lsp.runtime.state_file import RuntimeState, parse_state
 from reml_lsp.runtime.transaction import commit_file, read_current, rollback_file
 
 Status = Literal["applied", "dry-run", "rejected", "failed", "rolled-back"]

@@ -40,7 +40,7 @@ from reml_lsp.config.compare import compare
 from reml_lsp.config.errors import ConfigError
 from reml_lsp.config.loader import detect_format, parse_text
 from reml_lsp.runtime.reload import Reloader
-from reml_lsp.runtime.state import parse_state
+from reml_lsp.runtime.state_file import parse_state
 from reml_lsp.runtime.transaction import read_current
 from reml_lsp.syntax.issues import SyntaxIssue
 from reml_lsp.syntax.streaming import (

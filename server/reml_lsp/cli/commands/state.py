@@ -1,6 +1,6 @@
 """``reml-run state init STATE --config CONFIG [--schema S]`` and ``reml-run state show STATE``.
 
-The state file schema is in ``reml_lsp.runtime.state`` and docs/runtime-config.md.
+The state file schema is in ``reml_lsp.runtime.state_file`` and docs/runtime-config.md.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from reml_lsp.config.validate import validate
 from reml_lsp.runtime.atomic import atomic_write
 from reml_lsp.runtime.filelock import exclusive_lock
 from reml_lsp.runtime.rollback import RollbackStack
-from reml_lsp.runtime.state import new_state, parse_state
+from reml_lsp.runtime.state_file import new_state, parse_state
 from reml_lsp.runtime.transaction import commit_file, read_current
 
 
