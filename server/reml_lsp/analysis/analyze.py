@@ -17,7 +17,7 @@ from reml_lsp.analysis.cap import (
     cap_diagnostics,
     first_issues,
 )
-from reml_lsp.analysis.diagnostics import DiagnosticBuilder
+from reml_lsp.analysis.syntax_diagnostics import DiagnosticBuilder
 from reml_lsp.analysis.finding_sink import FindingSink
 from reml_lsp.analysis.findings import to_diagnostics
 from reml_lsp.analysis.positions import LineIndex
