@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 from lsprotocol import types as lsp
 
-from reml_lsp.config.diagnostics import issue_to_diagnostic
+from reml_lsp.config.issue_diagnostics import issue_to_diagnostic
 from reml_lsp.config.validate import ValidationIssue
 from reml_lsp.lsp.children import Child
 from reml_lsp.lsp.convert import to_lsp_diagnostic

@@ -222,7 +222,7 @@ def parse_regmap(doc: Any, path: str = "<regmap>") -> RegMap:
 def field_location(regmap: RegMap, key: str) -> dict[str, Any] | None:
     """Where ``key`` (``registers.MODE``) is declared in the map's file: ``path``, 1-based
     ``line``/``column`` (code points) and their ends; None when the file cannot be read."""
-    from reml_lsp.config.diagnostics import key_span
+    from reml_lsp.config.issue_diagnostics import key_span
 
     try:
         text = Path(regmap.path).read_text("utf-8")
