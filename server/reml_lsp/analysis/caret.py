@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from reml_lsp.syntax.grammar import tables
-from reml_lsp.syntax.walk import acceptable
+from reml_lsp.syntax.lalr_lookahead import acceptable
 
 
 @cache

@@ -24,7 +24,7 @@ from lark import Token
 from reml_lsp.syntax import tokens as T
 from reml_lsp.syntax.grammar import Tables
 from reml_lsp.syntax.issues import IssueList, IssueNote, SyntaxIssue
-from reml_lsp.syntax.walk import accepts
+from reml_lsp.syntax.lalr_lookahead import accepts
 
 _TRIVIA = re.compile(r"(?:[ \t\f\r\n\ufeff\udc80-\udcff]+|//[^\n]*)+")
 _TRIVIA_START = frozenset(" \t\f\r\n\ufeff/")
