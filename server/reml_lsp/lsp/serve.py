@@ -14,8 +14,9 @@ import sys
 import threading
 
 from reml_lsp.lsp import (
+    audit_lint_commands,
+    code_actions,
     completion,
-    fixes,
     gc_session,
     hover,
     lifecycle,
@@ -33,8 +34,8 @@ from reml_lsp.lsp.server import RemlServer
 log = logging.getLogger("reml_lsp.lsp")
 
 # One module per feature group, each with module-level handlers and ``register(server)``.
-FEATURES = (lifecycle, sync, pull, completion, hover, outline, semantic_tokens, navigation, fixes,
-            runtime_commands, workspace_features)
+FEATURES = (lifecycle, sync, pull, completion, hover, outline, semantic_tokens, navigation,
+            code_actions, audit_lint_commands, runtime_commands, workspace_features)
 
 
 def configure_logging(level: str) -> None:

@@ -1,5 +1,5 @@
-"""Code actions from fix-its, ``reml.applyFix`` (audit ``lsp.codeAction``, then
-``workspace/applyEdit``), ``reml.showAuditEntry`` and ``reml.lintWorkspace``."""
+"""Code actions from fix-its and ``reml.applyFix`` (audit ``lsp.codeAction``, then
+``workspace/applyEdit``)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from reml_lsp.analysis.actions import fixes_for
-from reml_lsp.audit.store import AuditStore
 from reml_lsp.lsp.convert import offset_of, range_of, to_lsp_diagnostic
-from reml_lsp.lsp.names import CMD_APPLY_FIX, CMD_LINT_WORKSPACE, CMD_SHOW_AUDIT_ENTRY
+from reml_lsp.lsp.names import CMD_APPLY_FIX
 from reml_lsp.lsp.server import RemlServer
-from reml_lsp.lsp.sync import republish_all, settle_audit
+from reml_lsp.lsp.sync import settle_audit
 
 
 def code_action(ls: RemlServer, params: lsp.CodeActionParams):
@@ -72,39 +71,10 @@ async def apply_fix(ls: RemlServer, *args: Any) -> dict[str, Any]:
     return {"applied": bool(result and result.applied), "audit_id": audit_id}
 
 
-def show_audit_entry(ls: RemlServer, *args: Any) -> dict[str, Any]:
-    audit_id = args[0] if args and isinstance(args[0], str) else None
-    if isinstance(args[0] if args else None, dict):
-        audit_id = args[0].get("audit_id")
-    if not audit_id:
-        return {"status": "error", "error": {"code": "lsp.bad_argument",
-                                             "message": "an audit_id is required"}}
-    ls.audit.flush()
-    try:
-        with AuditStore(ls.audit.path) as store:
-            events = [e.as_json() for e in store.show(audit_id)]
-    except Exception as exc:
-        return {"status": "error", "error": {"code": "audit.unavailable",
-                                             "message": str(exc)}}
-    ls.log_to_client(f"audit {audit_id}: {len(events)} event(s)")
-    return {"status": "ok", "audit_id": audit_id, "events": events}
-
-
-async def lint_workspace(ls: RemlServer, *args: Any) -> dict[str, Any]:
-    if ls.pull_mode:
-        if ls.refresh_support:
-            await ls.workspace_diagnostic_refresh_async(None)
-        return {"status": "ok", "mode": "pull"}
-    await republish_all(ls)
-    return {"status": "ok", "mode": "push", "documents": len(ls.docs)}
-
-
 def register(server: RemlServer) -> None:
     server.feature(lsp.TEXT_DOCUMENT_CODE_ACTION, lsp.CodeActionOptions(
         code_action_kinds=[lsp.CodeActionKind.QuickFix]))(code_action)
     server.command(CMD_APPLY_FIX)(apply_fix)
-    server.command(CMD_SHOW_AUDIT_ENTRY)(show_audit_entry)
-    server.command(CMD_LINT_WORKSPACE)(lint_workspace)
 
 
 def _json_range(r: lsp.Range) -> dict[str, Any]:
