@@ -18,7 +18,7 @@ from lark import Token
 from reml_lsp.analysis.positions import LineIndex
 from reml_lsp.analysis.scopes import use_imports
 from reml_lsp.analysis.symbols import Symbol, document_symbols
-from reml_lsp.analysis.tree import NAME_TYPES, Entry, decl_of
+from reml_lsp.analysis.tree import NAME_TYPES, Entry, decl_of, module_path
 
 FORMAT = 1  # bump when the shape below changes (old cache rows then read as misses)
 
@@ -90,8 +90,6 @@ class FileIndex:
 
 def build_file_index(text: str, entries: Sequence[Entry], rel_path: str,
                      index: LineIndex | None = None, module: str | None = None) -> FileIndex:
-    from reml_lsp.analysis.modules import module_path
-
     lines = index or LineIndex(text)
     imports: list[ImportRef] = []
     symbols: list[IndexedSymbol] = []

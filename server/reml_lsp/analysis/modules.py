@@ -8,13 +8,13 @@ queries first narrow the files with the compact entries, then resolve exactly in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 
 import attrs
 
 from reml_lsp.analysis.file_index import FileIndex, IndexedSymbol, build_file_index
 from reml_lsp.analysis.scopes import Binding, ScopeIndex, build_scopes
-from reml_lsp.analysis.tree import Entry, child_tree, decl_of, source
+from reml_lsp.analysis.tree import Entry, module_path
 
 
 @attrs.define
@@ -39,17 +39,6 @@ class ModuleInfo:
             if b.kind != "import":
                 return b
         return None
-
-
-def module_path(text: str, entries: Sequence[Entry], rel_path: str) -> str:
-    for tree, dpos in entries[:3]:
-        decl, _ = decl_of(tree)
-        if decl is not None and decl.data == "module_header":
-            path = child_tree(decl, "module_path")
-            if path is not None:
-                return "".join(source(text, path, dpos).split())
-    stem = rel_path[:-5] if rel_path.endswith(".reml") else rel_path
-    return stem.replace("/", ".")
 
 
 def make_module(key: str, rel_path: str, text: str, entries: list[Entry],

@@ -121,3 +121,16 @@ def _descend(node: Tree, offset: int, path: list[Tree]) -> tuple[Token, list[Tre
                     if inner[0].start_pos < offset < inner[0].end_pos:
                         return best
     return best
+
+
+def module_path(text: str, entries: Sequence[Entry], rel_path: str) -> str:
+    """The module path a file declares in its `module` header, else its workspace-relative path
+    with `/` → `.` (the header is among the first items)."""
+    for tree, dpos in entries[:3]:
+        decl, _ = decl_of(tree)
+        if decl is not None and decl.data == "module_header":
+            path = child_tree(decl, "module_path")
+            if path is not None:
+                return "".join(source(text, path, dpos).split())
+    stem = rel_path[:-5] if rel_path.endswith(".reml") else rel_path
+    return stem.replace("/", ".")
