@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -86,6 +87,9 @@ class AuditStore:
         for suffix in ("", "-wal", "-shm", "-journal"):  # SQLite opens these by name
             refuse_link(self.path.with_name(self.path.name + suffix), "audit database")
         self._timeout_s = timeout_s
+        # One statement or transaction at a time: a store may be shared by threads (the GC
+        # flusher and ``shutdown``), and interleaved ``BEGIN``s on one connection would fail.
+        self._lock = threading.RLock()
         self._conn = sqlite3.connect(
             self.path, timeout=timeout_s, isolation_level=None, check_same_thread=False
         )
@@ -101,23 +105,32 @@ class AuditStore:
 
     def _check_intact(self) -> None:
         """Refuse a file that is not an SQLite database or fails ``PRAGMA quick_check`` (a scan
-        of every page, ~0.3 s per 100 MB), so a damaged store is reported, not written to."""
+        of every page, ~0.3 s per 100 MB), so a damaged store is reported, not written to.
+
+        The file is looked at through SQLite only, never ``open()``ed: closing any descriptor
+        of a file drops every POSIX lock this process holds on it, so another connection of
+        this process (the GC flusher's, the audit thread's) would lose the shared lock that
+        tells other processes it is there; the next process to close would take itself for
+        the last one and delete the ``-wal``/``-shm`` still in use here, and our later commits
+        would go to an unlinked WAL (lost, then ``disk I/O error``)."""
         try:
-            with open(self.path, "rb") as f:
-                head = f.read(16)
+            if os.stat(self.path).st_size == 0:
+                return
         except FileNotFoundError:
             return
-        if head and head != b"SQLite format 3\x00":
-            raise AuditStoreDamaged(self.path, "not an SQLite database")
-        if not head:
-            return
-        rows = self._retry(lambda: self._conn.execute("PRAGMA quick_check(5)").fetchall())
+        try:
+            rows = self._retry(lambda: self._conn.execute("PRAGMA quick_check(5)").fetchall())
+        except AuditStoreDamaged as exc:
+            if "not a database" in str(exc.details.get("detail", "")):
+                raise AuditStoreDamaged(self.path, "not an SQLite database") from None
+            raise
         problems = [str(r[0]) for r in rows if r and r[0] != "ok"]
         if problems:
             raise AuditStoreDamaged(self.path, "; ".join(problems)[:300])
 
     def close(self) -> None:
-        self._conn.close()
+        with self._lock:
+            self._conn.close()
 
     def __enter__(self) -> AuditStore:
         return self
@@ -127,7 +140,8 @@ class AuditStore:
 
     def _retry(self, op):
         try:
-            return self._retry_busy(op)
+            with self._lock:
+                return self._retry_busy(op)
         except sqlite3.DatabaseError as exc:
             # malformed image, not a database, text that is not UTF-8 any more
             if type(exc) is sqlite3.DatabaseError or "decode" in str(exc):
