@@ -139,6 +139,15 @@ async def test_gpu_launch_numpy_and_failures(client):
     assert missing["exit_code"] == 3 and missing["error"]["code"] == "lsp.runtime.bad_argument"
 
 
+async def test_gpu_kernels_lists_kernels_for_a_picker_without_a_message(client):
+    client.messages.clear()
+    listed = await run(client, "reml.gpu.kernels", None)
+    kernels = listed["result"]["kernels"]
+    assert listed["status"] == "ok" and {"saxpy", "matmul"} <= {k["name"] for k in kernels}
+    assert all(isinstance(k["params"], list) for k in kernels)
+    assert not any("reml.gpu.kernels" in m.message for m in client.messages)
+
+
 async def test_instrument_query_telemetry_apply_on_pyvisa_sim(client):
     regmap = client.root / "runtime" / "bad-mode.regmap.toml"
     regmap.parent.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,5 @@
 """Runtime commands: ``reml.diff``, ``reml.reload``, ``reml.rollback``, ``reml.gpu.launch``,
-``reml.instrument.query|telemetry|apply``.
+``reml.gpu.kernels``, ``reml.instrument.query|telemetry|apply``.
 
 Each checks its arguments (:mod:`reml_lsp.lsp.runtime_args`), runs ``reml-run … --format=json``
 through :func:`reml_lsp.lsp.runtime_run.run_cli` (the command is the ``reml.runtime.command``
@@ -21,6 +21,7 @@ from typing import Any
 from reml_lsp.lsp import runtime_args as check
 from reml_lsp.lsp.names import (
     CMD_DIFF,
+    CMD_GPU_KERNELS,
     CMD_GPU_LAUNCH,
     CMD_INSTRUMENT_APPLY,
     CMD_INSTRUMENT_QUERY,
@@ -178,6 +179,13 @@ def register(server: RemlServer) -> None:
         cli.opt("--warmup", check.integer(a.get("warmup"), "warmup", 0, 100_000))
         cli.opt("--max-memory-mb", check.number(a.get("maxMemoryMb"), "maxMemoryMb"))
         return report(ls, await _with_progress(ls, CMD_GPU_LAUNCH, f"Reml: GPU {kernel}", cli))
+
+    @_guarded(server, CMD_GPU_KERNELS)
+    async def gpu_kernels(ls: RemlServer, a: dict[str, Any]) -> dict[str, Any]:
+        """``gpu kernels``: the list behind an editor's kernel picker. A query, so no message
+        and no ``reml/runtimeResult``: only the result (``result.kernels``)."""
+        return (await _with_progress(ls, CMD_GPU_KERNELS, "Reml: GPU kernels",
+                                     CliArgs(["gpu", "kernels"]))).summary()
 
     @_guarded(server, CMD_INSTRUMENT_QUERY)
     async def instrument_query(ls: RemlServer, a: dict[str, Any]) -> dict[str, Any]:

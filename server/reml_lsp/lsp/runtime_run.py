@@ -129,7 +129,9 @@ class CliArgs:
         return self
 
     def argv(self) -> list[str]:
-        return [*self.command, *self.options, "--format=json", "--", *self.positionals]
+        # `--` only before positionals: a subcommand without any (`gpu kernels`) refuses it
+        separator = ["--"] if self.positionals else []
+        return [*self.command, *self.options, "--format=json", *separator, *self.positionals]
 
     def title(self) -> str:
         return " ".join(["reml-run", *self.command, *self.positionals])[:200]
