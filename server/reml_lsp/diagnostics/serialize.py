@@ -1,15 +1,15 @@
-"""The single JSON shape of a diagnostic, produced by one cattrs converter for CLI and server."""
+"""The single JSON shape of a diagnostic, produced by the one cattrs converter (in
+``reml_lsp.contract``, shared with the runtime results) for CLI and server."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import cattrs
 from cattrs.gen import make_dict_unstructure_fn, override
 
+from reml_lsp.contract.converter import converter
 from reml_lsp.diagnostics.model import Diagnostic, Location, Severity
 
-converter = cattrs.Converter(omit_if_default=False)
 converter.register_unstructure_hook(Severity, lambda s: s.value)
 converter.register_unstructure_hook(
     Location,
