@@ -25,6 +25,19 @@ from prometheus_client.registry import Collector, CollectorRegistry
 
 from reml_lsp.runtime.metrics import read_metrics
 
+# One family per ``_EventState`` field, labelled by ``event``: (kind, name, help, field).
+_PER_EVENT = (
+    (CounterMetricFamily, "reml_runtime_events", "Metrics lines seen per event", "count"),
+    (GaugeMetricFamily, "reml_runtime_latency_ms", "Latency of the last operation (ms)",
+     "latency"),
+    (CounterMetricFamily, "reml_runtime_busy_ms", "Sum of operation latencies (ms)", "latency_sum"),
+    (GaugeMetricFamily, "reml_runtime_throughput_per_min", "Last throughput (operations/min)",
+     "throughput"),
+    (GaugeMetricFamily, "reml_runtime_error_rate", "Last error rate (0..1)", "error_rate"),
+    (GaugeMetricFamily, "reml_runtime_last_event_timestamp_seconds", "Time of the last line",
+     "last_ts"),
+)
+
 
 class _EventState:
     __slots__ = ("count", "custom", "error_rate", "last_ts", "latency", "latency_sum", "throughput")
@@ -101,38 +114,19 @@ class MetricsFileCollector(Collector):
 
     def collect(self) -> Iterable[Any]:
         self.refresh()
-        total = CounterMetricFamily(
-            "reml_runtime_events", "Metrics lines seen per event", labels=["event"]
-        )
-        latency = GaugeMetricFamily(
-            "reml_runtime_latency_ms", "Latency of the last operation (ms)", labels=["event"]
-        )
-        latency_sum = CounterMetricFamily(
-            "reml_runtime_busy_ms", "Sum of operation latencies (ms)", labels=["event"]
-        )
-        throughput = GaugeMetricFamily(
-            "reml_runtime_throughput_per_min", "Last throughput (operations/min)", labels=["event"]
-        )
-        errors = GaugeMetricFamily(
-            "reml_runtime_error_rate", "Last error rate (0..1)", labels=["event"]
-        )
-        last = GaugeMetricFamily(
-            "reml_runtime_last_event_timestamp_seconds", "Time of the last line", labels=["event"]
-        )
+        families = [(kind(name, doc, labels=["event"]), attr)
+                    for kind, name, doc, attr in _PER_EVENT]
         custom = GaugeMetricFamily(
             "reml_runtime_custom", "Numeric custom metrics (last value)", labels=["event", "key"]
         )
         with self._lock:
             for name, st in sorted(self._events.items()):
-                total.add_metric([name], st.count)
-                latency.add_metric([name], st.latency)
-                latency_sum.add_metric([name], st.latency_sum)
-                throughput.add_metric([name], st.throughput)
-                errors.add_metric([name], st.error_rate)
-                last.add_metric([name], st.last_ts)
+                for family, attr in families:
+                    family.add_metric([name], getattr(st, attr))
                 for key, value in sorted(st.custom.items()):
                     custom.add_metric([name, key], value)
-        yield from (total, latency, latency_sum, throughput, errors, last, custom)
+        yield from (family for family, _ in families)
+        yield custom
 
 
 def build_registry(path: Path) -> CollectorRegistry:
