@@ -240,6 +240,56 @@ class GpuLaunchDocument:
         return self.status
 
 
+@attrs.define(kw_only=True)
+class KernelParam:
+    """One parameter of a GPU kernel, as ``--param NAME=VALUE`` takes it."""
+
+    name: str
+    type: str = attrs.field(metadata=doc("int, float or str"))
+    default: Any
+    help: str
+    minimum: float | None
+    maximum: float | None
+    choices: list[Any] | None
+
+
+@attrs.define(kw_only=True)
+class KernelInfo:
+    """A kernel the launcher knows: built in, or from a plugin."""
+
+    name: str
+    description: str
+    origin: str = attrs.field(metadata=doc("builtin, or the plugin that provides it"))
+    params: list[KernelParam]
+
+
+@attrs.define(kw_only=True)
+class PluginError:
+    """A kernel plugin that could not be loaded (the built-ins still work)."""
+
+    plugin: str
+    error: str
+
+
+@register_omitting
+@attrs.define(kw_only=True)
+class GpuKernelsDocument:
+    """``reml-run gpu kernels``: the kernels and their parameters (an editor's kernel picker)."""
+
+    command: Literal["gpu kernels"]
+    status: Literal["ok"]
+    kernels: list[KernelInfo]
+    plugin_errors: list[PluginError]
+    exit_code: ExitCodeInfo
+    pid: int | None = attrs.field(default=None, metadata=optional(PID_DOC))
+
+    def audit(self) -> str | None:
+        return None
+
+    def outcome(self) -> str:
+        return self.status
+
+
 @register_omitting
 @attrs.define(kw_only=True)
 class InstrumentCommandDocument:
@@ -326,14 +376,16 @@ class RegmapApplyDocument:
         return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
 
 
-RuntimeDocument = (DiffDocument | ReloadDocument | GpuLaunchDocument | InstrumentCommandDocument
-                   | TelemetryDocument | RegmapApplyDocument | ErrorDocument)
+RuntimeDocument = (DiffDocument | ReloadDocument | GpuLaunchDocument | GpuKernelsDocument
+                   | InstrumentCommandDocument | TelemetryDocument | RegmapApplyDocument
+                   | ErrorDocument)
 
 # The command words of ``reml-run`` → the document it prints on success.
 DOCUMENTS: dict[str, type] = {
     "diff": DiffDocument,
     "reload": ReloadDocument,
     "gpu launch": GpuLaunchDocument,
+    "gpu kernels": GpuKernelsDocument,
     "instrument query": InstrumentCommandDocument,
     "instrument write": InstrumentCommandDocument,
     "instrument telemetry": TelemetryDocument,
@@ -359,6 +411,6 @@ class RuntimeCommandSummary:
 
 
 SCHEMA_ROOTS: tuple[type, ...] = (
-    DiffDocument, ReloadDocument, GpuLaunchDocument, InstrumentCommandDocument,
+    DiffDocument, ReloadDocument, GpuLaunchDocument, GpuKernelsDocument, InstrumentCommandDocument,
     TelemetryDocument, RegmapApplyDocument, ErrorDocument, RuntimeCommandSummary,
 )

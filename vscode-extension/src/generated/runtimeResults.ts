@@ -10,6 +10,7 @@ export type RuntimeResults =
   | DiffDocument
   | ReloadDocument
   | GpuLaunchDocument
+  | GpuKernelsDocument
   | InstrumentCommandDocument
   | TelemetryDocument
   | RegmapApplyDocument
@@ -253,6 +254,54 @@ export interface GpuLaunchDocument {
   pid?: number;
 }
 /**
+ * `reml-run gpu kernels`: the kernels and their parameters (an editor's kernel picker).
+ */
+export interface GpuKernelsDocument {
+  command: 'gpu kernels';
+  status: 'ok';
+  kernels: KernelInfo[];
+  plugin_errors: PluginError[];
+  exit_code: ExitCodeInfo;
+  /**
+   * the reml-run child's process id, added by the language server
+   */
+  pid?: number;
+}
+/**
+ * A kernel the launcher knows: built in, or from a plugin.
+ */
+export interface KernelInfo {
+  name: string;
+  description: string;
+  /**
+   * builtin, or the plugin that provides it
+   */
+  origin: string;
+  params: KernelParam[];
+}
+/**
+ * One parameter of a GPU kernel, as `--param NAME=VALUE` takes it.
+ */
+export interface KernelParam {
+  name: string;
+  /**
+   * int, float or str
+   */
+  type: string;
+  default: unknown;
+  help: string;
+  minimum: number | null;
+  maximum: number | null;
+  choices: unknown[] | null;
+}
+/**
+ * A kernel plugin that could not be loaded (the built-ins still work).
+ */
+export interface PluginError {
+  plugin: string;
+  error: string;
+}
+/**
  * `reml-run instrument query|write RESOURCE SCPI`.
  */
 export interface InstrumentCommandDocument {
@@ -413,6 +462,7 @@ export interface RuntimeCommandSummary {
     | DiffDocument
     | ReloadDocument
     | GpuLaunchDocument
+    | GpuKernelsDocument
     | InstrumentCommandDocument
     | TelemetryDocument
     | RegmapApplyDocument
