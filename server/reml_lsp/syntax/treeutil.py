@@ -12,9 +12,10 @@ from typing import Any
 from lark import Token, Tree
 
 
-def tokens(node: Any, *, skipped: bool = False) -> Iterator[Token]:
-    """Real tokens of ``node`` in source order (virtual, zero-width tokens left out).
-    With ``skipped``, tokens an error recovery jumped over are included too."""
+def tokens(node: Any, *, skipped: bool = False, reverse: bool = False) -> Iterator[Token]:
+    """Real tokens of ``node`` in source order (virtual, zero-width tokens left out), or last to
+    first with ``reverse``. With ``skipped``, tokens an error recovery jumped over are included
+    too. Iterative (trees can be deep) and lazy: taking the first descends one edge only."""
     stack = [node]
     while stack:
         cur = stack.pop()
@@ -23,9 +24,9 @@ def tokens(node: Any, *, skipped: bool = False) -> Iterator[Token]:
                 yield cur
             elif skipped and hasattr(cur, "skipped"):
                 inner = list(cur.skipped)
-                stack.extend(reversed(inner))
+                stack.extend(inner if reverse else reversed(inner))
         elif isinstance(cur, Tree):
-            stack.extend(reversed(cur.children))
+            stack.extend(cur.children if reverse else reversed(cur.children))
 
 
 def first_token(node: Any) -> Token | None:
@@ -35,13 +36,5 @@ def first_token(node: Any) -> Token | None:
 
 
 def last_token(node: Any) -> Token | None:
-    """Rightmost real token (descends the right edge only; iterative: trees can be deep)."""
-    stack = [node]
-    while stack:
-        cur = stack.pop()
-        if isinstance(cur, Token):
-            if cur.value:
-                return cur
-        elif isinstance(cur, Tree):
-            stack.extend(cur.children)
-    return None
+    """Rightmost real token (the first of ``tokens(node, reverse=True)``)."""
+    return next(tokens(node, reverse=True), None)
