@@ -20,7 +20,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PRE_COMMIT = shutil.which("pre-commit") or str(Path(sys.executable).with_name("pre-commit"))
 GIT = shutil.which("git")
-CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "reml-lsp" / "pre-commit"
+# the user's tool cache, not the session's private XDG folders (tests/conftest.py)
+CACHE = Path(os.environ.get("REML_TEST_TOOL_CACHE")
+             or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "reml-lsp"
+             ) / "pre-commit"
 
 pytestmark = [
     pytest.mark.slow,
