@@ -21,7 +21,7 @@ def test_contracts_are_declared() -> None:
     """Nobody drops a contract to make the check pass: the invariants of architecture.md."""
     contracts = _contracts()
     assert {"layers", "lsp-door", "editor-protocol", "no-runtime-in-server",
-            "acyclic", "lsp-acyclic", "analysis-acyclic"} <= contracts.keys()
+            "acyclic", "lsp-acyclic", "analysis-acyclic", "modules-acyclic"} <= contracts.keys()
     layers = contracts["layers"]
     assert layers["exhaustive"] is True  # a new package must be given a layer
     order = [layer.replace(" ", "").split("|") for layer in layers["layers"]]
@@ -37,3 +37,16 @@ def test_every_import_points_down() -> None:
                           text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "0 broken" in done.stdout
+
+
+def test_every_package_has_an_acyclic_contract() -> None:
+    """A new package (or subpackage) of two or more modules gets them checked for cycles too."""
+    package_root = ROOT / "server" / "reml_lsp"
+    packages = {"reml_lsp." + ".".join(init.parent.relative_to(package_root).parts)
+                for init in package_root.rglob("__init__.py") if init.parent != package_root
+                and len([m for m in init.parent.glob("*.py") if m.name != "__init__.py"]
+                        + list(init.parent.glob("*/__init__.py"))) >= 2}
+    checked = {ancestor for c in _contracts().values() if c["type"] == "acyclic_siblings"
+               for ancestor in c["ancestors"]}
+    assert "reml_lsp" in checked
+    assert packages <= checked, sorted(packages - checked)
