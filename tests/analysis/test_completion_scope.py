@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from reml_lsp.analysis.analyzed_document import AnalyzedDocument
 from reml_lsp.analysis.caret import completion_terminals
 from reml_lsp.analysis.completion import complete, word_start
-from reml_lsp.analysis.analyzed_document import AnalyzedDocument
 from reml_lsp.analysis.modules import WorkspaceIndex, make_module
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from reml_lsp.analysis.actions import fixes_for
+from reml_lsp.analysis.analyzed_document import AnalyzedDocument
 from reml_lsp.analysis.caret import completion_terminals
 from reml_lsp.analysis.comments import comments, doc_comment
 from reml_lsp.analysis.completion import complete, completion_context
-from reml_lsp.analysis.analyzed_document import AnalyzedDocument
 from reml_lsp.analysis.folding import folding_ranges
 from reml_lsp.analysis.hover import hover_at, needs_workspace
 from reml_lsp.analysis.modules import WorkspaceIndex, make_module

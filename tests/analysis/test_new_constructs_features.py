@@ -3,8 +3,8 @@ methods `fn T<A>.m`, abstract types, typed records, trailing case blocks)."""
 
 from __future__ import annotations
 
-from reml_lsp.analysis.caret import completion_terminals
 from reml_lsp.analysis.analyzed_document import AnalyzedDocument
+from reml_lsp.analysis.caret import completion_terminals
 from reml_lsp.analysis.folding import folding_ranges
 from reml_lsp.analysis.hover import hover_at
 from reml_lsp.analysis.modules import WorkspaceIndex, make_module

@@ -7,8 +7,8 @@ import json
 import pytest
 from reml_lsp.config.compare import compare
 from reml_lsp.config.dangerous import classify, restart_required
-from reml_lsp.config.issue_diagnostics import issue_to_diagnostic
 from reml_lsp.config.errors import ConfigError
+from reml_lsp.config.issue_diagnostics import issue_to_diagnostic
 from reml_lsp.config.loader import dump_config, load_config
 from reml_lsp.config.schema import SchemaVersion, load_schema, parse_schema
 from reml_lsp.config.validate import validate
