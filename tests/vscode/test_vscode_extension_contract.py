@@ -29,21 +29,39 @@ STANDARD_MODIFIERS = set(
 )
 
 
-def _server_commands_used_by_extension() -> set[str]:
-    block = re.search(r"export const SERVER_COMMANDS = \{(.*?)\}", COMMANDS_TS, re.S)
-    assert block, "SERVER_COMMANDS not found in src/commands.ts"
+def _ids(name: str) -> set[str]:
+    block = re.search(rf"export const {name} = \{{(.*?)\}}", COMMANDS_TS, re.S)
+    assert block, f"{name} not found in src/commands.ts"
     return set(re.findall(r"'(reml\.[A-Za-z.]+)'", block.group(1)))
 
 
-def test_extension_commands_do_not_clash_with_server_commands() -> None:
-    # vscode-languageclient registers every server command as a VS Code command: a clash stops
-    # the client from starting.
+def test_local_commands_do_not_clash_with_server_commands() -> None:
+    # vscode-languageclient registers every server command as a VS Code command: the extension
+    # registering one of them too would stop the client from starting.
+    assert sorted(_ids("LOCAL_COMMANDS") & set(names.COMMANDS)) == []
+
+
+def test_server_commands_used_by_the_extension_exist() -> None:
+    assert sorted(_ids("SERVER_COMMANDS") - set(names.COMMANDS)) == []
+
+
+def test_contributed_commands_are_local_or_the_servers() -> None:
+    """One namespace: the palette entries are the server's own command ids (forwarded by
+    vscode-languageclient) or the extension's few local ones."""
     ours = {c["command"] for c in PACKAGE["contributes"]["commands"]}
-    assert sorted(ours & set(names.COMMANDS)) == []
+    assert sorted(ours - _ids("LOCAL_COMMANDS") - set(names.COMMANDS)) == []
 
 
-def test_server_commands_called_by_the_extension_exist() -> None:
-    assert sorted(_server_commands_used_by_extension() - set(names.COMMANDS)) == []
+def test_initialization_options_carry_only_what_the_server_reads() -> None:
+    """lsp/server.py reads ``initializationOptions.settings`` (and ``i18n.locale``, which the
+    settings' ``language.locale`` supersedes): the extension sends nothing else."""
+    settings_ts = (EXT / "src" / "settings.ts").read_text(encoding="utf-8")
+    function = settings_ts.split("export function initializationOptions()", 1)[-1]
+    returned = re.search(r"\breturn \{([^;]*)\};", function)
+    assert returned, "initializationOptions() not found in src/settings.ts"
+    assert re.findall(r"(\w+):", returned.group(1)) == ["settings"]
+    server_py = (ROOT / "server" / "reml_lsp" / "lsp" / "server.py").read_text(encoding="utf-8")
+    assert 'opts.get("settings")' in server_py
 
 
 def test_custom_semantic_tokens_are_declared() -> None:

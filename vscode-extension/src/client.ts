@@ -1,68 +1,35 @@
 // Owns the LanguageClient: finding the server, starting, restarting, and the middleware that
-// records Diagnostic.data for the status bar and the audit command.
+// adds what vscode-languageclient cannot know (arguments asked for in the editor, the status
+// bar's stream counters, settings without VS Code's empty defaults).
 import * as vscode from 'vscode';
-import {
-  DidChangeConfigurationNotification,
-  ExecuteCommandRequest,
-  LanguageClient,
-  LanguageClientOptions,
-  RevealOutputChannelOn,
-  ServerOptions,
-  State,
-  TransportKind,
-} from 'vscode-languageclient/node';
+import { LanguageClient, LanguageClientOptions, RevealOutputChannelOn, ServerOptions, State, TransportKind } from 'vscode-languageclient/node';
+import { askArguments } from './commands';
 import { documentSelector, MANIFEST_NAME } from './configSelector';
-import { DiagnosticDataStore } from './diagnosticData';
+import type { RuntimeCommandSummary } from './generated/runtimeResults';
 import { findBundledServer, notifyNoPython } from './python';
-import { CliCommand, initializationOptions, readSettings, resolveCli, serverArgv } from './settings';
-import { serverSettings, statusOf } from './util';
+import { initializationOptions, readSettings, resolveCli, SECTION, serverArgv } from './settings';
 import { RemlStatus } from './status';
+import { serverSettings } from './util';
 
 export const CLIENT_ID = 'reml';
 export const CLIENT_NAME = 'Reml Language Server';
 /** Custom notification of the server (server/reml_lsp/lsp/names.py NOTIFY_RUNTIME_RESULT). */
 export const RUNTIME_RESULT = 'reml/runtimeResult';
-/** The server's environment: `python -m` must not import modules from the workspace folder. */
-const SAFE_ENV: NodeJS.ProcessEnv = { ...process.env, PYTHONSAFEPATH: '1' };
+/** Context key for the palette: the server's commands exist only while it runs. */
+const RUNNING_CONTEXT = 'reml.serverRunning';
 
 export class RemlClient implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private starting: Promise<void> | undefined;
-  private cli: CliCommand | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     readonly output: vscode.OutputChannel,
     readonly traceOutput: vscode.OutputChannel,
     readonly status: RemlStatus,
-    readonly data: DiagnosticDataStore,
-  ) {
-    this.disposables.push(data.onStreamMeta((meta) => status.setStreamMeta(meta)));
-  }
-
-  get languageClient(): LanguageClient | undefined {
-    return this.client;
-  }
-
-  /** The `reml-run` the server was (or would be) started with. */
-  cliCommand(): CliCommand | undefined {
-    return this.cli ?? resolveCli(readSettings(), folderPaths(), vscode.workspace.isTrusted);
-  }
-
-  isRunning(): boolean {
-    return this.client?.state === State.Running;
-  }
-
-  /** Commands the server declared in `executeCommandProvider`. */
-  serverCommands(): string[] {
-    return this.client?.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
-  }
+  ) {}
 
   async start(): Promise<void> {
-    if (this.starting) {
-      return this.starting;
-    }
-    this.starting = this.doStart().finally(() => (this.starting = undefined));
+    this.starting ??= this.doStart().finally(() => (this.starting = undefined));
     return this.starting;
   }
 
@@ -75,35 +42,27 @@ export class RemlClient implements vscode.Disposable {
       if (bundled.cli) {
         cli = bundled.cli;
       } else if (bundled.hasBundle) {
-        this.cli = undefined;
         this.status.setState('unconfigured', 'No Python 3.11 or newer found for the bundled language server.');
         void notifyNoPython(bundled.tried, this.output);
         return;
       }
     }
-    this.cli = cli;
     if (!cli) {
       this.status.setState('unconfigured', 'No reml-run found: set reml.server.command or reml.server.pythonPath.');
       this.output.appendLine('[reml] no reml-run found on PATH and no python3; set "reml.server.command".');
-      void vscode.window
-        .showErrorMessage('Reml: cannot find `reml-run`. Set "reml.server.command" or "reml.server.pythonPath".', 'Open Settings')
-        .then((choice) => {
-          if (choice) {
-            void vscode.commands.executeCommand('workbench.action.openSettings', 'reml.server');
-          }
-        });
+      const choice = await vscode.window.showErrorMessage('Reml: cannot find `reml-run`. Set "reml.server.command" or "reml.server.pythonPath".', 'Open Settings');
+      if (choice) {
+        void vscode.commands.executeCommand('workbench.action.openSettings', 'reml.server');
+      }
       return;
     }
     const args = serverArgv(cli, settings);
     this.output.appendLine(`[reml] starting ${cli.command} ${args.join(' ')}  (${cli.source})`);
-    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    const env = { ...SAFE_ENV, ...cli.env };
-    const serverOptions: ServerOptions = {
-      // PYTHONSAFEPATH: `python -m` must not import modules planted in the workspace folder.
-      run: { command: cli.command, args, transport: TransportKind.stdio, options: { cwd: folder, env } },
-      debug: { command: cli.command, args, transport: TransportKind.stdio, options: { cwd: folder, env } },
-    };
-    const data = this.data;
+    // PYTHONSAFEPATH: `python -m` must not import modules planted in the workspace folder.
+    const options = { cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath, env: { ...process.env, PYTHONSAFEPATH: '1', ...cli.env } };
+    const run = { command: cli.command, args, transport: TransportKind.stdio, options };
+    const serverOptions: ServerOptions = { run, debug: run };
+    const status = this.status;
     const clientOptions: LanguageClientOptions = {
       // Reml sources, every reml.toml and the files its [config.schemas] names (by pattern, so
       // with or without a TOML extension): the server reports their config findings.
@@ -111,31 +70,32 @@ export class RemlClient implements vscode.Disposable {
       outputChannel: this.output,
       traceOutputChannel: this.traceOutput,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
-      initializationOptions: initializationOptions(settings, cli),
-      // Settings reach the server through workspace/configuration (cleaned by the middleware
-      // below) and our own didChangeConfiguration (notifyConfiguration), not configurationSection.
-      // No fileEvents: the server indexes the workspace's files itself (by mtime).
+      initializationOptions: initializationOptions(),
+      // A change of the `reml` section is announced with `settings: null` (middleware below): the
+      // server then pulls it with workspace/configuration. No fileEvents: the server indexes the
+      // workspace's files itself (by mtime).
+      synchronize: { configurationSection: SECTION },
       diagnosticPullOptions: { onChange: true, onSave: true, onTabs: false },
       markdown: { isTrusted: false, supportHtml: false },
       middleware: {
+        executeCommand: askArguments(this.output),
         workspace: {
+          didChangeConfiguration: (_sections, next) => next(undefined),
           async configuration(params, token, next) {
             const result = await next(params, token);
-            if (!Array.isArray(result)) {
-              return result;
-            }
-            return result.map((value, i) => (params.items[i]?.section === 'reml' ? serverSettings(value) : value));
+            return Array.isArray(result)
+              ? result.map((value, i) => (params.items[i]?.section === SECTION ? serverSettings(value) : value))
+              : result;
           },
         },
         handleDiagnostics(uri, diagnostics, next) {
-          data.record(uri, diagnostics);
+          status.noteDiagnostics(diagnostics);
           next(uri, diagnostics);
         },
         async provideDiagnostics(document, previousResultId, token, next) {
           const report = await next(document, previousResultId, token);
-          const uri = document instanceof vscode.Uri ? document : document.uri;
-          if (report && report.kind === 'full') {
-            data.record(uri, report.items);
+          if (report?.kind === 'full') {
+            status.noteDiagnostics(report.items);
           }
           return report;
         },
@@ -143,9 +103,13 @@ export class RemlClient implements vscode.Disposable {
     };
     const client = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
     this.client = client;
-    client.onNotification(RUNTIME_RESULT, (params: unknown) => this.onRuntimeResult(params));
+    client.onNotification(RUNTIME_RESULT, (result: RuntimeCommandSummary) => {
+      // The server has shown the status and audit_id; the whole result goes to the output.
+      this.output.appendLine(`[reml] ${result.command}: ${result.status} ${JSON.stringify(result, null, 2)}`);
+    });
     let everRunning = false;
     client.onDidChangeState((e) => {
+      void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, e.newState === State.Running);
       if (e.newState === State.Running) {
         everRunning = true;
         this.status.setState('running', `${cli.command} ${args.join(' ')}`);
@@ -161,18 +125,15 @@ export class RemlClient implements vscode.Disposable {
     try {
       await client.start();
       const info = client.initializeResult?.serverInfo;
-      this.output.appendLine(
-        `[reml] server running${info ? `: ${info.name} ${info.version ?? ''}` : ''}; commands: ${this.serverCommands().join(', ') || '(none)'}`,
-      );
+      const commands = client.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
+      this.output.appendLine(`[reml] server running${info ? `: ${info.name} ${info.version ?? ''}` : ''}; commands: ${commands.join(', ') || '(none)'}`);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.status.setState('failed', message);
       this.output.appendLine(`[reml] the server failed to start: ${message}`);
-      void vscode.window.showErrorMessage(`Reml: the language server failed to start: ${message}`, 'Show Output').then((c) => {
-        if (c) {
-          this.output.show(true);
-        }
-      });
+      if (await vscode.window.showErrorMessage(`Reml: the language server failed to start: ${message}`, 'Show Output')) {
+        this.output.show(true);
+      }
     }
   }
 
@@ -196,46 +157,7 @@ export class RemlClient implements vscode.Disposable {
     await this.start();
   }
 
-  /** Sends the settings again (the server may also pull them with workspace/configuration). */
-  notifyConfiguration(): void {
-    if (this.isRunning()) {
-      void this.client?.sendNotification(DidChangeConfigurationNotification.type, {
-        settings: { reml: serverSettings(vscode.workspace.getConfiguration().get('reml')) },
-      });
-    }
-  }
-
-  /** `reml/runtimeResult`: the outcome of a runtime operation the server ran. */
-  private onRuntimeResult(params: unknown): void {
-    this.output.appendLine(`[reml] runtime result: ${JSON.stringify(params, null, 2)}`);
-    if (params && typeof params === 'object') {
-      const p = params as Record<string, unknown>;
-      const what = typeof p.command === 'string' ? p.command : 'runtime operation';
-      const status = statusOf(p);
-      if (status) {
-        vscode.window.setStatusBarMessage(`Reml: ${what}: ${status}`, 8000);
-      }
-    }
-  }
-
-  /** workspace/executeCommand on the server; starts it first when needed. */
-  async executeServerCommand(command: string, args: unknown[]): Promise<unknown> {
-    if (!this.isRunning()) {
-      await this.start();
-    }
-    const client = this.client;
-    if (!client || !this.isRunning()) {
-      throw new Error('the Reml language server is not running');
-    }
-    const declared = this.serverCommands();
-    if (declared.length > 0 && !declared.includes(command)) {
-      throw new Error(`the server does not provide the command ${command} (it has: ${declared.join(', ')})`);
-    }
-    return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args });
-  }
-
   dispose(): void {
-    this.disposables.forEach((d) => d.dispose());
     void this.stop();
   }
 }
@@ -253,6 +175,6 @@ async function manifests(): Promise<{ path: string; manifest: string | undefined
   }));
 }
 
-export function folderPaths(): string[] {
+function folderPaths(): string[] {
   return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
 }

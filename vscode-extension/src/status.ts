@@ -1,6 +1,6 @@
 // The status bar item: server state, plus the last stream_meta (resume count, lag) from diagnostics.
 import * as vscode from 'vscode';
-import { formatNanos, formatStreamMeta, StreamMeta } from './diagnosticData';
+import { dataOf, formatNanos, formatStreamMeta, StreamMeta, streamMetaOf } from './util';
 
 export type ServerState = 'starting' | 'running' | 'stopped' | 'failed' | 'unconfigured';
 
@@ -39,9 +39,16 @@ export class RemlStatus implements vscode.Disposable {
     return this.state;
   }
 
-  setStreamMeta(meta: StreamMeta): void {
-    this.meta = meta;
-    this.render();
+  /** Diagnostics on their way to VS Code (client middleware): keeps the newest stream_meta. */
+  noteDiagnostics(diagnostics: readonly vscode.Diagnostic[]): void {
+    let meta: StreamMeta | undefined;
+    for (const d of diagnostics) {
+      meta = streamMetaOf(dataOf(d)) ?? meta;
+    }
+    if (meta) {
+      this.meta = meta;
+      this.render();
+    }
   }
 
   private render(): void {

@@ -22,45 +22,30 @@ export interface RemlSettings {
   serverCommand: string;
   pythonPath: string;
   serverArgs: string[];
-  runtimeCommand: string;
-  locale: string;
 }
 
 /** Settings whose change needs a server restart (the others reach it by didChangeConfiguration). */
 export const RESTART_KEYS = ['reml.server.command', 'reml.server.pythonPath', 'reml.server.args'];
 
-/** Keys of the `reml` section that only the client uses; the server never sees them. */
-const CLIENT_ONLY = new Set(['server', 'trace']);
-
 /**
- * The `reml` section as the server should see it (workspace/configuration, didChangeConfiguration):
- * client-only keys dropped, and empty strings, nulls and empty lists removed so the server keeps
- * its own defaults (it reports a bad value, and an empty `runtime.command` is one).
+ * The `reml` section as the server should see it (workspace/configuration, initializationOptions):
+ * VS Code answers every key with its default, so empty strings, nulls and empty lists are dropped
+ * and the server keeps its own defaults (it reports a bad value, and an empty `runtime.command` is
+ * one). Client-only keys (`server.*`, `trace.*`) pass through: the server ignores keys it does not
+ * know.
  */
 export function serverSettings(section: unknown): Record<string, unknown> {
-  const clean = (value: unknown, depth: number): unknown => {
-    if (value === null || value === undefined || value === '') {
+  const clean = (value: unknown): unknown => {
+    if (value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) {
       return undefined;
     }
-    if (Array.isArray(value)) {
-      return value.length ? value : undefined;
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      return value;
     }
-    if (typeof value === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        if (depth === 0 && CLIENT_ONLY.has(k)) {
-          continue;
-        }
-        const c = clean(v, depth + 1);
-        if (c !== undefined) {
-          out[k] = c;
-        }
-      }
-      return out;
-    }
-    return value;
+    const entries = Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, clean(v)]);
+    return Object.fromEntries(entries.filter(([, v]) => v !== undefined));
   };
-  const result = clean(section, 0);
+  const result = clean(section);
   return result && typeof result === 'object' && !Array.isArray(result) ? (result as Record<string, unknown>) : {};
 }
 
@@ -187,85 +172,27 @@ export function formatNanos(ns: number): string {
   return `${(ns / 1_000_000_000).toFixed(2)} s`;
 }
 
-/** README exit codes: 0 success, 1 failure, 2 warning, 3 usage, 4 io, 5 rejected, 6 unavailable, 7 timeout, 70 internal. */
-export const EXIT_LABELS: Record<number, string> = {
-  0: 'success',
-  1: 'failure',
-  2: 'warning',
-  3: 'usage',
-  4: 'io',
-  5: 'rejected',
-  6: 'unavailable',
-  7: 'timeout',
-  70: 'internal',
-};
-
-/** One finding of `reml-run lint --format json`, whatever nesting the command uses. */
-export interface LintFinding {
-  file: string;
-  diagnostic: Record<string, unknown>;
+/** `Diagnostic.data` as the server sends it (a Reml Diagnostic V2 object; see docs/lsp.md). */
+export interface RemlDiagnosticData {
+  audit_id?: string;
+  stream_meta?: StreamMeta | null;
+  extensions?: Record<string, unknown>;
+  [key: string]: unknown;
 }
 
-/** Collects every diagnostic object of a lint report (top-level or per-file `diagnostics` arrays). */
-export function collectLintFindings(report: unknown, fallbackFile?: string): LintFinding[] {
-  const out: LintFinding[] = [];
-  const visit = (node: unknown, file: string | undefined): void => {
-    if (Array.isArray(node)) {
-      node.forEach((n) => visit(n, file));
-      return;
-    }
-    if (!node || typeof node !== 'object') {
-      return;
-    }
-    const obj = node as Record<string, unknown>;
-    const here = typeof obj.path === 'string' ? obj.path : typeof obj.file === 'string' ? obj.file : file;
-    if (typeof obj.code === 'string' && (obj.location || obj.span || obj.range)) {
-      const loc = obj.location as Record<string, unknown> | undefined;
-      const f = (loc && typeof loc.file === 'string' ? loc.file : undefined) ?? here ?? fallbackFile;
-      if (f) {
-        out.push({ file: f, diagnostic: obj });
-      }
-      return;
-    }
-    for (const [k, v] of Object.entries(obj)) {
-      if (k === 'diagnostics' || k === 'files' || k === 'results' || k === 'result') {
-        visit(v, here);
-      }
-    }
-  };
-  visit(report, fallbackFile);
-  return out;
+/** vscode-languageclient keeps the LSP `data` on the diagnostic it hands to VS Code. */
+export function dataOf(diagnostic: object): RemlDiagnosticData | undefined {
+  const data = (diagnostic as { data?: unknown }).data;
+  return isPlainObject(data) ? (data as RemlDiagnosticData) : undefined;
 }
 
-export function codePointsToUtf16(text: string | undefined, cps: number): number {
-  if (text === undefined) {
-    return cps;
-  }
-  let units = 0;
-  let seen = 0;
-  for (const ch of text) {
-    if (seen >= cps) {
-      break;
-    }
-    units += ch.length;
-    seen += 1;
-  }
-  return units + Math.max(0, cps - seen);
-}
-
-/** Status of a runtime JSON result: `result.status` (reload) or the top-level `status`. */
-export function statusOf(result: unknown): string | undefined {
-  if (!isPlainObject(result)) {
-    return undefined;
-  }
-  const inner = result.result;
-  if (isPlainObject(inner) && typeof inner.status === 'string') {
-    return inner.status;
-  }
-  return typeof result.status === 'string' ? result.status : undefined;
+/** The server's own stream counters: `data.extensions["reml.stream_meta"]` (the V2
+ * `stream_meta` has another shape), else an older server's `data.stream_meta`. */
+export function streamMetaOf(data: RemlDiagnosticData | undefined): StreamMeta | undefined {
+  const meta = data?.extensions?.['reml.stream_meta'] ?? data?.stream_meta;
+  return isPlainObject(meta) ? (meta as StreamMeta) : undefined;
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return !!v && typeof v === 'object' && !Array.isArray(v);
 }
-

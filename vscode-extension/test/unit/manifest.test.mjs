@@ -1,7 +1,7 @@
 // package.json contributions and language-configuration.json, checked without VS Code.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -37,17 +37,28 @@ test('every setting has a scope and a description; executable, audit database an
   }
 });
 
-test('every command is contributed with the Reml category, and is implemented', () => {
+test('every command is contributed with the Reml category: the extension registers its own, the server the rest', () => {
   const src = readFileSync(join(root, 'src', 'commands.ts'), 'utf8');
-  const ids = pkg.contributes.commands.map((c) => c.command);
-  assert.ok(ids.length >= 9);
+  const idsIn = (name) => {
+    const body = new RegExp(`export const ${name} = \\{([^}]*)\\}`).exec(src)?.[1] ?? '';
+    return new Set([...body.matchAll(/'(reml\.[A-Za-z.]+)'/g)].map((m) => m[1]));
+  };
+  const local = idsIn('LOCAL_COMMANDS');
+  const server = idsIn('SERVER_COMMANDS');
+  assert.ok(local.size >= 2 && server.size >= 7);
   for (const c of pkg.contributes.commands) {
     assert.equal(c.category, 'Reml');
-    assert.ok(src.includes(`'${c.command}'`), `${c.command} registered in src/commands.ts`);
+    assert.ok(local.has(c.command) !== server.has(c.command), `${c.command}: the extension's or the server's`);
   }
-  // Server commands are registered by vscode-languageclient under their own ids: no clash.
-  for (const serverCommand of ['reml.reload', 'reml.rollback', 'reml.diff', 'reml.gpu.launch', 'reml.instrument.query', 'reml.instrument.telemetry', 'reml.instrument.apply', 'reml.applyFix', 'reml.showAuditEntry', 'reml.lintWorkspace']) {
-    assert.ok(!ids.includes(serverCommand), `${serverCommand} is left to the server`);
+  // vscode-languageclient registers the server's commands itself: registering one too would stop
+  // the client. Only the local ones are registered here.
+  const sources = readdirSync(join(root, 'src')).filter((f) => f.endsWith('.ts')).map((f) => readFileSync(join(root, 'src', f), 'utf8'));
+  const registered = sources.flatMap((text) => [...text.matchAll(/registerCommand\(([^,]+),/g)].map((m) => m[1].trim()));
+  assert.deepEqual(registered, ['LOCAL_COMMANDS.restartServer', 'LOCAL_COMMANDS.showOutput']);
+  // In the palette and the menus a server command shows only while the server runs.
+  const menus = Object.values(pkg.contributes.menus).flat();
+  for (const m of menus.filter((m) => server.has(m.command))) {
+    assert.match(m.when, /\breml\.serverRunning\b/, `${m.command} hidden without a server`);
   }
 });
 

@@ -12,7 +12,7 @@ const out = join(mkdtempSync(join(tmpdir(), 'reml-unit-')), 'util.mjs');
 await esbuild.build({ entryPoints: [join(root, 'src', 'util.ts')], bundle: true, platform: 'node', format: 'esm', outfile: out, logLevel: 'silent' });
 const u = await import(pathToFileURL(out).href);
 
-const base = { serverCommand: '', pythonPath: '', serverArgs: [], runtimeCommand: '', locale: '' };
+const base = { serverCommand: '', pythonPath: '', serverArgs: [] };
 
 function fakeExecutable(dir, name) {
   mkdirSync(dir, { recursive: true });
@@ -66,50 +66,24 @@ test('stream_meta formatting for the status bar', () => {
   assert.equal(u.formatNanos(3_000_000_000), '3.00 s');
 });
 
-test('statusOf reads result.status (reload) before status', () => {
-  assert.equal(u.statusOf({ status: 'ok', result: { status: 'dry-run' } }), 'dry-run');
-  assert.equal(u.statusOf({ status: 'error', error: { code: 'x' } }), 'error');
-  assert.equal(u.statusOf('nope'), undefined);
+test('stream_meta comes from data.extensions["reml.stream_meta"], else data.stream_meta', () => {
+  const own = { resume_count: 2, lag_nanos: 10 };
+  assert.deepEqual(u.streamMetaOf(u.dataOf({ data: { extensions: { 'reml.stream_meta': own }, stream_meta: { consumed: 1 } } })), own);
+  assert.deepEqual(u.streamMetaOf(u.dataOf({ data: { stream_meta: own } })), own);
+  assert.equal(u.streamMetaOf(u.dataOf({ data: 'not an object' })), undefined);
+  assert.equal(u.streamMetaOf(u.dataOf({})), undefined);
 });
 
-test('collectLintFindings finds diagnostics at any nesting', () => {
-  const report = {
-    command: 'lint',
-    files: [
-      { path: 'a.reml', diagnostics: [{ code: 'parser.unexpected_eof', location: { line: 1, column: 2 } }] },
-      { path: 'b.reml', diagnostics: [] },
-    ],
-    diagnostics: [{ code: 'parser.syntax.expected_tokens', location: { file: 'c.reml', line: 3, column: 1 } }],
-  };
-  const found = u.collectLintFindings(report);
-  assert.deepEqual(found.map((f) => [f.file, f.diagnostic.code]).sort(), [
-    ['a.reml', 'parser.unexpected_eof'],
-    ['c.reml', 'parser.syntax.expected_tokens'],
-  ]);
-});
-
-test('code points to UTF-16 columns', () => {
-  assert.equal(u.codePointsToUtf16('a😀b', 2), 3);
-  assert.equal(u.codePointsToUtf16('abc', 5), 5);
-  assert.equal(u.codePointsToUtf16(undefined, 4), 4);
-});
-
-test('exit code labels follow the README table', () => {
-  assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 7, 70].map((c) => u.EXIT_LABELS[c]), [
-    'success', 'failure', 'warning', 'usage', 'io', 'rejected', 'unavailable', 'timeout', 'internal',
-  ]);
-});
-
-test('serverSettings drops client-only keys and empty values', () => {
+test('serverSettings drops empty values so the server keeps its defaults', () => {
   const raw = {
     server: { command: '/x', pythonPath: '', args: [] },
-    trace: { server: 'verbose' },
     runtime: { command: '', timeoutSeconds: 120, audit: true },
     language: { locale: '' },
     backpressure: { debounceMs: 0, maxLagMs: 50 },
-    audit: { database: '' },
+    audit: { database: null },
   };
   assert.deepEqual(u.serverSettings(raw), {
+    server: { command: '/x' },
     runtime: { timeoutSeconds: 120, audit: true },
     language: {},
     backpressure: { debounceMs: 0, maxLagMs: 50 },
