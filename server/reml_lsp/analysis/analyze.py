@@ -17,12 +17,12 @@ from reml_lsp.analysis.cap import (
     cap_diagnostics,
     first_issues,
 )
-from reml_lsp.analysis.syntax_diagnostics import DiagnosticBuilder
 from reml_lsp.analysis.finding_sink import FindingSink
 from reml_lsp.analysis.findings import to_diagnostics
 from reml_lsp.analysis.positions import LineIndex
 from reml_lsp.analysis.semantic_checks import semantic_findings
 from reml_lsp.analysis.source import decode
+from reml_lsp.analysis.syntax_diagnostics import DiagnosticBuilder
 from reml_lsp.diagnostics.audit_id import Anchor, anchor_digest
 from reml_lsp.diagnostics.model import Diagnostic
 from reml_lsp.syntax.issues import SyntaxIssue, dropped_count
