@@ -38,9 +38,9 @@ from reml_lsp.syntax.expected import summarize
 from reml_lsp.syntax.gcpause import gc_paused
 from reml_lsp.syntax.grammar import Tables, tables
 from reml_lsp.syntax.issues import IssueFix, IssueNote, SyntaxIssue
+from reml_lsp.syntax.lalr_lookahead import acceptable, accepts
 from reml_lsp.syntax.lexer import Lexer, LexState
 from reml_lsp.syntax.treeutil import first_token
-from reml_lsp.syntax.lalr_lookahead import acceptable, accepts
 
 LOOKAHEAD_CHECK = 3  # tokens that must parse after an inserted token
 QUIET_SHIFTS = 3  # shifts after a recovery during which new errors are not reported
