@@ -19,6 +19,7 @@ from reml_lsp.analysis.cap import (
 )
 from reml_lsp.analysis.finding_sink import FindingSink
 from reml_lsp.analysis.findings import to_diagnostics
+from reml_lsp.analysis.item_facts import anchors
 from reml_lsp.analysis.positions import LineIndex
 from reml_lsp.analysis.semantic_checks import semantic_findings
 from reml_lsp.analysis.source import decode
@@ -107,7 +108,8 @@ def semantic_capped(text: str, entries: Sequence, clean: Sequence[bool], capped:
             capped.first_suppressed = head[room].start
         found = head[:room]
     return to_diagnostics(found, text=text, index=index, file=file, rel_path=rel_path,
-                          locale=locale, entries=entries, stream_meta=stream_meta)
+                          locale=locale, stream_meta=stream_meta,
+                          anchors=anchors(text, entries, found))
 
 
 def analyze_text(text: str, *, file: str, rel_path: str, locale: str = "en-US",

@@ -103,18 +103,14 @@ class AnalyzedDocument:
         self._issue_cache = fresh
         return out
 
-    def _anchors(self) -> list[Anchor]:
-        """``item_anchors`` of the current items; digests of unchanged items are reused (the
-        cache keeps only the items that still exist)."""
-        fresh: dict[int, tuple[Item, str]] = {}
+    def _anchors(self, entries: list[tuple[Item, int]]) -> list[Anchor]:
+        """``item_anchors`` of the current items (``entries``: (item, dpos)); digests of
+        unchanged items are reused (the cache keeps only the items that still exist)."""
+        with_issues = [(item, dpos) for item, dpos in entries if item.issues]
         old = self._anchor_cache
-        anchors = item_anchors(self.text, ((item, dpos) for item, dpos, _ in self.entries()),
-                               old)
-        for item, _, _ in self.entries():
-            hit = old.get(id(item))
-            if hit is not None and hit[0] is item:
-                fresh[id(item)] = hit
-        self._anchor_cache = fresh
+        anchors = item_anchors(self.text, with_issues, old)
+        self._anchor_cache = {id(item): old[id(item)] for item, _ in with_issues
+                              if id(item) in old and old[id(item)][0] is item}
         return anchors
 
     def diagnostics(self, locale: str) -> list[Diagnostic]:
@@ -123,11 +119,12 @@ class AnalyzedDocument:
             limit = self.max_diagnostics
             dropped = sum(dropped_count(item.issues) for item in self.parsed.items)
             capped = first_issues(self._issues(), limit, dropped)
+            entries = [(item, dpos) for item, dpos, _ in self.entries()]  # one walk per call
             cached = build_diagnostics(
                 capped.issues, text=self.text, index=self.index, file=self.file,
                 rel_path=self.rel_path, locale=locale, stream_meta=self.stream_meta,
-                anchors=self._anchors())
-            parsed = [(item, dpos) for item, dpos, _ in self.entries() if item.tree is not None]
+                anchors=self._anchors(entries))
+            parsed = [(item, dpos) for item, dpos in entries if item.tree is not None]
             cached += semantic_capped(
                 self.text, [(item.tree, dpos) for item, dpos in parsed],
                 [not item.issues for item, _ in parsed], capped, limit, index=self.index,

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
 
 from lark import Token, Tree
 
@@ -21,7 +22,7 @@ from reml_lsp.analysis.bindings import Binding
 from reml_lsp.analysis.decl_names import decl_owner, pattern_names
 from reml_lsp.analysis.findings import Finding, FindingNote
 from reml_lsp.analysis.item_cache import nodes
-from reml_lsp.analysis.scopes import ScopeIndex
+from reml_lsp.analysis.scope_builder import ScopeBuilder
 from reml_lsp.analysis.tree import Entry, child_tree, decl_of, span, subtrees
 
 DUPLICATE = "name.duplicate"
@@ -50,7 +51,8 @@ def _namespace(b: Binding) -> str | None:
     return NAMESPACE.get(b.kind)
 
 
-def _has_cfg(tree: Tree) -> bool:
+def has_cfg(tree: Tree) -> bool:
+    """Whether an item (or an item node inside a ``module`` block) carries ``@cfg``."""
     node = tree.children[0] if tree.data == "start" and tree.children else tree
     if not isinstance(node, Tree):
         return False
@@ -66,51 +68,90 @@ def _has_cfg(tree: Tree) -> bool:
     return False
 
 
-def _cfg_items(entries: Sequence[Entry]) -> list[tuple[int, int]]:
-    out = []
-    for tree, dpos in entries:
-        if _has_cfg(tree):
-            s = span(tree, dpos)
-            if s is not None:
-                out.append(s)
+_has_cfg = has_cfg
+
+
+def _bodiless(decl: Tree | None) -> bool:
+    """A declaration without a definition: ``fn f(x: T) -> U`` with no body (the form the spec's
+    API listings use) or an abstract ``type X`` (the reference's ``TypeDecl.body`` is optional).
+    One such declaration and one definition of a name are one entity, not a duplicate."""
+    if decl is None:
+        return False
+    if decl.data == "fn_decl":
+        return not any(isinstance(c, Tree) and c.data not in ("fn_sig", "attrs")
+                       for c in decl.children)
+    if decl.data == "type_decl":
+        return len(decl.children) <= 3 and not any(
+            isinstance(c, Token) and c.type == "EQ" for c in decl.children)
+    return False
+
+
+class Rec(NamedTuple):
+    """What the duplicate check needs of one top-level binding (compared by value)."""
+
+    name: str
+    space: str | None  # namespace; "import" for a `use`; None: never clashes
+    bodiless: bool
+
+
+def record(b: Binding) -> Rec:
+    if b.kind == "import":
+        return Rec(b.name, "import", False)
+    return Rec(b.name, _namespace(b), _bodiless(b.decl))
+
+
+Clash = tuple[str, Any, Any]  # (code, the binding's key, the first one's key)
+
+
+def clashes(recs: Iterable[tuple[Any, Rec]]) -> list[Clash]:
+    """Duplicate declarations and ``use`` conflicts among ``(key, rec)`` in text order (the
+    declarations of one scope, ``@cfg`` ones left out by the caller). A name may have one
+    body-less declaration and one definition in a namespace; a second of either is reported."""
+    seen: dict[tuple[str, str, bool], Any] = {}
+    imports: dict[str, Any] = {}
+    decls: dict[str, Any] = {}
+    out: list[Clash] = []
+    for key, (name, space, bodiless) in recs:
+        if space == "import":
+            first = imports.get(name) or decls.get(name)
+            if first is not None:
+                out.append((CONFLICT, key, first))
+            imports.setdefault(name, key)
+            continue
+        if space is None:
+            continue
+        if name in imports:
+            out.append((CONFLICT, key, imports[name]))
+        first = seen.get((space, name, bodiless))
+        if first is not None:
+            out.append((DUPLICATE, key, first))
+            continue
+        seen[(space, name, bodiless)] = key
+        decls.setdefault(name, key)
     return out
 
 
-def _note_first(first: Binding) -> tuple[FindingNote, ...]:
-    return (FindingNote("note.first_defined", (first.name,), first.start, first.end),)
+def clash_finding(code: str, b: Binding, first: Binding, severity: str, d: int = 0,
+                  first_d: int = 0) -> Finding:
+    """The finding of ``clashes``' entry: ``b`` at ``d``, its first declaration at ``first_d``."""
+    return Finding(code, "names", severity, b.start + d, b.end + d, (b.name,),
+                   notes=(FindingNote("note.first_defined", (first.name,), first.start + first_d,
+                                      first.end + first_d),))
 
 
-def top_level(scopes: ScopeIndex, entries: Sequence[Entry], closed: bool = True
-              ) -> list[Finding]:
-    sev = "error" if closed else "warning"
-    cfg = _cfg_items(entries)
-    seen: dict[tuple[str, str], Binding] = {}
-    imports: dict[str, Binding] = {}
-    decls: dict[str, Binding] = {}
-    out: list[Finding] = []
-    for b in scopes.top_level():
-        if any(s <= b.start <= e for s, e in cfg):
-            continue
-        if b.kind == "import":
-            first = imports.get(b.name) or decls.get(b.name)
-            if first is not None:
-                out.append(Finding(CONFLICT, "names", sev, b.start, b.end, (b.name,),
-                                   notes=_note_first(first)))
-            imports.setdefault(b.name, b)
-            continue
-        space = _namespace(b)
-        if space is None:
-            continue
-        if b.name in imports:
-            out.append(Finding(CONFLICT, "names", sev, b.start, b.end, (b.name,),
-                               notes=_note_first(imports[b.name])))
-        first = seen.get((space, b.name))
-        if first is not None:
-            out.append(Finding(DUPLICATE, "names", sev, b.start, b.end, (b.name,),
-                               notes=_note_first(first)))
-            continue
-        seen[(space, b.name)] = b
-        decls.setdefault(b.name, b)
+def module_blocks(tree: Tree) -> list[tuple[str, Binding, Binding]]:
+    """Clashes inside each ``module m { … }`` block of an item (a block is a scope of its own,
+    as in the reference's ``ModuleDecl``): (code, binding, first binding), tree offsets."""
+    out: list[tuple[str, Binding, Binding]] = []
+    for block in nodes(tree).get("module_block", ()):
+        found: list[tuple[Binding, Rec]] = []
+        for child in block.children:
+            if not isinstance(child, Tree) or child.data == "module_path" or has_cfg(child):
+                continue
+            builder = ScopeBuilder()
+            builder.top_level(child, 0)
+            found += [(b, record(b)) for b in sorted(builder.bindings, key=lambda b: b.start)]
+        out += clashes(found)
     return out
 
 
@@ -192,32 +233,37 @@ def pattern_bindings(entries: Sequence[Entry]) -> list[Finding]:
 
 _WS = re.compile(r"\s+")
 
+ImplKey = tuple[str, int, int, str, str]  # (trait for type, type span, type, trait)
 
-def impls(text: str, entries: Sequence[Entry]) -> list[Finding]:
+
+def impl_key(text: str, tree: Tree, dpos: int) -> ImplKey | None:
+    """What identifies an ``impl Trait for Type`` item (its type span in tree offsets)."""
+    decl, _ = decl_of(tree)
+    if decl is None or decl.data != "impl_decl":
+        return None
+    types = [c for c in decl.children if isinstance(c, Tree) and c.data not in
+             ("generic_params", "decl_item", "empty", "where_clause")]
+    has_for = any(isinstance(c, Token) and c.type == "FOR" for c in decl.children)
+    if not has_for or len(types) < 2:
+        return None
+    trait_s, type_s = span(types[0], dpos), span(types[1], dpos)
+    if trait_s is None or type_s is None:
+        return None
+    trait = _WS.sub("", text[trait_s[0]:trait_s[1]])
+    ty = _WS.sub("", text[type_s[0]:type_s[1]])
+    return trait + " for " + ty, type_s[0] - dpos, type_s[1] - dpos, ty, trait
+
+
+def impl_clashes(keys: Iterable[tuple[ImplKey, int]]) -> list[Finding]:
+    """Two ``impl`` of one trait for one type among ``(impl_key, dpos)`` in text order."""
     seen: dict[str, tuple[int, int]] = {}
     out: list[Finding] = []
-    for tree, dpos in entries:
-        if _has_cfg(tree):
-            continue
-        decl, _ = decl_of(tree)
-        if decl is None or decl.data != "impl_decl":
-            continue
-        types = [c for c in decl.children if isinstance(c, Tree) and c.data not in
-                 ("generic_params", "decl_item", "empty", "where_clause")]
-        has_for = any(isinstance(c, Token) and c.type == "FOR" for c in decl.children)
-        if not has_for or len(types) < 2:
-            continue
-        trait_s, type_s = span(types[0], dpos), span(types[1], dpos)
-        if trait_s is None or type_s is None:
-            continue
-        trait = _WS.sub("", text[trait_s[0]:trait_s[1]])
-        ty = _WS.sub("", text[type_s[0]:type_s[1]])
-        key = trait + " for " + ty
+    for (key, s, e, ty, trait), d in keys:
         if key in seen:
             first = seen[key]
-            out.append(Finding(IMPL_DUP, "names", "error", type_s[0], type_s[1], (ty, trait),
+            out.append(Finding(IMPL_DUP, "names", "error", s + d, e + d, (ty, trait),
                                notes=(FindingNote("note.impl_merge", (trait, ty),
                                                   first[0], first[1]),)))
         else:
-            seen[key] = type_s
+            seen[key] = (s + d, e + d)
     return out

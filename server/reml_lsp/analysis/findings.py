@@ -85,9 +85,14 @@ def anchors_of(text: str, entries: Sequence[Entry], findings: Sequence[Finding])
 
 def to_diagnostics(findings: Iterable[Finding], *, text: str, index: LineIndex, file: str,
                    rel_path: str, locale: str, entries: Sequence[Entry] = (),
-                   stream_meta: dict | None = None) -> list[Diagnostic]:
+                   stream_meta: dict | None = None,
+                   anchors: Sequence[Anchor] | None = None) -> list[Diagnostic]:
+    """``anchors``: ``anchors_of`` the findings when the caller has them (``item_facts.anchors``
+    keeps spans and digests per item tree)."""
     ordered = sorted(findings, key=lambda f: (f.start, f.end, f.code))
-    ids = FindingIds(rel_path, text, index.line_col, anchors_of(text, entries, ordered))
+    if anchors is None:
+        anchors = anchors_of(text, entries, ordered)
+    ids = FindingIds(rel_path, text, index.line_col, anchors)
     out: list[Diagnostic] = []
     for f in ordered:
         span = Span(index.byte_offset(f.start), index.byte_offset(f.end))

@@ -12,7 +12,7 @@ not to.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 import attrs
@@ -187,16 +187,19 @@ def resolve_free(refs: ItemRefs, top: frozenset[str], modules: ModuleLookup, clo
     return out
 
 
-def unused_imports(text: str, scopes: ScopeIndex, used_top: set[str],
+def unused_imports(text: str, imports: ScopeIndex | Iterable[Binding], used_top: set[str],
                    used_lib: set[str] = frozenset(), core: CoreIndex | None = None
                    ) -> list[Finding]:
-    """Private ``use`` imports whose name no item refers to; the fix removes a ``use`` of one
+    """Private ``use`` imports (``imports``: the file's top-level bindings in text order, or
+    its ``ScopeIndex``) whose name no item refers to; the fix removes a ``use`` of one
     name that stands on its own lines. Importing a library module (``use Core.Prelude``) also
     counts as used when the file names one of that module's declarations unqualified
     (``Option``, ``Some``): the reference accepts the names after such an import."""
     core = core or core_index()
     out: list[Finding] = []
-    for b in scopes.top_level():
+    if isinstance(imports, ScopeIndex):
+        imports = imports.top_level()
+    for b in imports:
         if b.kind != "import" or b.name in used_top or b.name.startswith("_"):
             continue
         if b.path in SUGAR_MODULES:

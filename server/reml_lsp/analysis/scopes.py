@@ -59,6 +59,9 @@ def _shift(b: Binding, d: int) -> Binding:
                         scope_end=b.scope_end + d, decl_dpos=b.decl_dpos + d)
 
 
+shift_binding = _shift
+
+
 class ScopeIndex:
     """The scopes of a document: one ``ItemScopes`` per item plus its shift. Local names are
     looked up in the item around the offset only; top-level names in a table of the file."""

@@ -9,58 +9,162 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from reml_lsp.analysis import bridges, duplicates, resolve
+from reml_lsp.analysis import duplicates, resolve
+from reml_lsp.analysis.bindings import Binding
+from reml_lsp.analysis.core_index import core_index
 from reml_lsp.analysis.finding_sink import FindingSink
 from reml_lsp.analysis.findings import Finding, to_diagnostics
-from reml_lsp.analysis.item_cache import ItemMemo, shift
+from reml_lsp.analysis.item_cache import shift
+from reml_lsp.analysis.item_facts import MAX_KEPT_REFS, ItemFacts, anchors, item_facts
 from reml_lsp.analysis.positions import LineIndex
 from reml_lsp.analysis.resolve import NO_MODULES, ModuleLookup
-from reml_lsp.analysis.scopes import ScopeIndex, build_scopes
+from reml_lsp.analysis.scopes import ScopeIndex, shift_binding
 from reml_lsp.analysis.tree import Entry
 from reml_lsp.diagnostics.model import Diagnostic
 from reml_lsp.syntax.gcpause import gc_paused
-
-_REFS = ItemMemo()
-_BRIDGES = ItemMemo()
-_PATTERNS = ItemMemo()
 
 
 def semantic_findings(text: str, entries: Sequence[Entry], *, clean: Sequence[bool] | None = None,
                       modules: ModuleLookup | None = None, scopes: ScopeIndex | None = None,
                       sink: FindingSink | None = None) -> list[Finding]:
     """``entries``: every item (tree, dpos) in text order; ``clean[i]``: item i parsed without
-    findings (default: all). ``scopes``: ``build_scopes(entries)`` when the caller has it.
-    What an item yields from itself is memoised by its tree (``ItemMemo``): an edit re-walks
-    only the items it reparsed; the free names of every item are then matched against the
-    file's top-level names (a set lookup each). ``sink``: collect into it (bounded by the
-    diagnostics cap: the findings past it are counted, not built) and return its findings."""
+    findings (default: all). ``sink``: collect into it (bounded by the diagnostics cap: the
+    findings past it are counted, not built) and return its findings. ``scopes`` is accepted
+    for older callers and not needed.
+
+    What an item yields from itself is kept with its tree (``item_facts``): an edit re-walks
+    only the items it reparsed. The module-level step merges the items' facts: the name table
+    is rebuilt only when some item's declarations changed (``_table``), and an item's free
+    names are resolved again only when the table changed for one of them."""
+    del scopes
     with gc_paused():  # it allocates per node and frees little: see ``gc_paused``
-        return _findings(text, entries, clean, modules or NO_MODULES, scopes, sink)
+        return _findings(text, entries, clean, modules or NO_MODULES, sink)
+
+
+class _Table:
+    """The module-level facts that depend on the items' declarations only (``ItemFacts.sig``):
+    the top-level names and the duplicate declarations (as (code, (item, binding) index, first
+    index) ``duplicates.Clash``es, placed when reported)."""
+
+    __slots__ = ("clashes", "imports", "sigs", "top")
+
+    def __init__(self, sigs: list, facts: list[ItemFacts]) -> None:
+        self.sigs = sigs
+        self.top = frozenset().union(*(f.names for f in facts))
+        self.clashes = duplicates.clashes(
+            ((i, k), rec) for i, f in enumerate(facts) if not f.sig[0]
+            for k, rec in enumerate(f.recs))
+        self.imports = [(i, k) for i, f in enumerate(facts) for k, rec in enumerate(f.recs)
+                        if rec.space == "import"]
+
+
+_TABLES: list[_Table] = []  # the last few (documents in turn keep theirs)
+
+
+def _table(facts: list[ItemFacts]) -> _Table:
+    sigs = [f.sig for f in facts]
+    for t in _TABLES:
+        if t.sigs == sigs:
+            return t
+    t = _Table(sigs, facts)
+    _TABLES.insert(0, t)
+    del _TABLES[4:]
+    return t
+
+
+def _resolve(f: ItemFacts, tree, top: frozenset[str], closed: bool, modules: ModuleLookup,
+             deltas: dict) -> bool:
+    """Bring ``f.res`` (unresolved names, tree offsets) and ``f.used_*`` up to date for
+    ``top``; False when the item has too many free references to keep (resolve it through the
+    sink instead)."""
+    refs = f.refs(tree)
+    if len(refs.free) > MAX_KEPT_REFS or modules is not NO_MODULES:
+        return False
+    if f.res_top is top and f.res_closed == closed:
+        return True
+    if f.res_top is not None and f.res_closed == closed:
+        key = (id(f.res_top), id(top))
+        delta = deltas.get(key)
+        if delta is None:
+            delta = deltas[key] = f.res_top ^ top
+        if f.free.isdisjoint(delta):  # no free name of the item changed sides
+            f.res_top = top
+            return True
+    used_top: set[str] = set()
+    used_lib: set[str] = set()
+    f.res = resolve.resolve_free(refs, top, modules, closed, used_top, used_lib)
+    f.used_top, f.used_lib = frozenset(used_top), frozenset(used_lib)
+    f.res_top, f.res_closed = top, closed
+    return True
 
 
 def _findings(text: str, entries: Sequence[Entry], clean: Sequence[bool] | None,
-              modules: ModuleLookup, scopes: ScopeIndex | None, sink: FindingSink | None
-              ) -> list[Finding]:
-    scopes = scopes or build_scopes(entries)
-    ok = [e for i, e in enumerate(entries) if clean is None or clean[i]]
-    closed = resolve.is_closed_module(entries)
-    top = scopes.top_names()
+              modules: ModuleLookup, sink: FindingSink | None) -> list[Finding]:
+    facts = [item_facts(text, tree, dpos) for tree, dpos in entries]
+    table = _table(facts)
+    closed = any(f.header for f in facts[:3])
+    sev = "error" if closed else "warning"
+    top = table.top
     out = sink if sink is not None else FindingSink(-1)
-    used_top: set[str] = set()
-    used_lib: set[str] = set()
-    for tree, dpos in ok:
-        refs = _REFS.get(tree, None, lambda t=tree, d=dpos: resolve.item_refs(text, t, d))
-        out.extend(shift(refs.unused_locals, dpos))
-        resolve.resolve_free(refs, top, modules, closed, used_top, used_lib, sink=out, dpos=dpos)
-        out.extend(shift(_PATTERNS.get(tree, None, lambda t=tree: duplicates.pattern_bindings(
-            [(t, 0)])), dpos))
-        out.extend(shift(_BRIDGES.get(tree, None, lambda t=tree, d=dpos: shift(
-            bridges.check(text, [(t, d)]), -d)), dpos))
-    if len(ok) == len(entries):  # a broken item may hold the only use of an import
-        out.extend(resolve.unused_imports(text, scopes, used_top, used_lib))
-    out.extend(duplicates.top_level(scopes, ok, closed))
-    out.extend(duplicates.impls(text, ok))
+    used_top: list[frozenset[str]] = []
+    used_lib: list[frozenset[str]] = []
+    loose_top: set[str] = set()
+    loose_lib: set[str] = set()
+    deltas: dict = {}
+    impls = []
+    all_clean = True
+    core = core_index()
+    for i, (tree, dpos) in enumerate(entries):
+        if clean is not None and not clean[i]:
+            all_clean = False
+            continue
+        f = facts[i]
+        if (f.res_top is top and f.res_closed == closed and modules is NO_MODULES) or \
+                _resolve(f, tree, top, closed, modules, deltas):
+            if f.res:
+                _place(out, f.res, dpos)
+            if f.used_top:
+                used_top.append(f.used_top)
+            if f.used_lib:
+                used_lib.append(f.used_lib)
+        else:
+            resolve.resolve_free(f.refs(tree), top, modules, closed, loose_top, loose_lib,
+                                 core, sink=out, dpos=dpos)
+        own = f.own_ if f.own_ is not None else f.own(tree)
+        if own:
+            _place(out, own, dpos)
+        if f.impl is not None:
+            impls.append((f.impl, dpos))
+    for i, f in enumerate(facts):  # clashes inside module blocks (any item that parsed)
+        if f.inner:
+            d = entries[i][1]
+            out.extend(duplicates.clash_finding(code, b, first, sev, d, d)
+                       for code, b, first in f.inner)
+    if all_clean and table.imports:  # a broken item may hold the only use of an import
+        out.extend(resolve.unused_imports(
+            text, [_placed(facts, entries, i, k) for i, k in table.imports],
+            loose_top.union(*used_top), loose_lib.union(*used_lib), core))
+    for code, (i, k), (fi, fk) in table.clashes:
+        out.add(duplicates.clash_finding(code, facts[i].tops[k], facts[fi].tops[fk], sev,
+                                         entries[i][1], entries[fi][1]))
+    out.extend(duplicates.impl_clashes(impls))
     return out.findings()
+
+
+def _placed(facts: list[ItemFacts], entries: Sequence[Entry], i: int, k: int) -> Binding:
+    """Top-level binding ``k`` of item ``i`` where it is now."""
+    return shift_binding(facts[i].tops[k], entries[i][1])
+
+
+def _place(out: FindingSink, found: list[Finding], d: int) -> None:
+    """Findings of an item (tree offsets) into ``out`` at the item's place ``d``; one the sink
+    no longer wants is counted, not moved."""
+    if out.limit < 0:
+        out.extend(shift(found, d))
+        return
+    for f in found:
+        if out.wants(f.start + d, f.end + d, f.code):
+            out.add(shift([f], d)[0])
 
 
 def semantic_diagnostics(text: str, entries: Sequence[Entry], clean: Sequence[bool], *,
@@ -70,4 +174,5 @@ def semantic_diagnostics(text: str, entries: Sequence[Entry], clean: Sequence[bo
     """``semantic_findings`` as localised diagnostics (what ``lint`` and the server publish)."""
     found = semantic_findings(text, entries, clean=clean, modules=modules)
     return to_diagnostics(found, text=text, index=index, file=file, rel_path=rel_path,
-                          locale=locale, entries=entries, stream_meta=stream_meta)
+                          locale=locale, stream_meta=stream_meta,
+                          anchors=anchors(text, entries, found))
