@@ -4,9 +4,15 @@ a ``use`` that clashes with another ``use`` or a declaration (``namespace.confli
 twice by a pattern or a parameter list (``pattern.binding.duplicate_name``, spec 2-5 §B) and two
 ``impl`` of one trait for one type (``typeclass.impl.duplicate``, the reference's code).
 
-Declarations under ``@cfg`` are left out: alternatives for different targets share a name. In a
-file without a ``module`` header (a fragment: a doc snippet listing alternatives or overloads of
-several modules) the module-scope findings are warnings.
+Declarations under ``@cfg`` are left out: alternatives for different targets share a name. A
+body-less declaration (a ``fn`` signature, the form the spec's API listings use; an abstract
+``type X``, the reference's optional ``TypeDecl.body``) and one definition of the name are one
+entity: only a second declaration or a second definition is reported. A ``module m { … }`` block
+is a scope of its own (the reference's ``ModuleDecl``): its declarations are compared with each
+other, not with the file's. In a file without a ``module`` header (a fragment: a doc snippet
+listing alternatives or overloads of several modules) the module-scope findings are warnings.
+
+The module-level check runs on records (``Rec``) the items keep (``item_facts``), not on trees.
 """
 
 from __future__ import annotations
