@@ -102,3 +102,38 @@ def test_collector_aggregates_per_event_and_follows_the_file(metrics_file) -> No
     text = generate_latest(registry).decode()
     assert 'event="gpu.kernel"' not in text
     assert 'reml_runtime_events_total{event="lint"} 1.0' in text
+
+
+def test_read_metrics_skips_a_line_nested_past_the_config_limit(tmp_path) -> None:
+    """A line nested 100 000 deep used to raise RecursionError out of json.loads (metrics show,
+    the Prometheus collector). It is skipped with its location, the lines around it are read."""
+    from reml_lsp.config.depth import MAX_DEPTH
+    from reml_lsp.runtime.metrics import read_metrics_lines
+
+    deep = b'{"event": "deep", "custom": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    at_limit = (b'{"event": "limit", "custom": ' + b"[" * (MAX_DEPTH - 1)
+                + b"]" * (MAX_DEPTH - 1) + b"}")
+    first = b'{"event": "a"}\n'
+    path = tmp_path / "m.jsonl"
+    path.write_bytes(first + deep + b"\n" + at_limit + b"\n" + b'{"event": "b"}\n')
+    read = read_metrics_lines(path)
+    assert [r["event"] for r in read.records] == ["a", "limit", "b"]
+    assert [(s.offset, s.code) for s in read.skipped] == [(len(first), "metrics.line.too_deep")]
+    # The bracket that opens level MAX_DEPTH + 1 (the record's `{` is level 1), counted in the
+    # line, as config.parse.too_deep locates it.
+    assert read.skipped[0].at == deep.index(b"[") + MAX_DEPTH - 1
+    assert read.offset == path.stat().st_size
+    records, offset = read_metrics(path)
+    assert [r["event"] for r in records] == ["a", "limit", "b"] and offset == read.offset
+
+
+def test_read_metrics_lines_says_why_each_line_was_skipped(tmp_path) -> None:
+    from reml_lsp.runtime.metrics import read_metrics_lines
+
+    path = tmp_path / "m.jsonl"
+    path.write_bytes(b'not json\n\xff\xfe\n[1, 2]\n{"event": "a"}\n')
+    read = read_metrics_lines(path)
+    assert [r["event"] for r in read.records] == ["a"]
+    assert [(s.offset, s.code) for s in read.skipped] == [
+        (0, "metrics.line.malformed"), (9, "metrics.line.malformed"),
+        (12, "metrics.line.not_a_record")]

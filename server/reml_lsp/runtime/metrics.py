@@ -39,6 +39,7 @@ from typing import Any
 import attrs
 
 from reml_lsp.audit.store import PROCESS_RUN_ID, now_iso
+from reml_lsp.config.depth import text_too_deep
 from reml_lsp.safefs import ensure_dir, open_nofollow
 from reml_lsp.workspace import find_root, reml_dir
 
@@ -126,24 +127,68 @@ def emit_metrics(event: str, metrics: RuntimeMetrics) -> dict[str, Any]:
     return record
 
 
+@attrs.frozen
+class SkippedLine:
+    """A complete line of the metrics file that is not a record (``code``: why)."""
+
+    offset: int  # byte offset of the line in the file
+    code: str  # metrics.line.malformed | metrics.line.too_deep | metrics.line.not_a_record
+    at: int | None = None  # too_deep: code-point offset in the line of the first bracket past
+    #                        the limit (as config.parse.too_deep reports it)
+
+
+@attrs.frozen
+class MetricsRead:
+    records: list[dict[str, Any]]
+    offset: int  # where the next read starts (after the last complete line)
+    skipped: list[SkippedLine]
+
+
 def read_metrics(path: Path, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
     """Complete lines of ``path`` from byte ``offset``; returns the records and the new offset.
 
     A partial last line (a writer mid-append) is left for the next call; malformed lines are
-    skipped."""
+    skipped (:func:`read_metrics_lines` says which and why)."""
+    read = read_metrics_lines(path, offset)
+    return read.records, read.offset
+
+
+def read_metrics_lines(path: Path, offset: int = 0) -> MetricsRead:
+    """:func:`read_metrics` with the lines it skipped. A line nested deeper than the config
+    limit (``MAX_DEPTH``) is skipped before ``json.loads`` sees it: the decoder recurses per
+    level, so ``[[[[…]]]]`` 100 000 deep raised ``RecursionError`` out of ``metrics show`` and
+    the Prometheus collector (the same bound and scan as ``config.parse.too_deep``)."""
     try:
         with path.open("rb") as fh:
             fh.seek(offset)
             data = fh.read()
     except FileNotFoundError:
-        return [], 0
+        return MetricsRead([], 0, [])
     end = data.rfind(b"\n") + 1
     records: list[dict[str, Any]] = []
-    for raw in data[:end].splitlines():
+    skipped: list[SkippedLine] = []
+    at_byte = offset
+    for raw in data[:end].split(b"\n")[:-1]:
+        line_at, at_byte = at_byte, at_byte + len(raw) + 1
+        if not raw.strip():
+            continue
         try:
-            obj = json.loads(raw)
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            skipped.append(SkippedLine(line_at, "metrics.line.malformed"))
+            continue
+        deep = text_too_deep(text, "json")
+        if deep is not None:
+            skipped.append(SkippedLine(line_at, "metrics.line.too_deep", deep))
+            continue
+        try:
+            obj = json.loads(text)
         except ValueError:
+            skipped.append(SkippedLine(line_at, "metrics.line.malformed"))
             continue
         if isinstance(obj, dict) and isinstance(obj.get("event"), str):
             records.append(obj)
-    return records, offset + end
+        else:
+            skipped.append(SkippedLine(line_at, "metrics.line.not_a_record"))
+    return MetricsRead(records, offset + end, skipped)
+
