@@ -7,7 +7,6 @@ from typing import Any
 
 from lsprotocol import types as lsp
 
-from reml_lsp.analysis.actions import fixes_for
 from reml_lsp.lsp.convert import offset_of, range_of, to_lsp_diagnostic
 from reml_lsp.lsp.names import CMD_APPLY_FIX
 from reml_lsp.lsp.server import RemlServer
@@ -18,14 +17,13 @@ def code_action(ls: RemlServer, params: lsp.CodeActionParams):
     doc = ls.doc(params.text_document.uri)
     if doc is None:
         return None
-    index = doc.doc.index
+    index = doc.src.index
     start = offset_of(index, params.range.start, ls.encoding)
     end = offset_of(index, params.range.end, ls.encoding)
     wanted = {(d.data or {}).get("audit_id") for d in params.context.diagnostics
               if isinstance(d.data, dict)}
-    diagnostics = doc.diagnostics(ls.locale)
     actions = []
-    for fix in fixes_for(diagnostics, index, start, end):
+    for fix in ls.host.fixes(doc.uri, ls.locale, start, end):
         edits = [{"range": _json_range(range_of(index, e.start, e.end, ls.encoding)),
                   "newText": e.text} for e in fix.edits]
         argument = {"uri": doc.uri, "version": doc.version, "audit_id": fix.audit_id,

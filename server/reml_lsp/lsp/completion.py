@@ -1,14 +1,13 @@
-"""``textDocument/completion``: converts positions and candidates; ``analysis.completion``
-classifies the caret and chooses the candidates."""
+"""``textDocument/completion``: converts positions and candidates; the host's
+``completion_context`` classifies the caret (once) and ``completion`` chooses the candidates."""
 
 from __future__ import annotations
 
 from lsprotocol import types as lsp
 
-from reml_lsp.analysis.caret import completion_terminals
-from reml_lsp.analysis.completion import complete, completion_context
+from reml_lsp.analysis.completion import Candidate
 from reml_lsp.lsp.convert import offset_of, range_of
-from reml_lsp.lsp.indexing import current_workspace, unchanged_after, workspace_soon
+from reml_lsp.lsp.indexing import unchanged_after, workspace_soon
 from reml_lsp.lsp.server import RemlServer
 
 COMPLETION_KIND = {
@@ -31,29 +30,29 @@ async def completion(ls: RemlServer, params: lsp.CompletionParams) -> lsp.Comple
     doc = ls.doc(params.text_document.uri)
     if doc is None:
         return None
-    index = doc.doc.index
-    offset = offset_of(index, params.position, ls.encoding)
-    text = doc.doc.text
-    context = completion_context(text, offset)
+    host, key = ls.host, doc.uri
+    offset = offset_of(doc.src.index, params.position, ls.encoding)
+    context = host.completion_context(key, offset)
     complete_index = True
-    if context.needs_workspace:
+    if context is not None and context.needs_workspace:
         complete_index = await unchanged_after(ls, doc, workspace_soon(ls))
-    ws = current_workspace(ls) if context.needs_workspace else ls.workspace_index
-    expected = completion_terminals(doc.doc.expected_terminals(context.start))
-    result = complete(text, offset, expected, doc.module(), ws, snippets=ls.snippets,
-                      context=context)
-    rng = range_of(index, result.start, offset, ls.encoding)
-    items = []
-    for c in result.items:
-        is_snippet = c.snippet is not None
-        new_text = c.snippet if is_snippet else (c.insert or c.label)
-        items.append(lsp.CompletionItem(
-            label=c.label, kind=COMPLETION_KIND.get(c.kind, lsp.CompletionItemKind.Text),
-            detail=c.detail or None, sort_text=c.sort,
-            insert_text_format=lsp.InsertTextFormat.Snippet if is_snippet
-            else lsp.InsertTextFormat.PlainText,
-            text_edit=lsp.TextEdit(range=rng, new_text=new_text or "")))
-    return lsp.CompletionList(is_incomplete=not complete_index, items=items)
+    result = host.completion(key, offset, snippets=ls.snippets, context=context)
+    if result is None:
+        return None
+    rng = range_of(doc.src.index, result.start, offset, ls.encoding)
+    return lsp.CompletionList(is_incomplete=not complete_index,
+                              items=[_item(c, rng) for c in result.items])
+
+
+def _item(c: Candidate, rng: lsp.Range) -> lsp.CompletionItem:
+    is_snippet = c.snippet is not None
+    new_text = c.snippet if is_snippet else (c.insert or c.label)
+    return lsp.CompletionItem(
+        label=c.label, kind=COMPLETION_KIND.get(c.kind, lsp.CompletionItemKind.Text),
+        detail=c.detail or None, sort_text=c.sort,
+        insert_text_format=lsp.InsertTextFormat.Snippet if is_snippet
+        else lsp.InsertTextFormat.PlainText,
+        text_edit=lsp.TextEdit(range=rng, new_text=new_text or ""))
 
 
 def register(server: RemlServer) -> None:

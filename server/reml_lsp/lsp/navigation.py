@@ -1,29 +1,28 @@
-"""``textDocument/definition``, ``/references`` and ``/documentHighlight``: targets from
-``analysis.navigation`` as LSP locations."""
+"""``textDocument/definition``, ``/references`` and ``/documentHighlight``: the host's targets
+(code points in their files) as LSP locations."""
 
 from __future__ import annotations
 
 from lsprotocol import types as lsp
 
-from reml_lsp.analysis.modules import WorkspaceIndex
-from reml_lsp.analysis.navigation import Target, definition, highlights, references
+from reml_lsp.analysis.navigation import Target
 from reml_lsp.analysis.positions import LineIndex
-from reml_lsp.lsp.convert import offset_of, position, range_of
-from reml_lsp.lsp.indexing import (
-    current_workspace,
-    unchanged_after,
-    workspace_ready,
-    workspace_soon,
-)
+from reml_lsp.lsp.convert import offset_of, range_of
+from reml_lsp.lsp.indexing import unchanged_after, workspace_ready, workspace_soon
 from reml_lsp.lsp.server import RemlServer
 
 
-def _location(ls: RemlServer, ws: WorkspaceIndex, target: Target) -> lsp.Location:
-    open_doc = ls.doc(target.key)
-    index = open_doc.doc.index if open_doc is not None else LineIndex(ws.module(target.key).text)
-    return lsp.Location(uri=target.key,
-                        range=lsp.Range(start=position(index, target.start, ls.encoding),
-                                        end=position(index, target.end, ls.encoding)))
+def _locations(ls: RemlServer, targets: list[Target]) -> list[lsp.Location]:
+    out = []
+    indexes: dict[str, LineIndex | None] = {}  # one per file, however many targets it has
+    for t in targets:
+        if t.key not in indexes:
+            indexes[t.key] = ls.host.line_index(t.key)
+        index = indexes[t.key]
+        if index is not None:
+            out.append(lsp.Location(uri=t.key, range=range_of(index, t.start, t.end,
+                                                              ls.encoding)))
+    return out
 
 
 async def goto_definition(ls: RemlServer,
@@ -32,10 +31,8 @@ async def goto_definition(ls: RemlServer,
     if doc is None:
         return None
     await unchanged_after(ls, doc, workspace_soon(ls))
-    offset = offset_of(doc.doc.index, params.position, ls.encoding)
-    ws = current_workspace(ls)
-    targets = definition(ws, doc.module(), offset)
-    return [_location(ls, ws, t) for t in targets] or None
+    offset = offset_of(doc.src.index, params.position, ls.encoding)
+    return _locations(ls, ls.host.definition(doc.uri, offset)) or None
 
 
 async def find_references(ls: RemlServer,
@@ -45,9 +42,9 @@ async def find_references(ls: RemlServer,
         return None
     # off-loop index build; $/cancelRequest lands here
     host = await unchanged_after(ls, doc, workspace_ready(ls))
-    offset = offset_of(doc.doc.index, params.position, ls.encoding)
-    targets = references(host.index, doc.module(), offset, params.context.include_declaration)
-    return [_location(ls, host.index, t) for t in targets]
+    offset = offset_of(doc.src.index, params.position, ls.encoding)
+    return _locations(ls, host.references(doc.uri, offset,
+                                          params.context.include_declaration))
 
 
 def document_highlight(ls: RemlServer, params: lsp.DocumentHighlightParams
@@ -55,12 +52,12 @@ def document_highlight(ls: RemlServer, params: lsp.DocumentHighlightParams
     doc = ls.doc(params.text_document.uri)
     if doc is None:
         return None
-    index = doc.doc.index
+    index = doc.src.index
     offset = offset_of(index, params.position, ls.encoding)
     return [lsp.DocumentHighlight(
         range=range_of(index, s, e, ls.encoding),
         kind=lsp.DocumentHighlightKind.Write if is_def else lsp.DocumentHighlightKind.Read)
-        for s, e, is_def in highlights(doc.module(), offset)]
+        for s, e, is_def in ls.host.highlights(doc.uri, offset)]
 
 
 def register(server: RemlServer) -> None:

@@ -1,14 +1,14 @@
-"""``textDocument/documentSymbol`` and ``textDocument/foldingRange``: the document's outline."""
+"""``textDocument/documentSymbol`` and ``textDocument/foldingRange``: the host's outline and
+folds in LSP terms."""
 
 from __future__ import annotations
 
 from lsprotocol import types as lsp
 
-from reml_lsp.analysis.folding import folding_ranges
-from reml_lsp.analysis.symbols import Symbol, document_symbols
+from reml_lsp.analysis.positions import LineIndex
+from reml_lsp.analysis.symbols import Symbol
 from reml_lsp.lsp.convert import range_of
 from reml_lsp.lsp.server import RemlServer
-from reml_lsp.lsp.open_doc import OpenDoc
 
 SYMBOL_KIND = {
     "module": lsp.SymbolKind.Module, "function": lsp.SymbolKind.Function,
@@ -24,31 +24,30 @@ FOLDING_KIND = {"comment": lsp.FoldingRangeKind.Comment,
                 "region": lsp.FoldingRangeKind.Region}
 
 
-def _symbol(ls: RemlServer, doc: OpenDoc, s: Symbol) -> lsp.DocumentSymbol:
-    index = doc.doc.index
+def _symbol(index: LineIndex, encoding: str, s: Symbol) -> lsp.DocumentSymbol:
     return lsp.DocumentSymbol(
         name=s.name, kind=SYMBOL_KIND.get(s.kind, lsp.SymbolKind.Variable),
-        range=range_of(index, s.start, s.end, ls.encoding),
-        selection_range=range_of(index, s.sel_start, s.sel_end, ls.encoding),
+        range=range_of(index, s.start, s.end, encoding),
+        selection_range=range_of(index, s.sel_start, s.sel_end, encoding),
         detail=s.detail or None,
-        children=[_symbol(ls, doc, c) for c in s.children] or None)
+        children=[_symbol(index, encoding, c) for c in s.children] or None)
 
 
 def symbols(ls: RemlServer, params: lsp.DocumentSymbolParams) -> list[lsp.DocumentSymbol] | None:
     doc = ls.doc(params.text_document.uri)
     if doc is None:
         return None
-    syms = doc.cached("symbols", lambda: document_symbols(doc.doc.text, doc.entries()))
-    return [_symbol(ls, doc, s) for s in syms]
+    index = doc.src.index
+    return [_symbol(index, ls.encoding, s) for s in ls.host.document_symbols(doc.uri)]
 
 
 def folding(ls: RemlServer, params: lsp.FoldingRangeParams) -> list[lsp.FoldingRange] | None:
     doc = ls.doc(params.text_document.uri)
     if doc is None:
         return None
-    folds = folding_ranges(doc.doc.text, doc.entries(), doc.doc.index)
     return [lsp.FoldingRange(start_line=f.start_line, end_line=f.end_line,
-                             kind=FOLDING_KIND.get(f.kind) if f.kind else None) for f in folds]
+                             kind=FOLDING_KIND.get(f.kind) if f.kind else None)
+            for f in ls.host.folding(doc.uri)]
 
 
 def register(server: RemlServer) -> None:

@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from lsprotocol import types as lsp
 
 from reml_lsp.analysis.positions import unit_length
-from reml_lsp.analysis.semantic import TOKEN_MODIFIERS, TOKEN_TYPES, semantic_tokens
+from reml_lsp.analysis.semantic import TOKEN_MODIFIERS, TOKEN_TYPES
 from reml_lsp.lsp.convert import offset_of
-from reml_lsp.lsp.server import RemlServer
 from reml_lsp.lsp.open_doc import OpenDoc
+from reml_lsp.lsp.server import RemlServer
 
 LEGEND = lsp.SemanticTokensLegend(token_types=list(TOKEN_TYPES),
                                   token_modifiers=list(TOKEN_MODIFIERS))
@@ -19,8 +19,10 @@ LEGEND = lsp.SemanticTokensLegend(token_types=list(TOKEN_TYPES),
 
 def encode_tokens(ls: RemlServer, doc: OpenDoc,
                   toks: Iterable[tuple[int, int, int, int]]) -> list[int]:
-    index = doc.doc.index
-    text = doc.doc.text
+    """(start, end, type, modifiers) in code points → LSP's relative encoding, each token split
+    at line ends, lengths in the negotiated encoding."""
+    index = doc.src.index
+    text = doc.src.text
     enc = ls.encoding
     data: list[int] = []
     prev_line = prev_char = 0
@@ -47,24 +49,18 @@ def tokens_full(ls: RemlServer, params: lsp.SemanticTokensParams) -> lsp.Semanti
     doc = ls.doc(params.text_document.uri)
     if doc is None:
         return lsp.SemanticTokens(data=[])
-    cur = doc.module()
-    toks = doc.cached("semantic", lambda: semantic_tokens(
-        doc.doc.text, cur.entries, cur.scopes, cache=doc.semantic))
-    return lsp.SemanticTokens(data=encode_tokens(ls, doc, toks))
+    return lsp.SemanticTokens(data=encode_tokens(ls, doc, ls.host.semantic_tokens(doc.uri)))
 
 
 def tokens_range(ls: RemlServer, params: lsp.SemanticTokensRangeParams) -> lsp.SemanticTokens:
     doc = ls.doc(params.text_document.uri)
     if doc is None:
         return lsp.SemanticTokens(data=[])
-    index = doc.doc.index
+    index = doc.src.index
     start = offset_of(index, params.range.start, ls.encoding)
     end = offset_of(index, params.range.end, ls.encoding)
-    cur = doc.module()
-    toks = [t for t in semantic_tokens(doc.doc.text, cur.entries, cur.scopes, start, end,
-                                       cache=doc.semantic)
-            if t[1] > start and t[0] < end]
-    return lsp.SemanticTokens(data=encode_tokens(ls, doc, toks))
+    return lsp.SemanticTokens(data=encode_tokens(ls, doc,
+                                                 ls.host.semantic_tokens(doc.uri, start, end)))
 
 
 def register(server: RemlServer) -> None:

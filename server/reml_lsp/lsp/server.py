@@ -21,17 +21,18 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path
 
 from reml_lsp import __version__
+from reml_lsp.analysis.host import AnalysisHost
 from reml_lsp.analysis.modules import WorkspaceIndex
 from reml_lsp.audit.store import default_store_path
 from reml_lsp.diagnostics.catalog import resolve_locale
 from reml_lsp.lifeline import alive
 from reml_lsp.lsp.audit_log import AuditLog
-from reml_lsp.lsp.source_document import new_document
 from reml_lsp.lsp.names import CONFIG_SECTION, SERVER_NAME
+from reml_lsp.lsp.open_doc import OpenDoc
 from reml_lsp.lsp.protocol import RemlProtocol
 from reml_lsp.lsp.settings import Settings, load_settings
-from reml_lsp.lsp.open_doc import OpenDoc
 from reml_lsp.lsp.uris import uri_to_path
+from reml_lsp.lsp.workspace_files import ModuleLoader
 from reml_lsp.workspace import find_root, relative_path
 
 log = logging.getLogger("reml_lsp.lsp")
@@ -58,6 +59,8 @@ class RemlServer(LanguageServer):
         self.apply_edit = False
         self.document_changes = False
         self.workspace_index = WorkspaceIndex()
+        # owns the documents' text, versions and analysis, and the workspace index
+        self.host = AnalysisHost(ModuleLoader(self), index=self.workspace_index)
         self._workspace_scanned = False
         self._disk_cache: dict[str, tuple[float, int]] = {}
         self._audit: AuditLog | None = None
@@ -209,17 +212,15 @@ class RemlServer(LanguageServer):
             file = str(path)
         else:
             rel = file = uri
-        doc = OpenDoc(uri, path, rel, file, version, new_document(text, file=file, rel_path=rel))
+        doc = OpenDoc(uri, path, self.host.open_document(uri, text, version, file=file,
+                                                         rel_path=rel))
         self.docs[uri] = doc
         self._apply_cap(doc)
         return doc
 
     def _apply_cap(self, doc: OpenDoc) -> None:
         """reml.diagnostics.maxPerFile on one document (config documents have no cap)."""
-        set_cap = getattr(doc.doc, "set_max_diagnostics", None)
-        if set_cap is not None and doc.doc.max_diagnostics != self.settings.max_diagnostics:
-            set_cap(self.settings.max_diagnostics)
-            doc.changed()
+        if self.host.set_max_diagnostics(doc.uri, self.settings.max_diagnostics):
             self._cap_changed = True
 
     def take_cap_change(self) -> bool:

@@ -16,17 +16,18 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from reml_lsp.lsp.convert import offset_of, to_lsp_diagnostic
-from reml_lsp.lsp.server import RemlServer
 from reml_lsp.lsp.open_doc import OpenDoc
+from reml_lsp.lsp.server import RemlServer
 
 log = logging.getLogger("reml_lsp.lsp")
 
 
 def lsp_diagnostics(ls: RemlServer, doc: OpenDoc) -> list[lsp.Diagnostic]:
+    """The host's findings for the current revision in LSP terms (converted once)."""
     def compute() -> list[lsp.Diagnostic]:
-        index = doc.doc.index
+        index = doc.src.index
         return [to_lsp_diagnostic(d, index, doc.uri, ls.encoding, related=ls.related_info)
-                for d in doc.diagnostics(ls.locale)]
+                for d in ls.host.diagnostics(doc.uri, ls.locale)]
     return doc.cached(f"lsp-diagnostics:{ls.locale}:{ls.encoding}", compute)
 
 
@@ -38,7 +39,7 @@ def record_published(ls: RemlServer, doc: OpenDoc) -> None:
     document has been quiet for ``AUDIT_SETTLE_S`` (or on save, close, shutdown, a fix), so a
     finding that lives only while a line is half typed is never written."""
     doc.published = {d.audit_id: (d.code, [d.span.start, d.span.end])
-                     for d in doc.diagnostics(ls.locale) if d.audit_id}
+                     for d in ls.host.diagnostics(doc.uri, ls.locale) if d.audit_id}
     if doc.audit_timer is not None:
         doc.audit_timer.cancel()
         doc.audit_timer = None
@@ -178,19 +179,19 @@ def did_change(ls: RemlServer, params: lsp.DidChangeTextDocumentParams) -> None:
         log.warning("dropping stale change v%s of %s (have v%s)", version, doc.uri,
                     doc.version)
         return
+    host = ls.host
     for change in params.content_changes:
         if isinstance(change, lsp.TextDocumentContentChangePartial):
-            index = doc.doc.index
+            index = doc.src.index  # each change is in the text the previous one left
             start = offset_of(index, change.range.start, ls.encoding)
             end = offset_of(index, change.range.end, ls.encoding)
             if end < start:
                 start, end = end, start
-            doc.doc.apply_change(start, end, change.text)
+            host.apply_change(doc.uri, start, end, change.text)
         else:
-            doc.doc.replace(change.text)
-        doc.changed()
+            host.replace(doc.uri, change.text)
     if version is not None:
-        doc.version = version
+        host.set_version(doc.uri, version)
     schedule(ls, doc)
 
 
@@ -198,9 +199,8 @@ async def did_save(ls: RemlServer, params: lsp.DidSaveTextDocumentParams) -> Non
     doc = ls.doc(params.text_document.uri)
     if doc is None:
         return
-    if params.text is not None and params.text != doc.doc.text:
-        doc.doc.replace(params.text)
-        doc.changed()
+    if params.text is not None:
+        ls.host.replace(doc.uri, params.text)  # a no-op when the text is the same
     ls._disk_cache.pop(doc.uri, None)
     doc.saves += 1
     if ls.pull_mode:
@@ -221,7 +221,7 @@ def did_close(ls: RemlServer, params: lsp.DidCloseTextDocumentParams) -> None:
     if doc.task is not None:
         doc.task.cancel()
     settle_audit(ls, doc)
-    ls.workspace_index.drop(doc.uri)
+    ls.host.close_document(doc.uri)
     ls._disk_cache.pop(doc.uri, None)
     if not ls.pull_mode:
         ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(

@@ -16,8 +16,7 @@ async def workspace_symbol(ls: RemlServer, params: lsp.WorkspaceSymbolParams
     out = []
     for key, sym in host.workspace_symbols(params.query):
         start, end = sym.columns(ls.encoding)
-        entry = host.index.files.get(key)
-        container = sym.container or (entry.module if entry is not None else "")
+        container = sym.container or host.module_of(key)
         out.append(lsp.WorkspaceSymbol(
             name=sym.name, kind=SYMBOL_KIND.get(sym.kind, lsp.SymbolKind.Variable),
             container_name=container or None,

@@ -61,7 +61,7 @@ class ModuleLoader:
         from reml_lsp.syntax.parser import parse_items
         from reml_lsp.workspace import relative_path
 
-        doc = self.ls.doc(key)
+        doc = self.ls.doc(key)  # an open document (its URI as the client wrote it)
         if doc is not None:
             return doc.module()
         path = uri_to_path(key)
@@ -88,8 +88,5 @@ class ModuleLoader:
 
 
 def host_of(ls) -> AnalysisHost:
-    host = getattr(ls, "_analysis_host", None)
-    if host is None:
-        host = AnalysisHost(ModuleLoader(ls), index=ls.workspace_index)
-        ls._analysis_host = host
-    return host
+    """The server's analysis host (``RemlServer.host``)."""
+    return ls.host
