@@ -36,10 +36,38 @@ def byte_range(index: LineIndex, start: int, end: int, encoding: str) -> lsp.Ran
     return range_of(index, index.offset_of_byte(start), index.offset_of_byte(end), encoding)
 
 
+# What a published diagnostic's ``data`` keeps of the V2 object: the fields the schema requires,
+# the ids and message parts clients read (audit_id for code actions and the extension's audit
+# view, message_key/locale_args for localisation, the stream counters for the status bar).
+# Notes, fix-its, hints and the secondary spans travel as relatedInformation and code actions
+# (the server looks fixes up by audit_id), so they are left out: with them, a publish of 70
+# findings was ~400 KB.
+DATA_KEYS = ("id", "audit_id", "code", "codes", "message", "message_key", "locale", "locale_args",
+             "domain", "severity", "severity_level", "severity_hint", "primary", "expected",
+             "change_set", "stream_meta", "extensions", "audit", "audit_metadata", "timestamp",
+             "schema_version")
+AUDIT_KEYS = ("audit.channel", "audit.policy.version")
+EXPECTED_SHOWN = 8  # expected tokens kept in ``data.expected`` (the reference shows its top 8)
+
+
 def diagnostic_data(d: Diagnostic) -> dict[str, Any]:
-    """The Reml Diagnostic V2 object of ``d`` (diagnostics/envelope.py): the one `lint --format
-    json` prints, so clients read audit_id, message_key, stream_meta… from the same shape."""
-    return to_v2(d, channel="lsp")
+    """``d``'s Reml Diagnostic V2 object (diagnostics/envelope.py, what `lint --format json`
+    prints for it, same audit_id) trimmed to ``DATA_KEYS``; ``expected`` keeps the first
+    ``EXPECTED_SHOWN`` tokens and their ``total`` (`lint --format json` has them all)."""
+    full = to_v2(d, channel="lsp")
+    out = {k: full[k] for k in DATA_KEYS if k in full}
+    expected = out.get("expected")
+    if isinstance(expected, dict):
+        tokens = list(expected.get("locale_args") or ())
+        out["expected"] = {"message_key": expected.get("message_key"),
+                           "locale_args": tokens[:EXPECTED_SHOWN], "total": len(tokens),
+                           "context_note": expected.get("context_note")}
+    # The flat audit keys repeat code, message_key, severity, domain and id of the object
+    # itself: the channel and policy stay (the store's own events have them all).
+    meta = {k: full["audit_metadata"][k] for k in AUDIT_KEYS if k in full["audit_metadata"]}
+    out["audit"] = {**full["audit"], "metadata": meta}
+    out["audit_metadata"] = dict(meta)
+    return out
 
 
 def to_lsp_diagnostic(d: Diagnostic, index: LineIndex, uri: str, encoding: str,
