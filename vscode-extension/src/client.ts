@@ -50,10 +50,9 @@ export class RemlClient implements vscode.Disposable {
     if (!cli) {
       this.status.setState('unconfigured', 'No reml-run found: set reml.server.command or reml.server.pythonPath.');
       this.output.appendLine('[reml] no reml-run found on PATH and no python3; set "reml.server.command".');
-      const choice = await vscode.window.showErrorMessage('Reml: cannot find `reml-run`. Set "reml.server.command" or "reml.server.pythonPath".', 'Open Settings');
-      if (choice) {
-        void vscode.commands.executeCommand('workbench.action.openSettings', 'reml.server');
-      }
+      // Not awaited: activation must not wait for the user to answer.
+      void vscode.window.showErrorMessage('Reml: cannot find `reml-run`. Set "reml.server.command" or "reml.server.pythonPath".', 'Open Settings')
+        .then((choice) => choice && vscode.commands.executeCommand('workbench.action.openSettings', 'reml.server'));
       return;
     }
     const args = serverArgv(cli, settings);
@@ -131,9 +130,8 @@ export class RemlClient implements vscode.Disposable {
       const message = err instanceof Error ? err.message : String(err);
       this.status.setState('failed', message);
       this.output.appendLine(`[reml] the server failed to start: ${message}`);
-      if (await vscode.window.showErrorMessage(`Reml: the language server failed to start: ${message}`, 'Show Output')) {
-        this.output.show(true);
-      }
+      void vscode.window.showErrorMessage(`Reml: the language server failed to start: ${message}`, 'Show Output')
+        .then((choice) => choice && this.output.show(true));
     }
   }
 

@@ -228,6 +228,10 @@ export async function openWorkbench(context, url) {
 /** Opens a file by clicking it in the Explorer (Quick Open's Enter raced in code-server). */
 export async function openFile(page, name) {
   const row = page.locator(`.explorer-folders-view .monaco-list-row[aria-label="${name}"], .explorer-folders-view .monaco-list-row:has(.label-name:text-is("${name}"))`).first();
+  // The mouse rests where the last click was; once the Explorer re-sorts, it rests on another
+  // row, whose path hover can cover the row to click: move it away until the hover is gone.
+  await page.mouse.move(0, 0);
+  await page.locator('.context-view .hover-contents').first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
   await row.click();
   const tab = page.locator(`.tabs-container .tab[aria-label*="${name}"], .tabs-container .tab:has(.label-name:text-is("${name}"))`).first();
   await tab.waitFor({ state: 'visible' });
