@@ -9,6 +9,9 @@ from typing import Any
 
 from reml_lsp.cli.errors import CliError
 from reml_lsp.cli.exit_codes import ExitCode
+from reml_lsp.contract.converter import converter
+from reml_lsp.contract.documents import ContractError, conform
+from reml_lsp.contract.results import ErrorDocument, ExitCodeInfo, error_info
 
 AUTO = "auto"
 
@@ -42,13 +45,23 @@ def print_json(doc: Any) -> None:
     sys.stdout.flush()
 
 
+def print_result(doc: dict[str, Any]) -> None:
+    """Print a command's result document through its contract class
+    (``reml_lsp.contract.results``), so what is printed is what the schema describes. A document
+    that does not match is a bug: it is still printed as it is (the outcome is never lost), with
+    a note on stderr naming the fields."""
+    try:
+        doc = conform(doc)
+    except ContractError as exc:
+        sys.stderr.write(f"reml-run: internal: the output does not match its contract: {exc}\n")
+    print_json(doc)
+
+
 def error_document(command: str, err: CliError) -> dict[str, Any]:
-    return {
-        "command": command,
-        "status": "error",
-        "error": err.as_json(),
-        "exit_code": err.exit_code.as_json(),
-    }
+    """The error envelope (:class:`~reml_lsp.contract.results.ErrorDocument`)."""
+    doc = ErrorDocument(command=command, status="error", error=error_info(err.as_json()),
+                        exit_code=ExitCodeInfo(err.exit_code.label, int(err.exit_code)))
+    return converter.unstructure(doc)
 
 
 def report_error(command: str, err: CliError, fmt: str) -> ExitCode:

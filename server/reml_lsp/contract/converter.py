@@ -30,10 +30,12 @@ def _strict(kind: type, accepts: tuple[type, ...], name: str):
     return structure
 
 
-converter.register_structure_hook(str, _strict(str, (str,), "a string"))
-converter.register_structure_hook(int, _strict(int, (int,), "an integer"))
-converter.register_structure_hook(float, _strict(float, (int, float), "a number"))
-converter.register_structure_hook(bool, _strict(bool, (bool,), "true or false"))
+# Exactly these types: a predicate, not a class hook, which would also catch their subclasses
+# (``class Severity(str, Enum)`` must still become an enum member).
+for _kind, _accepts, _name in ((str, (str,), "a string"), (int, (int,), "an integer"),
+                               (float, (int, float), "a number"), (bool, (bool,), "true or false")):
+    converter.register_structure_hook_func(lambda tp, k=_kind: tp is k,
+                                           _strict(_kind, _accepts, _name))
 
 
 def _dict_any(value: Any, _: Any) -> dict[str, Any]:

@@ -14,12 +14,14 @@ import os
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from reml_lsp.argcheck import name_problem, visa_resource_problem
 from reml_lsp.lsp.server import RemlServer
 from reml_lsp.lsp.trust import confirm, is_trusted
 from reml_lsp.lsp.uris import uri_to_path
 
-__all__ = ["BadArguments", "Refused", "confirm"]
+__all__ = ["Args", "BadArguments", "Refused", "confirm"]
 
 REQUEST_BACKENDS = ("@py", "@sim")
 
@@ -119,3 +121,72 @@ async def path(ls: RemlServer, value: Any, what: str, command: str, *,
         raise Refused("lsp.runtime.outside_workspace",
                       f"{what} {resolved} is outside the workspace and was not confirmed")
     return resolved
+
+
+@attrs.define
+class Args:
+    """One command's arguments (the single object a client sends) with the checks above bound to
+    them: ``await a.path("old")`` checks ``old`` as a path of this command, with its name in the
+    error. A handler reads its arguments only through these."""
+
+    ls: RemlServer
+    command: str
+    raw: dict[str, Any]
+
+    @classmethod
+    def of(cls, ls: RemlServer, command: str, args: tuple[Any, ...]) -> Args:
+        return cls(ls, command, one_object(args))
+
+    def given(self, key: str) -> bool:
+        """Whether ``key`` has a value (absent, null and "" are the same: not given)."""
+        return self.raw.get(key) not in (None, "")
+
+    def flag(self, key: str) -> bool:
+        return bool(self.raw.get(key))
+
+    async def path(self, key: str, *, writes: bool = False) -> Path:
+        return await path(self.ls, self.raw.get(key), key, self.command, writes=writes)
+
+    async def optional_path(self, key: str, *, writes: bool = False) -> Path | None:
+        return await self.path(key, writes=writes) if self.given(key) else None
+
+    def name(self, key: str, what: str | None = None) -> str:
+        return name(self.raw.get(key), what or key)
+
+    def resource(self, key: str = "resource") -> str:
+        return visa_resource(self.raw.get(key), key)
+
+    def optional_resource(self, key: str = "resource") -> str | None:
+        return self.resource(key) if self.given(key) else None
+
+    def text(self, key: str) -> str:
+        return text(self.raw.get(key), key)
+
+    def integer(self, key: str, low: int = 0, high: int = 10**9) -> int | None:
+        return integer(self.raw.get(key), key, low, high)
+
+    def number(self, key: str, low: float = 0.0) -> float | None:
+        return number(self.raw.get(key), key, low)
+
+    def choice(self, key: str, choices: tuple[str, ...]) -> str | None:
+        value = self.raw.get(key)
+        if value in (None, ""):
+            return None
+        if value not in choices:
+            raise BadArguments(f"{key} must be {', '.join(choices[:-1])} or {choices[-1]}, "
+                               f"got {value!r}")
+        return str(value)
+
+    def backend(self, key: str = "backend") -> str | None:
+        return backend(self.ls, self.raw.get(key))
+
+    def params(self, key: str = "params") -> dict[str, str | int | float]:
+        """Kernel parameters: an object of identifier → string or number."""
+        value = self.raw.get(key) or {}
+        if not isinstance(value, dict):
+            raise BadArguments(f"{key} must be an object")
+        for k, v in value.items():
+            if not isinstance(v, (str, int, float)) or isinstance(v, bool):
+                raise BadArguments(f"{key}.{k} must be a string or a number")
+            name(k, "parameter name")
+        return value

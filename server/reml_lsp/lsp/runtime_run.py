@@ -4,8 +4,11 @@
 so no value from a client or a file can become an option), runs it as a
 :class:`~reml_lsp.lsp.children.Child` with work-done progress, a timeout and cancellation
 (``$/cancelRequest`` or the progress's Cancel button end the child's whole process group), and
-parses the JSON it prints. :func:`report` shows
-the status and audit_id and sends the whole result as ``reml/runtimeResult``.
+structures the JSON it prints into the typed document of that command
+(:mod:`reml_lsp.contract.results`; output that is not JSON or does not match is a
+``lsp.runtime.bad_output`` error naming the bad fields, never a traceback). :func:`report` shows
+the status and audit_id and sends the :class:`~reml_lsp.contract.results.RuntimeCommandSummary`
+as ``reml/runtimeResult``.
 """
 
 from __future__ import annotations
@@ -23,6 +26,15 @@ from lsprotocol import types as lsp
 
 from reml_lsp.config.issue_diagnostics import issue_to_diagnostic
 from reml_lsp.config.validate import ValidationIssue
+from reml_lsp.contract.converter import converter
+from reml_lsp.contract.documents import ContractError, read_document
+from reml_lsp.contract.results import (
+    ErrorDocument,
+    ErrorInfo,
+    ExitCodeInfo,
+    RuntimeCommandSummary,
+    RuntimeDocument,
+)
 from reml_lsp.lsp.children import Child
 from reml_lsp.lsp.convert import to_lsp_diagnostic
 from reml_lsp.lsp.names import NOTIFY_RUNTIME_RESULT
@@ -32,49 +44,47 @@ from reml_lsp.workspace import relative_path
 
 log = logging.getLogger("reml_lsp.lsp")
 CANCELLED_EXIT = 130
+BAD_OUTPUT = "lsp.runtime.bad_output"
 
 
 @attrs.define
 class RunResult:
-    command: str
+    """A finished runtime command: the typed document its child printed (or the server's own
+    :class:`ErrorDocument` when the child could not run, was stopped or printed garbage)."""
+
+    command: str  # the editor command, e.g. reml.reload
     exit_code: int
-    doc: dict[str, Any]
+    document: RuntimeDocument
+    declined: bool = False  # the user answered no after the dry run: nothing was changed
 
     @property
     def status(self) -> str:
-        result = self.doc.get("result")
-        if isinstance(result, dict) and result.get("status"):
-            return str(result["status"])
-        error = self.doc.get("error")
-        if isinstance(error, dict) and error.get("code") in ("runtime.cancelled",
-                                                             "lsp.runtime.cancelled"):
-            return "cancelled"
-        return str(self.doc.get("status", "error"))
+        return "cancelled" if self.declined else self.document.outcome()
 
     @property
     def audit_id(self) -> str | None:
-        for source in (self.doc.get("result"), self.doc, self.doc.get("error")):
-            if isinstance(source, dict) and source.get("audit_id"):
-                return str(source["audit_id"])
-        return None
+        return self.document.audit()
 
     @property
-    def error(self) -> dict[str, Any] | None:
-        err = self.doc.get("error")
-        return err if isinstance(err, dict) else None
+    def error(self) -> ErrorInfo | None:
+        return getattr(self.document, "error", None)
 
     def summary(self) -> dict[str, Any]:
-        return {"command": self.command, "status": self.status, "audit_id": self.audit_id,
-                "exit_code": self.exit_code, "error": self.error, "result": self.doc}
+        """The :class:`RuntimeCommandSummary` as JSON, for the client."""
+        return converter.unstructure(RuntimeCommandSummary(
+            command=self.command, status=self.status, audit_id=self.audit_id,
+            exit_code=self.exit_code, error=self.error, result=self.document))
 
 
-def error_doc(code: str, message: str, exit_code: int, label: str) -> dict[str, Any]:
-    return {"status": "error", "error": {"code": code, "message": message},
-            "exit_code": {"label": label, "value": exit_code}}
+def error_document(name: str, code: str, message: str, exit_code: int, label: str,
+                   **details: Any) -> ErrorDocument:
+    return ErrorDocument(command=name, status="error",
+                         error=ErrorInfo(code=code, message=message, details=details),
+                         exit_code=ExitCodeInfo(label, exit_code))
 
 
 def error_result(name: str, code: str, message: str, exit_code: int, label: str) -> RunResult:
-    return RunResult(name, exit_code, error_doc(code, message, exit_code, label))
+    return RunResult(name, exit_code, error_document(name, code, message, exit_code, label))
 
 
 class Progress:
@@ -128,6 +138,10 @@ class CliArgs:
             self.options.append(f"{name}={value}")
         return self
 
+    def plus(self, *options: str) -> CliArgs:
+        """A copy with more options (``--dry-run`` for the dry run of the same command)."""
+        return CliArgs(list(self.command), list(self.positionals), [*self.options, *options])
+
     def argv(self) -> list[str]:
         # `--` only before positionals: a subcommand without any (`gpu kernels`) refuses it
         separator = ["--"] if self.positionals else []
@@ -153,49 +167,53 @@ async def run_cli(ls: RemlServer, name: str, args: CliArgs, progress: Progress) 
         while not await child.wait(0.05):
             if progress.cancelled():
                 await child.stop()
-                return _outcome(name, child, error_result(
+                return _outcome(name, args, child, error_result(
                     name, "lsp.runtime.cancelled", "cancelled by the user", CANCELLED_EXIT,
                     "cancelled"))
             if time.monotonic() > deadline:
                 await child.stop()
-                return _outcome(name, child, error_result(
+                return _outcome(name, args, child, error_result(
                     name, "lsp.runtime.timeout", f"{args.title()} did not finish in "
                     f"{settings.timeout_s:g} s", 7, "timeout"))
     except asyncio.CancelledError:  # $/cancelRequest, or the server shutting down
         await child.stop()
-        report(ls, _outcome(name, child, error_result(
+        report(ls, _outcome(name, args, child, error_result(
             name, "lsp.runtime.cancelled", "cancelled by the client", CANCELLED_EXIT,
             "cancelled")))
         raise
-    return _parsed(name, child)
+    return _parsed(name, args, child)
 
 
-def _outcome(name: str, child: Child, stopped: RunResult) -> RunResult:
+def _outcome(name: str, args: CliArgs, child: Child, stopped: RunResult) -> RunResult:
     """After a stop: what the child reported when it was past its commit point (it finished:
     ``applied``, or its own failure), else ``stopped`` (cancelled or timeout: nothing changed)."""
     if child.committed:
-        parsed = _parsed(name, child)
-        if parsed.error is None or parsed.error.get("code") != "lsp.runtime.bad_output":
+        parsed = _parsed(name, args, child)
+        if parsed.error is None or parsed.error.code != BAD_OUTPUT:
             return parsed
-    stopped.doc["pid"] = child.pid
+    stopped.document.pid = child.pid
     return stopped
 
 
-def _parsed(name: str, child: Child) -> RunResult:
+def _parsed(name: str, args: CliArgs, child: Child) -> RunResult:
+    """The child's stdout as the typed document of its command."""
     code = child.proc.returncode
+    words = " ".join(args.command)
     text = bytes(child.stdout).decode("utf-8", "replace").strip()
     try:
-        doc = json.loads(text) if text else None
-    except json.JSONDecodeError:
-        doc = None
-    if not isinstance(doc, dict):
+        document = read_document(json.loads(text), words)
+    except (json.JSONDecodeError, RecursionError):
         tail = bytes(child.stderr).decode("utf-8", "replace").strip().splitlines()[-3:]
-        doc = error_doc("lsp.runtime.bad_output",
-                        f"reml-run printed no JSON (exit {code}): "
-                        + (" | ".join(tail) or text[:200] or "no output"),
-                        code or 70, "internal")
-    doc["pid"] = child.pid
-    return RunResult(name, code if code is not None else 70, doc)
+        document = error_document(
+            name, BAD_OUTPUT, f"reml-run {words} printed no JSON (exit {code}): "
+            + (" | ".join(tail) or text[:200] or "no output"), code or 70, "internal")
+    except ContractError as exc:
+        document = error_document(
+            name, BAD_OUTPUT, f"reml-run {words} printed a result that does not match "
+            f"the contract (schemas/runtime-results.schema.json): {exc}", code or 70,
+            "internal", contract_problems=exc.problems)
+    document.pid = child.pid
+    return RunResult(name, code if code is not None else 70, document)
 
 
 def report(ls: RemlServer, result: RunResult) -> dict[str, Any]:
@@ -205,8 +223,8 @@ def report(ls: RemlServer, result: RunResult) -> dict[str, Any]:
     audit = f" (audit_id {result.audit_id})" if result.audit_id else ""
     if result.error:
         kind = lsp.MessageType.Error if status != "cancelled" else lsp.MessageType.Info
-        text = f"{result.command}: {status} — {result.error.get('code')}: " \
-               f"{result.error.get('message')}{audit}"
+        text = f"{result.command}: {status} — {result.error.code}: " \
+               f"{result.error.message}{audit}"
     elif status in ("warning", "rejected", "failed"):
         kind = lsp.MessageType.Warning
         text = f"{result.command}: {status}{audit}"
@@ -222,7 +240,7 @@ def report(ls: RemlServer, result: RunResult) -> dict[str, Any]:
     return summary
 
 
-def publish_config_issues(ls: RemlServer, path: Path | None, issues: list[Any],
+def publish_config_issues(ls: RemlServer, path: Path | None, issues: list[dict[str, Any]],
                           audit_id: str | None) -> None:
     """Validation issues ({code, key, message, severity, …}) as diagnostics on ``path``,
     carrying the operation's audit_id (an empty list clears earlier ones)."""

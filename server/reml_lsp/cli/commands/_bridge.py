@@ -13,7 +13,7 @@ from reml_lsp.audit.store import AuditStore
 from reml_lsp.cli.commands._config_common import open_audit_store
 from reml_lsp.cli.errors import CliError, from_reported
 from reml_lsp.cli.exit_codes import ExitCode
-from reml_lsp.cli.output import print_json
+from reml_lsp.cli.output import print_result
 from reml_lsp.runtime.bridge_errors import BridgeError
 
 
@@ -54,7 +54,7 @@ def emit(command: str, doc: dict[str, Any], fmt: str, render: Callable[[dict[str
     code = exit_for(str(doc.get("status", "ok")))
     full = {"command": command, **doc, "exit_code": code.as_json()}
     if fmt == "json":
-        print_json(full)
+        print_result(full)
     else:
         sys.stdout.write(render(full).rstrip("\n") + "\n")
     return int(code)

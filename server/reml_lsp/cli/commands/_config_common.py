@@ -15,7 +15,7 @@ from typing import Any
 from reml_lsp.audit.store import AuditStore, AuditStoreDamaged, default_store_path
 from reml_lsp.cli.errors import CliError, from_reported
 from reml_lsp.cli.exit_codes import ExitCode
-from reml_lsp.cli.output import print_json
+from reml_lsp.cli.output import print_result
 from reml_lsp.config.depth import text_too_deep, too_deep_message
 from reml_lsp.config.errors import ConfigError
 from reml_lsp.safefs import UnsafePathError
@@ -90,7 +90,7 @@ def emit(doc: dict[str, Any], fmt: str, text: str, code: ExitCode) -> int:
     """Print ``doc`` (json) or ``text`` (table/text; an ``error`` also goes to stderr)."""
     doc["exit_code"] = code.as_json()
     if fmt == "json":
-        print_json(doc)
+        print_result(doc)
         return int(code)
     if text:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
 from reml_lsp.audit.store import AuditStore
 from reml_lsp.cli.commands._config_common import (
@@ -30,6 +29,8 @@ from reml_lsp.cli.commands._config_common import (
 )
 from reml_lsp.cli.errors import CliError
 from reml_lsp.cli.exit_codes import ExitCode
+from reml_lsp.contract.converter import converter
+from reml_lsp.contract.results import ExitCodeInfo, ReloadDocument, ReloadResult, error_info
 from reml_lsp.runtime.reload import Reloader, ReloadOutcome
 
 STATUS_EXIT = {
@@ -83,13 +84,15 @@ def report(outcome: ReloadOutcome, fmt: str, *, audited: bool) -> int:
     code = STATUS_EXIT[outcome.status]
     if outcome.error is not None and outcome.status == "failed":
         code = exit_for(outcome.error)
-    result = outcome.as_json()
-    result["audited"] = audited and outcome.status != "dry-run"
-    doc: dict[str, Any] = {"command": "reload", "status": "ok" if code == 0 else "error",
-                           "result": result}
-    if outcome.error is not None:
-        doc["error"] = outcome.error.as_json()
-    return emit(doc, fmt, render(outcome), code)
+    doc = ReloadDocument(
+        command="reload", status="ok" if code == 0 else "error",
+        result=ReloadResult(**outcome.as_json(),
+                            audited=audited and outcome.status != "dry-run"),
+        error=error_info(outcome.error.as_json()) if outcome.error is not None else None,
+        exit_code=ExitCodeInfo(code.label, int(code)))
+    body = converter.unstructure(doc)
+    del body["exit_code"]  # emit() adds it (the same value)
+    return emit(body, fmt, render(outcome), code)
 
 
 def render(o: ReloadOutcome) -> str:
