@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import attrs
-from lark import Token
+from lark import Token, Tree
 
 from reml_lsp.analysis.positions import LineIndex
 from reml_lsp.analysis.scopes import use_imports
@@ -94,31 +94,52 @@ def build_file_index(text: str, entries: Sequence[Entry], rel_path: str,
     imports: list[ImportRef] = []
     symbols: list[IndexedSymbol] = []
     names: set[str] = set()
+    ascii_text = text.isascii()
     for tree, dpos in entries:
         decl, is_pub = decl_of(tree)
         if decl is not None and decl.data == "use_decl":  # imports only: no body walk
             for name, tok, path in use_imports(decl):
                 imports.append(ImportRef(name, path, tok.start_pos + dpos, tok.end_pos + dpos))
         for sym in document_symbols(text, [(tree, dpos)]):
-            symbols.append(_indexed(sym, "", is_pub, lines, text))
+            symbols.append(_indexed(sym, "", is_pub, lines, ascii_text))
             for child in sym.children:
-                symbols.append(_indexed(child, sym.name, False, lines, text))
-        for tok in tree.scan_values(lambda v: isinstance(v, Token) and v.type in NAME_TYPES):
-            names.add(sys.intern(str(tok)))  # shared across files: far less memory
+                symbols.append(_indexed(child, sym.name, False, lines, ascii_text))
+        _collect_names(tree, names)
     if module is None:
         module = module_path(text, entries, rel_path)
     return FileIndex(rel_path, module, tuple(imports), tuple(symbols), frozenset(names))
 
 
-def _indexed(sym: Symbol, container: str, pub: bool, lines: LineIndex, text: str
+def _collect_names(tree: Tree, names: set[str]) -> None:
+    """Add every identifier token under ``tree`` (interned: shared across files, far less
+    memory). A plain stack walk: lark's ``scan_values`` is a recursive generator per node."""
+    intern = sys.intern
+    stack = [tree]
+    pop, push = stack.pop, stack.extend
+    while stack:
+        for child in pop().children:
+            if type(child) is Tree:
+                stack.append(child)
+            elif isinstance(child, Token):
+                if child.type in NAME_TYPES:
+                    names.add(intern(child.value))
+            elif isinstance(child, Tree):  # a Tree subclass
+                push((child,))
+
+
+def _indexed(sym: Symbol, container: str, pub: bool, lines: LineIndex, ascii_text: bool
              ) -> IndexedSymbol:
-    line = lines.to_lsp(sym.sel_start, "utf-32")[0]
-    cols: list[int] = []
-    for enc in ("utf-32", "utf-16", "utf-8"):
-        cols.extend((lines.to_lsp(sym.sel_start, enc)[1], lines.to_lsp(sym.sel_end, enc)[1]))
+    line = lines.line_of(sym.sel_start)
+    if ascii_text:  # the common case: one column for every encoding
+        base = lines.starts[line]
+        a, b = sym.sel_start - base, sym.sel_end - base
+        cols = (a, b, a, b, a, b)
+    else:
+        c = [lines.to_lsp(off, enc)[1] for enc in ("utf-32", "utf-16", "utf-8")
+             for off in (sym.sel_start, sym.sel_end)]
+        cols = (c[0], c[1], c[2], c[3], c[4], c[5])
     return IndexedSymbol(sym.name, sym.kind, container, sym.start, sym.end, sym.sel_start,
-                         sym.sel_end, line, (cols[0], cols[1], cols[2], cols[3], cols[4], cols[5]),
-                         sym.detail, pub)
+                         sym.sel_end, line, cols, sym.detail, pub)
 
 
 def index_bytes(data: bytes, rel_path: str) -> FileIndex:
