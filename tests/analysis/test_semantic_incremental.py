@@ -86,3 +86,19 @@ def test_an_edit_in_one_body_recomputes_only_that_item() -> None:
     assert stats is not None and stats.reparsed <= 2  # the function edited (and its lookahead)
     assert kept.count(False) == stats.reparsed  # only the items the parser replaced
     assert kept.index(False) == 26  # after the header and f0 … f24
+
+
+def test_items_resolved_through_the_sink_report_what_kept_items_report(monkeypatch) -> None:
+    """An item with more free references than ``MAX_KEPT_REFS`` is resolved afresh on each call
+    (its findings are not kept): it reports the same findings, with or without a cap."""
+    from reml_lsp.analysis import semantic_checks
+
+    for source in [NAMES, *SOURCES[:6]]:
+        for cap in (0, 3):
+            kept = semantic(analyze_text(source, file="a.reml", rel_path="a.reml",
+                                         max_diagnostics=cap).diagnostics)
+            monkeypatch.setattr(semantic_checks, "MAX_KEPT_REFS", -1)
+            loose = semantic(analyze_text(source, file="a.reml", rel_path="a.reml",
+                                          max_diagnostics=cap).diagnostics)
+            monkeypatch.undo()
+            assert loose == kept

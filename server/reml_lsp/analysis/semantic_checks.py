@@ -15,7 +15,7 @@ from reml_lsp.analysis.core_index import core_index
 from reml_lsp.analysis.finding_sink import FindingSink
 from reml_lsp.analysis.findings import Finding, to_diagnostics
 from reml_lsp.analysis.item_cache import shift
-from reml_lsp.analysis.item_facts import MAX_KEPT_REFS, ItemFacts, anchors, item_facts
+from reml_lsp.analysis.item_facts import MAX_KEPT_REFS, ItemFacts, all_facts, anchors
 from reml_lsp.analysis.positions import LineIndex
 from reml_lsp.analysis.resolve import NO_MODULES, ModuleLookup
 from reml_lsp.analysis.scopes import ScopeIndex, shift_binding
@@ -100,50 +100,55 @@ def _resolve(f: ItemFacts, tree, top: frozenset[str], closed: bool, modules: Mod
 
 def _findings(text: str, entries: Sequence[Entry], clean: Sequence[bool] | None,
               modules: ModuleLookup, sink: FindingSink | None) -> list[Finding]:
-    facts = [item_facts(text, tree, dpos) for tree, dpos in entries]
+    # Every pass over all items below is one comprehension of attribute tests; the work is in
+    # the items that are new, that the name table changed for, or that have findings.
+    facts = all_facts(text, entries)
     table = _table(facts)
     closed = any(f.header for f in facts[:3])
     sev = "error" if closed else "warning"
     top = table.top
     out = sink if sink is not None else FindingSink(-1)
-    used_top: list[frozenset[str]] = []
-    used_lib: list[frozenset[str]] = []
+    n = len(entries)
+    ok = range(n) if clean is None else [i for i in range(n) if clean[i]]
+    loose: set[int] = set()  # resolved through the sink on each call (``_resolve`` False)
+    if modules is NO_MODULES:
+        stale = [i for i in ok if facts[i].res_top is not top or facts[i].res_closed != closed
+                 or facts[i].own_ is None]
+    else:
+        stale = list(ok)
+    deltas: dict = {}
+    for i in stale:
+        f = facts[i]
+        tree = entries[i][0]
+        if not _resolve(f, tree, top, closed, modules, deltas):
+            loose.add(i)
+        f.own(tree)
+    core = core_index()
     loose_top: set[str] = set()
     loose_lib: set[str] = set()
-    deltas: dict = {}
     impls = []
-    all_clean = True
-    core = core_index()
-    for i, (tree, dpos) in enumerate(entries):
-        if clean is not None and not clean[i]:
-            all_clean = False
-            continue
+    flagged = [i for i in ok if facts[i].res or facts[i].own_ or facts[i].impl]
+    for i in sorted(loose.union(flagged)) if loose else flagged:
         f = facts[i]
-        if (f.res_top is top and f.res_closed == closed and modules is NO_MODULES) or \
-                _resolve(f, tree, top, closed, modules, deltas):
-            if f.res:
-                _place(out, f.res, dpos)
-            if f.used_top:
-                used_top.append(f.used_top)
-            if f.used_lib:
-                used_lib.append(f.used_lib)
-        else:
+        tree, dpos = entries[i]
+        if i in loose:
             resolve.resolve_free(f.refs(tree), top, modules, closed, loose_top, loose_lib,
                                  core, sink=out, dpos=dpos)
-        own = f.own_ if f.own_ is not None else f.own(tree)
-        if own:
-            _place(out, own, dpos)
+        elif f.res:
+            _place(out, f.res, dpos)
+        if f.own_:
+            _place(out, f.own_, dpos)
         if f.impl is not None:
             impls.append((f.impl, dpos))
-    for i, f in enumerate(facts):  # clashes inside module blocks (any item that parsed)
-        if f.inner:
-            d = entries[i][1]
-            out.extend(duplicates.clash_finding(code, b, first, sev, d, d)
-                       for code, b, first in f.inner)
-    if all_clean and table.imports:  # a broken item may hold the only use of an import
+    for i in [i for i in range(n) if facts[i].inner]:  # clashes inside module blocks
+        d = entries[i][1]
+        out.extend(duplicates.clash_finding(code, b, first, sev, d, d)
+                   for code, b, first in facts[i].inner)
+    if len(ok) == n and table.imports:  # a broken item may hold the only use of an import
         out.extend(resolve.unused_imports(
             text, [_placed(facts, entries, i, k) for i, k in table.imports],
-            loose_top.union(*used_top), loose_lib.union(*used_lib), core))
+            loose_top.union(*[facts[i].used_top for i in ok if i not in loose]),
+            loose_lib.union(*[facts[i].used_lib for i in ok if i not in loose]), core))
     for code, (i, k), (fi, fk) in table.clashes:
         out.add(duplicates.clash_finding(code, facts[i].tops[k], facts[fi].tops[fk], sev,
                                          entries[i][1], entries[fi][1]))
