@@ -59,12 +59,17 @@ export function askArguments(log: vscode.OutputChannel) {
     if (command === SERVER_COMMANDS.showAuditEntry) {
       // The events of the diagnostic under the caret, beside the editor.
       const diagnostic = await diagnosticAtCaret();
-      const audit: unknown = diagnostic && (await next(command, [{ audit_id: diagnostic.audit_id }]));
-      return diagnostic && showJson({ ...diagnostic, audit });
+      if (!diagnostic) {
+        return undefined;
+      }
+      const audit: unknown = await next(command, [{ audit_id: diagnostic.audit_id }]);
+      await showJson({ ...diagnostic, audit });
+      return audit;
     }
     const ask = ASK[command];
     const argument = ask ? await ask(first, next, log) : {};
-    return argument && next(command, ask ? [argument] : args);
+    // A menu's resource is only a hint for the pickers: the server never receives it.
+    return argument && next(command, ask ? [argument] : []);
   };
 }
 
