@@ -22,7 +22,9 @@ converter = cattrs.Converter(omit_if_default=False)
 
 
 def _strict(kind: type, accepts: tuple[type, ...], name: str):
-    def structure(value: Any, _: Any) -> Any:
+    def structure(value: Any, cl: Any) -> Any:
+        if cl is not kind:  # a subclass: a StrEnum/IntEnum member is made as cattrs does
+            return cl(value)
         if (isinstance(value, bool) and kind is not bool) or not isinstance(value, accepts):
             raise TypeError(f"expected {name}, got {type(value).__name__} {value!r:.60}")
         return value  # an int stays an int where a number is expected (no 3 → 3.0)
@@ -30,12 +32,11 @@ def _strict(kind: type, accepts: tuple[type, ...], name: str):
     return structure
 
 
-# Exactly these types: a predicate, not a class hook, which would also catch their subclasses
-# (``class Severity(str, Enum)`` must still become an enum member).
+# The class hooks also receive their subclasses (``class Severity(StrEnum)``), which
+# ``_strict`` passes on to the subclass's own constructor.
 for _kind, _accepts, _name in ((str, (str,), "a string"), (int, (int,), "an integer"),
                                (float, (int, float), "a number"), (bool, (bool,), "true or false")):
-    converter.register_structure_hook_func(lambda tp, k=_kind: tp is k,
-                                           _strict(_kind, _accepts, _name))
+    converter.register_structure_hook(_kind, _strict(_kind, _accepts, _name))
 
 
 def _dict_any(value: Any, _: Any) -> dict[str, Any]:
