@@ -36,4 +36,6 @@ set -e
 if [[ -x vscode-extension/scripts/test.sh ]]; then
   echo "== vscode-extension"
   REML_FAST="$FAST" vscode-extension/scripts/test.sh
+  echo "== generated runtime-result types are current"
+  node scripts/gen_runtime_types.mjs --check
 fi
