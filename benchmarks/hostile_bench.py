@@ -87,6 +87,11 @@ CLASSES: dict[str, Callable[[int], bytes]] = {
     "deep_neg": lambda n: _fill(b"- ", n, b"fn f() -> Int = ", b"1\n"),
     "deep_field": lambda n: _fill(b".f", n, b"fn f() -> Int = x", b"\n"),
     "deep_return": lambda n: _fill(b"return ", n, b"fn f() = { ", b"1 }\n"),
+    # One line of `) (x) (x) …`: panic recovery skips it (a bounded record of the skipped tokens).
+    "paren_groups": lambda n: _fill(b" (x)", n, b")", b"\n"),
+    # The same after an error inside a block: recovery resumes into a call chain `ERROR(x)(x)…`
+    # whose tree is too deep; it is dropped at the depth limit instead of built to the end.
+    "call_chain_after_error": lambda n: _fill(b" (x)", n, b"fn f() { x )", b"\n}\n"),
     "unknown_run": lambda n: _fill("§".encode(), n),
     "unknown_ctrl": lambda n: _fill(b"\x07", n),
     "program": _program_lines,

@@ -151,6 +151,36 @@ def test_a_tree_too_deep_to_walk_is_one_located_finding(body: str):
     assert any(it.tree is not None and it.first == text.index("fn g") for it in items)
 
 
+@pytest.mark.parametrize(("head", "anchor"), [("fn f() { x )", ")"), ("fn f() = g", "g"),
+                                              ("fn f() = x |> h", "x")])
+def test_a_too_deep_chain_stops_being_built_at_the_limit(head: str, anchor: str):
+    """A left-recursive chain (calls after a recovered `)`, `g(x)(x)…`, `|> g |> g…`) keeps the
+    parse stack flat, so only its depth shows it: past MAX_TREE_DEPTH the rest of the item is
+    skipped, not built, so the parse's memory does not grow with the chain (it built hundreds
+    of megabytes for a 1 MB line, then dropped them for one ERROR)."""
+    import tracemalloc
+
+    unit = " |> g" if "|>" in head else " (x)"
+
+    def peak(groups: int) -> tuple[int, list]:
+        text = head + unit * groups + "\n}\nfn g() -> Int = 2\n"
+        tracemalloc.start()
+        try:
+            items = parse_items(text)
+            return tracemalloc.get_traced_memory()[1], [text, items]
+        finally:
+            tracemalloc.stop()
+
+    small, _ = peak(500)
+    large, (text, items) = peak(4_000)
+    deep = [i for it in items for i in it.issues if i.code == "parser.nesting_too_deep"]
+    assert len(deep) == 1 and deep[0].start == head.rindex(anchor)  # where the chain begins
+    assert all(_depth(it.tree) <= MAX_TREE_DEPTH for it in items if it.tree is not None)
+    assert any(it.tree is not None and it.first == text.index("fn g") for it in items)
+    # 8x the chain, about the same peak (the text itself is 4-5 bytes per group)
+    assert large - small < 8 * 5 * 4_000, (small, large)
+
+
 def test_a_long_operator_chain_is_one_flat_binary_node():
     terms = 20000
     text = "fn f() -> Int = 1" + " + 1" * terms + " * (2 - x" + " - x" * 3000 + ")\n"

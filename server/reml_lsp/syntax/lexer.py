@@ -11,6 +11,12 @@ On top of the per-state scanners Lark builds from ``grammars/reml.lark`` it
 
 The lexer state at any token boundary is a small ``LexState`` (position, line, previous token
 class), which is what checkpoints store.
+
+Why one module above ~400 lines: every decision above reads and writes the same scanner state
+(position, line, previous token, open brackets) and must record in ``max_read`` how far it
+looked, which is what the incremental reparse trusts to know which items an edit can change;
+kept in one class, a new lookahead cannot forget that bookkeeping. The bounded lookahead
+patterns are module constants beside the code that uses them.
 """
 
 from __future__ import annotations
@@ -60,6 +66,11 @@ _SPECIAL = frozenset(("IDENT", "LPAR", "LSQB", "MINUS", "VBAR", "OROR", "FLOAT",
                       "LBRACE",
                       *T.RESERVED.values()))
 _DEAD: dict[int, set[str]] = {}  # per scanner set: characters that start no token at all
+# The trivia before a token, matched in the same regex call as the token: possessive, so the
+# token alternation is never tried inside a comment or a run of spaces. Block comments (nested)
+# are not in it: a token that starts with `/*` sends the lexer to the slow path.
+_LEAD = r"(?:[ \t\f\r\n\ufeff\udc80-\udcff]++|//[^\n]*+)*+"
+_LEADING: dict[int, list[re.Pattern[str]]] = {}  # per scanner set: its patterns behind _LEAD
 _ARG_CHARS = 64  # characters of an unknown run kept for the message (shortened again later)
 _CHECKED = frozenset(("EQEQ", "NOTEQ", "LT", "LE", "GT", "GE", "DOTDOT", "DOTDOTEQ", "IF"))
 
@@ -115,6 +126,11 @@ class Lexer:
         self.saw: set[str] = set()  # comparison and `if` tokens met (syntax.checks needs them)
         self.max_read = st.pos  # furthest character looked at (incremental dependency)
         self._mres = tables.scanner_mres
+        leading = _LEADING.get(id(self._mres))
+        if leading is None:
+            leading = _LEADING[id(self._mres)] = [re.compile(_LEAD + "(?:" + mre.pattern + ")",
+                                                             mre.flags) for mre in self._mres]
+        self._leading = leading
         self.states = tables.states
 
     # -- state -------------------------------------------------------------------------------
@@ -185,26 +201,44 @@ class Lexer:
 
     def next(self, stack: list[int]) -> Token:
         """The next token for a parser whose state stack is ``stack``."""
-        self._skip_trivia()
         text, pos, n = self.text, self.pos, self.n
-        if pos >= n:
-            self.max_read = n + 1  # the decision depends on there being nothing more
-            return self.eof_token()
-        state = stack[-1]
         m = None
-        for mre in self._mres:
+        for mre in self._leading:  # trivia and token in one match (most tokens follow a space)
             m = mre.match(text, pos, n)
             if m:
                 break
+        if m is not None:
+            type_ = m.lastgroup
+            start = m.start(type_)
+            if text[start] == "/" and text.startswith("/*", start, n):
+                m = None  # a block comment (nested ones are counted by hand): the slow path
+            elif start != pos:
+                nl = text.count("\n", pos, start)
+                if nl:
+                    self.line += nl
+                    self.line_start = text.rfind("\n", pos, start) + 1
+                pos = self.pos = start
         if m is None:
-            return self._unknown()
-        value = m.group()
+            self._skip_trivia()
+            pos = self.pos
+            if pos >= n:
+                self.max_read = n + 1  # the decision depends on there being nothing more
+                return self.eof_token()
+            for mre in self._mres:
+                m = mre.match(text, pos, n)
+                if m:
+                    break
+            if m is None:
+                return self._unknown()
+            type_ = m.lastgroup
+        state = stack[-1]
+        value = m.group(type_)
         if len(value) <= 24:  # names, keywords and punctuation repeat: share one string
             value = _intern(value)
-        type_ = m.lastgroup
         end = m.end()
         # A pattern may have stopped short for want of input (`1.25e` before `-3`, `.` before
-        # `.=`): a token this close to the end depends on what comes after the buffer.
+        # `.=`): a token this close to the end depends on what comes after the buffer. (It also
+        # covers the trivia before the token: ``reach`` > ``pos``.)
         reach = end + 1 if end + 3 < n else n + 1
         first = text[pos]
         if (first == '"' or first == "r") and type_ not in _LONG_LITERALS and (
@@ -222,7 +256,15 @@ class Lexer:
             if nl:
                 self.line += nl
                 self.line_start = text.rfind("\n", pos, end) + 1
-        tok = _tok(type_, value, pos, line, col, self.line, end - self.line_start + 1, end)
+        tok = _new_str(Token, value)  # what ``_tok`` does, inline: this runs once per token
+        tok.type = type_
+        tok.value = value
+        tok.start_pos = pos
+        tok.line = line
+        tok.column = col
+        tok.end_line = self.line
+        tok.end_column = end - self.line_start + 1
+        tok.end_pos = end
         if type_ in T.PATTERN_START and "ARM_START" in self.states[state]:
             arm = self._arm_start(tok, stack)
             if arm is not None:

@@ -14,11 +14,18 @@ Recovery, in this order, when a token cannot be shifted:
      expression, pattern, type or item), shift it, and skip tokens (keeping brackets balanced)
      until one fits. After a recovery, new errors are not reported until three tokens have been
      shifted, so one typo gives one diagnostic.
+
+Why one module above ~400 lines: the driver loop and the four recoveries are methods of one
+``_ItemRun`` and share its mutable state (state and value stacks, lexer, last token, quiet
+count, item column); each recovery is tried from the loop in the order above and leaves the
+stacks the way the loop expects. Split into modules they would reach into each other's
+attributes. What has its own seam lives elsewhere: how reductions build trees
+(``syntax.reductions``), the stack-only table simulation (``syntax.lalr_lookahead``), findings
+computed from finished trees (``syntax.checks``), expected-token summaries (``syntax.expected``).
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,27 +34,28 @@ from lark import Token, Tree
 from lark.parsers.lalr_analysis import Shift
 
 from reml_lsp.syntax import tokens as T
-from reml_lsp.syntax.checks import (
-    assign_eq_callback,
-    block_callback,
-    drain_built_issues,
-    item_issues,
-    missing_separator,
-)
+from reml_lsp.syntax.checks import drain_built_issues, item_issues, missing_separator
 from reml_lsp.syntax.expected import summarize
 from reml_lsp.syntax.gcpause import gc_paused
 from reml_lsp.syntax.grammar import Tables, tables
 from reml_lsp.syntax.issues import IssueFix, IssueNote, SyntaxIssue
 from reml_lsp.syntax.lalr_lookahead import acceptable, accepts
 from reml_lsp.syntax.lexer import Lexer, LexState
+from reml_lsp.syntax.reductions import (
+    MAX_TREE_DEPTH,
+    TooDeep,
+    begin_item,
+    fast_tables,
+    first_leaf_at,
+    flatten_chains,
+    too_deep_at,
+)
 from reml_lsp.syntax.treeutil import first_token
 
 LOOKAHEAD_CHECK = 3  # tokens that must parse after an inserted token
 QUIET_SHIFTS = 3  # shifts after a recovery during which new errors are not reported
 MAX_NESTING = 256  # open brackets in one item; deeper input is one finding (parser.nesting)
 _COPY_DEPTH = 256  # above this stack depth, check a reduction before copying the stack
-_LONG_CHAIN = 64  # binary chains longer than this are flattened once, when the item ends
-MAX_TREE_DEPTH = 256  # deeper item trees become one finding (real code stays under 40)
 _SHALLOW_CHARS = 128  # an item this short cannot reach MAX_TREE_DEPTH: not measured
 SKIP_KEEP = 1024  # tokens one panic recovery keeps; the rest of what it skips is one span token
 
@@ -85,127 +93,7 @@ def _error_token(at: Token, skipped: list[Any]) -> ErrorToken:
     return tok
 
 
-_chains = threading.local()  # per parse: binary nodes whose flattening was deferred
-
-
-def _binary_callback(inner):
-    def build(children: list[Any]) -> Tree:
-        node = inner(children)
-        last = node.children[-1]
-        if isinstance(last, Tree) and last.data == "binary":
-            ids = getattr(_chains, "ids", None)
-            if len(last.children) <= _LONG_CHAIN and not (ids and id(last) in ids):
-                node.children[-1:] = last.children
-            else:
-                # The grammar's chains are right-recursive: splicing at every level copies the
-                # chain each time (quadratic). Long ones are flattened once, at the item's end.
-                if ids is None:
-                    ids = _chains.ids = set()
-                    _chains.pending = []
-                ids.add(id(node))
-                _chains.pending.append(node)
-        return node
-
-    return build
-
-
-def _too_deep_at(tree: Tree) -> int | None:
-    """Offset of the first subtree deeper than ``MAX_TREE_DEPTH`` levels, or None. Level by
-    level, without recursion (a few percent of the parse time of large items)."""
-    level = [tree]
-    depth = 0
-    while level:
-        depth += 1
-        if depth > MAX_TREE_DEPTH:
-            node: Any = level[0]
-            while isinstance(node, Tree):
-                node = next((c for c in node.children if c is not None), None)
-            return node.start_pos if isinstance(node, Token) else None
-        level = [c for n in level for c in n.children if type(c) is Tree]
-    return None
-
-
-def _flatten_chains() -> None:
-    """Splice the deferred nested chains, outermost first: each node is walked once. The result
-    is what splicing at every level gives (a deferred node's last child is always a chain)."""
-    pending = getattr(_chains, "pending", None)
-    if not pending:
-        return
-    deferred = _chains.ids
-    _chains.pending, _chains.ids = [], None
-    for node in reversed(pending):
-        if id(node) not in deferred:
-            continue  # spliced into an enclosing chain already
-        flat: list[Any] = []
-        cur = node
-        while True:
-            deferred.discard(id(cur))
-            flat.extend(cur.children[:-1])
-            last = cur.children[-1]
-            if id(last) in deferred:
-                cur = last
-                continue
-            flat.extend(last.children)
-            break
-        node.children = flat
-
-
-def _wrap_callbacks(callbacks: dict[Any, Any]) -> dict[Any, Any]:
-    out = dict(callbacks)
-    for rule, cb in callbacks.items():
-        alias = getattr(rule, "alias", None)
-        if alias == "binary":
-            out[rule] = _binary_callback(cb)
-        elif alias == "block" or (rule.origin.name == "block" and not alias):
-            out[rule] = block_callback(cb)
-        elif alias == "assign" and any(s.name == "EQ" for s in rule.expansion):
-            out[rule] = assign_eq_callback(cb)
-    return out
-
-
 _WRAPPED: dict[int, tuple[dict, dict, dict]] = {}
-
-
-def _is_identity(rule: Any) -> bool:
-    """A `?rule` alternative with one kept child: its callback returns that child unchanged,
-    so the driver skips the call (these unit reductions are most of an expression's)."""
-    if rule.alias or len(rule.expansion) != 1 or not rule.options.expand1:
-        return False
-    sym = rule.expansion[0]
-    return not sym.name.startswith("_") and not getattr(sym, "filter_out", False)
-
-
-def _fast_tables(tabs: Tables) -> tuple[dict, dict, dict]:
-    """(callbacks, actions, gotos) in the shape the hot loop wants: an action is
-    ``(target, None)`` for a shift or ``(0, (size, callback, lhs))`` for a reduction."""
-    callbacks = _wrap_callbacks(tabs.callbacks)
-    actions: dict[int, dict[str, tuple]] = {}
-    gotos: dict[int, dict[str, int]] = {}
-    # One tuple per shift target and per rule, shared by every state (tens of thousands of
-    # entries would otherwise each hold their own: megabytes of resident memory).
-    shifts: dict[int, tuple] = {}
-    reduces: dict[Any, tuple] = {}
-    for state, acts in tabs.states.items():
-        a: dict[str, tuple] = {}
-        g: dict[str, int] = {}
-        for sym, (action, arg) in acts.items():
-            if action is Shift:
-                if sym.isupper() or sym == "$END":
-                    act = shifts.get(arg)
-                    if act is None:
-                        act = shifts[arg] = (arg, None)
-                    a[sym] = act
-                else:
-                    g[sym] = arg
-            else:
-                act = reduces.get(arg)
-                if act is None:
-                    act = reduces[arg] = (0, (-1, None, arg.origin.name)) if _is_identity(
-                        arg) else (0, (len(arg.expansion), callbacks[arg], arg.origin.name))
-                a[sym] = act
-        actions[state] = a
-        gotos[state] = g
-    return callbacks, actions, gotos
 
 
 class ItemParser:
@@ -219,7 +107,7 @@ class ItemParser:
         self.t = tabs or tables()
         key = id(self.t)
         if key not in _WRAPPED:
-            _WRAPPED[key] = _fast_tables(self.t)
+            _WRAPPED[key] = fast_tables(self.t)
         self.callbacks, self.actions, self.gotos = _WRAPPED[key]
 
     # ------------------------------------------------------------------ public
@@ -270,11 +158,12 @@ class _ItemRun:
         self.item_col = 1
         self.start_state = lexer.state()
         self.until: int | None = None  # stop before the token at this offset (completion)
+        self._item_first = 0  # offset of the item's first token
 
     # ------------------------------------------------------------------ driver
     def parse(self) -> Item | None:
         lexer = self.lexer
-        _chains.pending, _chains.ids = [], None
+        begin_item()
         drain_built_issues()
         tok = lexer.next(self.stack)
         if tok.type == "$END":
@@ -296,56 +185,82 @@ class _ItemRun:
                 lexer.issues.clear()
                 lexer.open_brackets.clear()
                 tok = lexer.next(self.stack)
-        first = tok.start_pos
+        first = self._item_first = tok.start_pos
         self.item_col = tok.column
         states = self.states
+        # The loop runs once per token: what it reads is held in locals. ``self.stack`` and
+        # ``self.values`` are only changed in place from here on.
+        stack, values, actions = self.stack, self.values, self.owner.actions
+        until = self.until
+        top_level_only, openers, virtual = T.TOP_LEVEL_ONLY, T.OPENERS, T.VIRTUAL
+        open_brackets = lexer.open_brackets
         while True:
             ttype = tok.type
-            if self.until is not None and _reaches(tok, self.until):
-                raise _StopAt(acceptable(states, self.stack))
+            if until is not None and _reaches(tok, until):
+                raise _StopAt(acceptable(states, stack))
             if ttype == "$END":
-                if not accepts(states, self.stack, "$END"):
+                if not accepts(states, stack, "$END"):
                     self._complete_at_eof(tok)
                 return self._finish(first)
-            if ttype in T.TOP_LEVEL_ONLY and self.lexer.open_brackets and \
+            if open_brackets and ttype in top_level_only and \
                     self._starts_declaration(tok) and self._is_declaration(tok):
                 # A declaration keyword at the start of a line inside unclosed brackets: the
                 # brackets were left open, the item ends here (rather than swallowing the file).
-                tok = self._recover(tok, self.stack[:], force_close=True)
+                try:
+                    tok = self._recover(tok, stack[:], force_close=True)
+                except TooDeep as deep:
+                    tok = self._skip_too_deep(deep, tok)
                 continue
-            if ttype in T.OPENERS and len(lexer.open_brackets) > MAX_NESTING:
+            if ttype in openers and len(open_brackets) > MAX_NESTING:
                 tok = self._too_deep(tok)
                 continue
             pre = None
-            if len(self.stack) > _COPY_DEPTH:
-                # A deep stack (a long operator chain) is not copied for every token: the
-                # entries the reductions overwrite are journaled and restored if ``tok`` fails.
-                pre = self._feed_journaled(tok)
-                fed = pre is None
+            act = actions[stack[-1]].get(ttype)
+            if act is None:
+                fed = False
+            elif act[1] is None:  # a plain shift (about half the tokens): no call
+                stack.append(act[0])
+                values.append(tok)
+                fed = True
             else:
-                act = states[self.stack[-1]].get(ttype)
-                if act is not None and act[0] is not Shift:
-                    pre = self.stack[:]  # only needed if ``tok`` fails
-                fed = self._feed(tok)
+                try:
+                    if len(stack) > _COPY_DEPTH:
+                        # A deep stack (a long operator chain) is not copied for every token:
+                        # the entries the reductions overwrite are journaled and restored if
+                        # ``tok`` fails.
+                        pre = self._feed_journaled(tok)
+                        fed = pre is None
+                    else:
+                        pre = stack[:]  # only needed if ``tok`` fails after its reductions
+                        fed = self._feed(tok)
+                except TooDeep as deep:
+                    tok = self._skip_too_deep(deep, tok)
+                    continue
             if fed:
-                if ttype not in T.VIRTUAL:
+                if ttype not in virtual:
                     self.last = tok
                     if self.quiet:
                         self.quiet -= 1
-                tok = lexer.next(self.stack)
+                tok = lexer.next(stack)
                 continue
             if pre is None:
-                pre = self.stack[:]
-            if ttype != "UNKNOWN" and accepts(states, self.stack, "$END") and self.last:
+                pre = stack[:]
+            if ttype != "UNKNOWN" and accepts(states, stack, "$END") and self.last:
                 return self._finish(first)  # ``tok`` begins the next item
-            tok = self._recover(tok, pre)
+            try:
+                tok = self._recover(tok, pre)
+            except TooDeep as deep:
+                tok = self._skip_too_deep(deep, deep.resume or tok)
 
     def _finish(self, first: int) -> Item:
         end_tok = Token("$END", "")
-        tree = self._feed_end(end_tok)
-        _flatten_chains()
+        try:
+            tree = self._feed_end(end_tok)
+        except TooDeep as deep:
+            tree = self._shallow_error_tree(first_leaf_at(deep.node, first), first)
+        flatten_chains()
         if self.last is not None and self.last.end_pos - first > _SHALLOW_CHARS:
-            deep_at = _too_deep_at(tree)
+            deep_at = too_deep_at(tree)
             if deep_at is not None:
                 tree = self._shallow_error_tree(deep_at, first)
         self.issues.extend(drain_built_issues())
@@ -400,8 +315,35 @@ class _ItemRun:
             notes=[IssueNote("lexer.skip_to_item_end", label="parser")]))
         self.stack[:] = [self.start]
         self.values[:] = []
+        begin_item()
         self._feed(_error_token(self._virtual("ERROR", first), []))
         return self._feed_end(Token("$END", ""))
+
+    def _skip_too_deep(self, deep: TooDeep, tok: Token) -> Token:
+        """A left-recursive chain passed ``MAX_TREE_DEPTH`` while the item was being built: the
+        finding `_shallow_error_tree` gives at the end of the item, but the rest of the item
+        is skipped (tokens lexed, nothing built), so memory stays bounded by the depth limit."""
+        at = first_leaf_at(deep.node, tok.start_pos)
+        self.issues.append(SyntaxIssue(
+            "parser.nesting_too_deep", "parse.expression_too_deep", at, at + 1,
+            args=(str(MAX_TREE_DEPTH),),
+            notes=[IssueNote("lexer.skip_to_item_end", label="parser")]))
+        lexer = self.lexer
+        while tok.type != "$END" and not (tok.type not in T.OPENERS and
+                                          self._starts_declaration(tok)):
+            if tok.type not in T.VIRTUAL:
+                self.last = tok
+            tok = lexer.next(self.stack)
+            if len(lexer.open_brackets) > MAX_NESTING:
+                lexer.open_brackets.clear()  # skipped: nothing to match them against
+        lexer.open_brackets.clear()
+        self.stack[:] = [self.start]
+        self.values[:] = []
+        begin_item()
+        first = self._item_first
+        self._feed(_error_token(self._virtual("ERROR", first), []))
+        self.quiet = QUIET_SHIFTS
+        return tok
 
     def _feed_journaled(self, tok: Token) -> list[int] | None:
         """``_feed``, returning None on success, else the state stack as it was before the
@@ -689,12 +631,17 @@ class _ItemRun:
         depth = 0
         lexer = self.lexer
         error_stack = _simulate(states, self.stack, "ERROR")
+        fits: dict[str, bool] = {}  # per token type: whether it continues after the ERROR
         first = True
         while True:
             if tok.type == "$END":
                 break
-            if depth <= 0 and error_stack is not None and accepts(states, error_stack, tok.type):
-                break
+            if depth <= 0 and error_stack is not None:
+                fit = fits.get(tok.type)
+                if fit is None:
+                    fit = fits[tok.type] = accepts(states, error_stack, tok.type)
+                if fit:
+                    break
             if not first and self._starts_declaration(tok):
                 break
             # The failing token itself is unmatched: it does not open a region to skip over.
@@ -720,7 +667,11 @@ class _ItemRun:
             self.last = rest_last or skipped[-1]
         if rest_first is not None and rest_last is not None:
             skipped.append(_skipped_span(rest_first, rest_last))
-        self._feed(_error_token(err_tok, [*reversed(popped), *skipped]))
+        try:
+            self._feed(_error_token(err_tok, [*reversed(popped), *skipped]))
+        except TooDeep as deep:
+            deep.resume = tok  # the skipped tokens are consumed: go on from ``tok``
+            raise
         return tok
 
 

@@ -10,6 +10,13 @@ uncommitted tail is looked at again when more input arrives.
 Bytes are decoded incrementally: a UTF-8 sequence split across chunks is completed by the next
 chunk; a truly invalid sequence becomes a located ``DecoderFailed`` finding and the rest is still
 parsed.
+
+Why one module above ~400 lines: it is spec 2-7's ``Core.Parse.Streaming`` surface, one set of
+names (``DemandHint``, ``FlowController``, ``run_stream``/``resume``, ``StreamDriver`` and its
+events) that its users (``syntax.incremental``, ``runtime.watch``, ``reml-run watch``) import
+together, and the types are shared by both halves. The seam, if it grows: the pull runner
+(``run_stream``/``resume``, up to ``resume``) and the push-mode ``StreamDriver`` with its events
+and cancellation (from ``PendingReason`` on).
 """
 
 from __future__ import annotations

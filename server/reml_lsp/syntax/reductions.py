@@ -1,0 +1,189 @@
+"""How the LALR driver's reductions build trees: the table in the shape the hot loop reads,
+and the callbacks that keep trees usable for the tools that walk them.
+
+* Unit reductions of ``?rule`` alternatives with one kept child are not called at all.
+* Binary chains (right-recursive in the grammar) are spliced into one flat ``binary`` node; long
+  ones once, at the end of the item (splicing at every level copies the chain: quadratic).
+* Left-recursive chains (``x.f.f…``, ``g(x)(x)…``, ``a |> f |> …``) keep the stack flat, so
+  their depth is counted as they are built: past ``MAX_TREE_DEPTH`` a reduction raises
+  ``TooDeep`` and the driver skips the rest of the item instead of building it.
+* ``syntax.checks`` wraps the ``block`` and ``assign`` callbacks for its findings.
+
+The per-parse bookkeeping is thread-local; ``begin_item`` resets it for each item.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from lark import Token, Tree
+from lark.parsers.lalr_analysis import Shift
+
+from reml_lsp.syntax.checks import assign_eq_callback, block_callback
+from reml_lsp.syntax.grammar import Tables
+
+_LONG_CHAIN = 64  # binary chains longer than this are flattened once, when the item ends
+MAX_TREE_DEPTH = 256  # deeper item trees become one finding (real code stays under 40)
+
+_state = threading.local()  # per item: deferred binary chains, left-recursive chain depths
+
+
+def begin_item() -> None:
+    """Forget the bookkeeping of the previous item (or of the part of it that was dropped)."""
+    _state.pending, _state.ids, _state.depths = [], None, {}
+
+
+def _binary_callback(inner):
+    def build(children: list[Any]) -> Tree:
+        node = inner(children)
+        last = node.children[-1]
+        if isinstance(last, Tree) and last.data == "binary":
+            ids = getattr(_state, "ids", None)
+            if len(last.children) <= _LONG_CHAIN and not (ids and id(last) in ids):
+                node.children[-1:] = last.children
+            else:
+                # The grammar's chains are right-recursive: splicing at every level copies the
+                # chain each time (quadratic). Long ones are flattened once, at the item's end.
+                if ids is None:
+                    ids = _state.ids = set()
+                    _state.pending = []
+                ids.add(id(node))
+                _state.pending.append(node)
+        return node
+
+    return build
+
+
+class TooDeep(Exception):
+    """Raised by a reduction whose left-recursive chain (``x.f.f…``, ``g(x)(x)…``, ``a |> f |>
+    …``) passed ``MAX_TREE_DEPTH``: the item's tree is too deep whatever follows, so the rest
+    of the item is skipped instead of built (a 1 MB line of such a chain built a tree of
+    hundreds of megabytes only to replace it with one ERROR at the end)."""
+
+    def __init__(self, node: Tree) -> None:
+        self.node = node
+        self.resume: Token | None = None  # the token to go on from, when not the current one
+
+
+def _left_callback(inner):
+    """A left-recursive rule (``postfix: postfix DOT member``): the stack stays flat however
+    long the chain, so its depth is counted here (per item, by node id; the entry holds the node
+    so that an id is never reused while the count is kept)."""
+
+    def build(children: list[Any]) -> Tree:
+        node = inner(children)
+        depths = _state.depths
+        d = depths.get(id(node.children[0]))
+        depth = 1 if d is None else d[1] + 1
+        if depth > MAX_TREE_DEPTH:
+            raise TooDeep(node)
+        depths[id(node)] = (node, depth)
+        return node
+
+    return build
+
+
+def first_leaf_at(node: Any, default: int) -> int:
+    """Offset of the leftmost leaf (an ERROR from recovery included), as `too_deep_at` finds
+    it: where the finding for a too deep tree is put."""
+    while isinstance(node, Tree):
+        node = next((c for c in node.children if c is not None), None)
+    return node.start_pos if isinstance(node, Token) else default
+
+
+def too_deep_at(tree: Tree) -> int | None:
+    """Offset of the first subtree deeper than ``MAX_TREE_DEPTH`` levels, or None. Level by
+    level, without recursion (a few percent of the parse time of large items)."""
+    level = [tree]
+    depth = 0
+    while level:
+        depth += 1
+        if depth > MAX_TREE_DEPTH:
+            at = first_leaf_at(level[0], -1)
+            return None if at < 0 else at
+        level = [c for n in level for c in n.children if type(c) is Tree]
+    return None
+
+
+def flatten_chains() -> None:
+    """Splice the deferred nested chains, outermost first: each node is walked once. The result
+    is what splicing at every level gives (a deferred node's last child is always a chain)."""
+    pending = getattr(_state, "pending", None)
+    if not pending:
+        return
+    deferred = _state.ids
+    _state.pending, _state.ids = [], None
+    for node in reversed(pending):
+        if id(node) not in deferred:
+            continue  # spliced into an enclosing chain already
+        flat: list[Any] = []
+        cur = node
+        while True:
+            deferred.discard(id(cur))
+            flat.extend(cur.children[:-1])
+            last = cur.children[-1]
+            if id(last) in deferred:
+                cur = last
+                continue
+            flat.extend(last.children)
+            break
+        node.children = flat
+
+
+def _wrap_callbacks(callbacks: dict[Any, Any]) -> dict[Any, Any]:
+    out = dict(callbacks)
+    for rule, cb in callbacks.items():
+        alias = getattr(rule, "alias", None)
+        if alias == "binary":
+            out[rule] = _binary_callback(cb)
+        elif alias == "block" or (rule.origin.name == "block" and not alias):
+            out[rule] = block_callback(cb)
+        elif alias == "assign" and any(s.name == "EQ" for s in rule.expansion):
+            out[rule] = assign_eq_callback(cb)
+        elif rule.expansion and rule.expansion[0].name == rule.origin.name and \
+                not rule.origin.name.startswith("_"):  # `_` rules are inlined lists: flat
+            out[rule] = _left_callback(cb)
+    return out
+
+
+def _is_identity(rule: Any) -> bool:
+    """A `?rule` alternative with one kept child: its callback returns that child unchanged,
+    so the driver skips the call (these unit reductions are most of an expression's)."""
+    if rule.alias or len(rule.expansion) != 1 or not rule.options.expand1:
+        return False
+    sym = rule.expansion[0]
+    return not sym.name.startswith("_") and not getattr(sym, "filter_out", False)
+
+
+def fast_tables(tabs: Tables) -> tuple[dict, dict, dict]:
+    """(callbacks, actions, gotos) in the shape the hot loop wants: an action is
+    ``(target, None)`` for a shift or ``(0, (size, callback, lhs))`` for a reduction."""
+    callbacks = _wrap_callbacks(tabs.callbacks)
+    actions: dict[int, dict[str, tuple]] = {}
+    gotos: dict[int, dict[str, int]] = {}
+    # One tuple per shift target and per rule, shared by every state (tens of thousands of
+    # entries would otherwise each hold their own: megabytes of resident memory).
+    shifts: dict[int, tuple] = {}
+    reduces: dict[Any, tuple] = {}
+    for state, acts in tabs.states.items():
+        a: dict[str, tuple] = {}
+        g: dict[str, int] = {}
+        for sym, (action, arg) in acts.items():
+            if action is Shift:
+                if sym.isupper() or sym == "$END":
+                    act = shifts.get(arg)
+                    if act is None:
+                        act = shifts[arg] = (arg, None)
+                    a[sym] = act
+                else:
+                    g[sym] = arg
+            else:
+                act = reduces.get(arg)
+                if act is None:
+                    act = reduces[arg] = (0, (-1, None, arg.origin.name)) if _is_identity(
+                        arg) else (0, (len(arg.expansion), callbacks[arg], arg.origin.name))
+                a[sym] = act
+        actions[state] = a
+        gotos[state] = g
+    return callbacks, actions, gotos
