@@ -41,6 +41,8 @@ class Cli:
             env={**self.env, **(env or {})},
         )
         assert "Traceback" not in proc.stderr, proc.stderr
+        # every runtime document printed matches its contract class (cli/output.print_result)
+        assert "does not match its contract" not in proc.stderr, proc.stderr
         return Run(proc.returncode, proc.stdout, proc.stderr)
 
     def many(self, *calls: tuple[str | Path, ...]) -> list[Run]:
