@@ -117,7 +117,8 @@ class AnalyzedDocument:
         cached = self._diagnostics.get(locale)
         if cached is None:
             limit = self.max_diagnostics
-            dropped = sum(dropped_count(item.issues) for item in self.parsed.items)
+            # (only a full list drops: an item without findings counted none)
+            dropped = sum(dropped_count(item.issues) for item in self.parsed.items if item.issues)
             capped = first_issues(self._issues(), limit, dropped)
             entries = [(item, dpos) for item, dpos, _ in self.entries()]  # one walk per call
             cached = build_diagnostics(

@@ -35,7 +35,7 @@ class ItemFacts:
     name table depends on (compared by value: a reparsed item with the same declarations leaves
     the table as it was)."""
 
-    __slots__ = ("_d", "_sub", "digest_", "free", "header", "impl", "inner", "names",
+    __slots__ = ("_d", "_sub", "digest_", "free", "header", "hot", "impl", "inner", "names",
                  "own_", "recs", "refs_", "res", "res_closed", "res_top", "sig", "span", "tops",
                  "used_lib", "used_top")
 
@@ -67,6 +67,7 @@ class ItemFacts:
         self.res: list[Finding] = []
         self.used_top: frozenset[str] = frozenset()
         self.used_lib: frozenset[str] = frozenset()
+        self.hot = self.impl is not None  # it has findings to place (res, own_ or impl)
 
     def digest(self, text: str, dpos: int) -> str | None:
         """``anchor_digest`` of the item's text (the audit_id anchor), hashed once."""
@@ -88,6 +89,7 @@ class ItemFacts:
             self.own_ = [*self.refs(tree).unused_locals,
                          *duplicates.pattern_bindings([(tree, 0)]),
                          *shift(bridges.check(self._sub, [(tree, d)]), -d)]
+            self.hot = bool(self.res or self.own_ or self.impl)
         return self.own_
 
 

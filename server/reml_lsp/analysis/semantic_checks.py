@@ -95,6 +95,7 @@ def _resolve(f: ItemFacts, tree, top: frozenset[str], closed: bool, modules: Mod
     f.res = resolve.resolve_free(refs, top, modules, closed, used_top, used_lib)
     f.used_top, f.used_lib = frozenset(used_top), frozenset(used_lib)
     f.res_top, f.res_closed = top, closed
+    f.hot = bool(f.res or f.own_ or f.impl)
     return True
 
 
@@ -109,13 +110,13 @@ def _findings(text: str, entries: Sequence[Entry], clean: Sequence[bool] | None,
     top = table.top
     out = sink if sink is not None else FindingSink(-1)
     n = len(entries)
-    ok = range(n) if clean is None else [i for i in range(n) if clean[i]]
+    ok = clean if clean is not None else [True] * n
     loose: set[int] = set()  # resolved through the sink on each call (``_resolve`` False)
     if modules is NO_MODULES:
-        stale = [i for i in ok if facts[i].res_top is not top or facts[i].res_closed != closed
-                 or facts[i].own_ is None]
+        stale = [i for i, f in enumerate(facts)
+                 if (f.res_top is not top or f.res_closed is not closed) and ok[i]]
     else:
-        stale = list(ok)
+        stale = [i for i in range(n) if ok[i]]
     deltas: dict = {}
     for i in stale:
         f = facts[i]
@@ -127,7 +128,7 @@ def _findings(text: str, entries: Sequence[Entry], clean: Sequence[bool] | None,
     loose_top: set[str] = set()
     loose_lib: set[str] = set()
     impls = []
-    flagged = [i for i in ok if facts[i].res or facts[i].own_ or facts[i].impl]
+    flagged = [i for i, f in enumerate(facts) if f.hot and ok[i]]
     for i in sorted(loose.union(flagged)) if loose else flagged:
         f = facts[i]
         tree, dpos = entries[i]
@@ -144,11 +145,12 @@ def _findings(text: str, entries: Sequence[Entry], clean: Sequence[bool] | None,
         d = entries[i][1]
         out.extend(duplicates.clash_finding(code, b, first, sev, d, d)
                    for code, b, first in facts[i].inner)
-    if len(ok) == n and table.imports:  # a broken item may hold the only use of an import
+    if table.imports and all(ok):  # a broken item may hold the only use of an import
+        kept = [f for i, f in enumerate(facts) if i not in loose] if loose else facts
         out.extend(resolve.unused_imports(
             text, [_placed(facts, entries, i, k) for i, k in table.imports],
-            loose_top.union(*[facts[i].used_top for i in ok if i not in loose]),
-            loose_lib.union(*[facts[i].used_lib for i in ok if i not in loose]), core))
+            loose_top.union(*[f.used_top for f in kept]),
+            loose_lib.union(*[f.used_lib for f in kept]), core))
     for code, (i, k), (fi, fk) in table.clashes:
         out.add(duplicates.clash_finding(code, facts[i].tops[k], facts[fi].tops[fk], sev,
                                          entries[i][1], entries[fi][1]))

@@ -149,9 +149,10 @@ class ParsedDocument:
         return self._pos[i] - item.start.pos, self._line[i] - item.start.line
 
     def entries(self) -> Iterator[tuple[Item, int, int]]:
-        for i, item in enumerate(self.items):
-            dpos, dline = self.shift(i)
-            yield item, dpos, dline
+        # ``shift(i)`` inlined: every diagnostics request walks all items through here
+        for item, pos, line in zip(self.items, self._pos, self._line, strict=True):
+            start = item.start
+            yield item, pos - start.pos, line - start.line
 
     def issues(self) -> list[SyntaxIssue]:
         out: list[SyntaxIssue] = []
