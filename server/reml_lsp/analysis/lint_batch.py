@@ -5,13 +5,20 @@ output is the same whether it came from this process, a worker or the cache.
 Cache key: SHA-256 of the bytes + the tool fingerprint + every option that changes the output
 (locale, ``allow_top_level_expr``, the path as shown, the workspace-relative path that enters
 the audit_id). audit_ids are computed by ``analyze_bytes`` as always; nothing is re-derived here.
+
+A caller that prints JSON passes ``render`` (diagnostic, timestamp → its printed text): each
+diagnostic is then printed once, where it is analysed (in a worker), and the text is cached with
+it, split where the run's timestamp goes. A warm run reads a few fields per diagnostic and the
+printed text; ``Diagnostic`` objects are built from the JSON shape only when someone asks.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing
 import os
+import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -19,16 +26,19 @@ from typing import Any
 
 import attrs
 
-from reml_lsp.analysis.analyze import analyze_bytes
 from reml_lsp.analysis.cap import DEFAULT_MAX_DIAGNOSTICS
 from reml_lsp.cache.fingerprint import tool_fingerprint
 from reml_lsp.cache.store import CacheStore
-from reml_lsp.diagnostics.model import Diagnostic
+from reml_lsp.diagnostics.model import Diagnostic, Severity
 from reml_lsp.diagnostics.serialize import from_json, to_json
 from reml_lsp.lifeline import bind_to_owner, release_stdio
 
 KIND = "lint"
+VERSION = 2  # the shape of a cached value (in the key: rows of another shape are never read)
 Progress = Callable[[int, int], None]
+Render = Callable[[Diagnostic, str], str]  # (diagnostic, timestamp) → its printed JSON text
+# Stands for the run's timestamp while rendering; random, so no input can contain it.
+_STAMP = f"reml-timestamp-{uuid.uuid4().hex}"
 
 
 @attrs.frozen
@@ -42,13 +52,70 @@ class LintJob:
 @attrs.define
 class LintResult:
     display: str
-    diagnostics: list[Diagnostic]  # always rebuilt from the JSON shape (``from_json``)
+    _diagnostics: list[Diagnostic] | None  # None: built from ``raw`` on first use
     lines: dict[int, str]  # 0-based line → its text, for the lines the diagnostics point at
     error: str | None = None  # OSError text when the file could not be read
     cached: bool = False
+    raw: list[dict[str, Any]] | None = None  # the diagnostics' JSON shape (``to_json``)
+    raw_text: str | None = None  # ``raw`` as JSON text, not parsed yet (a cached result)
+    printed: list[list[str]] | None = None  # per diagnostic: its text split at the timestamp
+    _reported: list[Reported] | None = None
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        """Always rebuilt from the JSON shape (``from_json``) when it came from a worker or the
+        cache, so every source gives the same objects."""
+        if self._diagnostics is None:
+            if self.raw is None and self.raw_text is not None:
+                self.raw = _parse_raw(self.raw_text, len(self.reported()))
+                if self.raw is None:
+                    raise ValueError(f"damaged lint cache entry for {self.display}")
+            self._diagnostics = [from_json(d) for d in self.raw or ()]
+        return self._diagnostics
+
+    def reported(self) -> list[Reported]:
+        """What a lint run filters, counts and prints, without building the diagnostics."""
+        if self._reported is None:
+            if self._diagnostics is not None:
+                self._reported = [Reported(d.severity, d.domain, d.location.file, d.audit_id,
+                                           self, i) for i, d in enumerate(self._diagnostics)]
+            else:
+                self._reported = [Reported(Severity(d["severity"]), d["domain"],
+                                           d["location"]["file"], d.get("audit_id"), self, i)
+                                  for i, d in enumerate(self.raw or ())]
+        return self._reported
 
     def line_text(self, line: int) -> str | None:
         return self.lines.get(line)
+
+
+@attrs.frozen
+class Reported:
+    """One diagnostic of a run: the fields the command filters and counts on; the full
+    ``Diagnostic`` and its printed text on demand."""
+
+    severity: Severity
+    domain: str
+    file: str
+    audit_id: str | None
+    source: LintResult = attrs.field(repr=False, eq=False)
+    index: int
+
+    @property
+    def diagnostic(self) -> Diagnostic:
+        return self.source.diagnostics[self.index]
+
+    def text(self, render: Render, stamp: str) -> str:
+        """The printed JSON of this diagnostic for the run's ``stamp`` (rendered now unless a
+        worker or the cache already has it)."""
+        printed = self.source.printed
+        pieces = printed[self.index] if printed is not None else _pieces(render,
+                                                                         self.diagnostic)
+        return json.dumps(stamp).join(pieces)
+
+
+def _pieces(render: Render, d: Diagnostic) -> list[str]:
+    return render(d, _STAMP).split(json.dumps(_STAMP))
 
 
 def default_jobs() -> int:
@@ -58,10 +125,14 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-Raw = tuple[list[dict[str, Any]], dict[int, str]]  # (diagnostics as JSON, line texts)
+# (diagnostics as JSON, line texts, printed pieces or None)
+Raw = tuple[list[dict[str, Any]], dict[int, str], list[list[str]] | None]
 
 
-def _analyse(job: LintJob, data: bytes, locale: str, allow_top_level_expr: bool) -> Raw:
+def _analyse(job: LintJob, data: bytes, locale: str, allow_top_level_expr: bool,
+             render: Render | None = None) -> Raw:
+    from reml_lsp.analysis.analyze import analyze_bytes  # not loaded by a run the cache answers
+
     result = analyze_bytes(data, file=job.display, rel_path=job.rel_path, locale=locale,
                            allow_top_level_expr=allow_top_level_expr,
                            max_diagnostics=job.max_diagnostics)
@@ -70,11 +141,16 @@ def _analyse(job: LintJob, data: bytes, locale: str, allow_top_level_expr: bool)
         line = d.location.line - 1
         if line not in lines and 0 <= line < result.index.line_count:
             lines[line] = result.index.line_text(line)
-    return [to_json(d) for d in result.diagnostics], lines
+    raw = [to_json(d) for d in result.diagnostics]
+    if render is None:
+        return raw, lines, None
+    # Printed from the JSON shape, as a cached result would be.
+    return raw, lines, [_pieces(render, from_json(d)) for d in raw]
 
 
-def _work(batch: list[tuple[LintJob, bytes]], locale: str, allow: bool) -> list[Raw]:
-    return [_analyse(job, data, locale, allow) for job, data in batch]
+def _work(batch: list[tuple[LintJob, bytes]], locale: str, allow: bool,
+          render: Render | None) -> list[Raw]:
+    return [_analyse(job, data, locale, allow, render) for job, data in batch]
 
 
 def _worker_init(owner: int) -> None:
@@ -87,20 +163,25 @@ def _worker_init(owner: int) -> None:
 
 
 def _preload() -> None:
+    from reml_lsp.analysis.analyze import analyze_bytes
+
     analyze_bytes(b"fn main() -> Int { 0 }\n", file="-", rel_path="-")
 
 
 def _key(data: bytes, job: LintJob, locale: str, allow: bool) -> str:
     h = hashlib.sha256(data)
-    h.update(f"\0{tool_fingerprint()}\0{locale}\0{int(allow)}\0{job.display}\0"
+    h.update(f"\0{tool_fingerprint()}\0{VERSION}\0{locale}\0{int(allow)}\0{job.display}\0"
              f"{job.rel_path}\0{job.max_diagnostics}".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 
 
 def lint_files(jobs_in: Sequence[LintJob], *, locale: str, allow_top_level_expr: bool = False,
                jobs: int | None = None, cache: CacheStore | None = None,
-               progress: Progress | None = None, mp_context: Any = None) -> list[LintResult]:
-    """One result per job, in order. ``jobs`` = worker processes (1: this process)."""
+               progress: Progress | None = None, mp_context: Any = None,
+               render: Render | None = None) -> list[LintResult]:
+    """One result per job, in order. ``jobs`` = worker processes (1: this process).
+    ``render`` must be a module-level function (workers receive it by name)."""
+    render_id = f"{render.__module__}.{render.__qualname__}" if render is not None else None
     total = len(jobs_in)
     results: list[LintResult | None] = [None] * total
     pending: list[tuple[int, bytes, str]] = []
@@ -117,7 +198,7 @@ def lint_files(jobs_in: Sequence[LintJob], *, locale: str, allow_top_level_expr:
         hits = cache.get_many(KIND, [key for _, _, key in pending])
         misses = []
         for i, data, key in pending:
-            hit = _from_cache(jobs_in[i].display, hits.get(key))
+            hit = _from_cache(jobs_in[i].display, hits.get(key), render_id)
             if hit is None:
                 misses.append((i, data, key))
             else:
@@ -130,7 +211,7 @@ def lint_files(jobs_in: Sequence[LintJob], *, locale: str, allow_top_level_expr:
     workers = min(jobs or default_jobs(), len(pending))
     if workers <= 1:
         for i, data, key in pending:
-            raw = _analyse(jobs_in[i], data, locale, allow_top_level_expr)
+            raw = _analyse(jobs_in[i], data, locale, allow_top_level_expr, render)
             results[i] = _result(jobs_in[i].display, raw)
             fresh.append((key, raw))
             done += 1
@@ -146,7 +227,7 @@ def lint_files(jobs_in: Sequence[LintJob], *, locale: str, allow_top_level_expr:
         with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init,
                                  initargs=(os.getpid(),)) as pool:
             futures = [pool.submit(_work, [(jobs_in[i], data) for i, data, _ in batch], locale,
-                                   allow_top_level_expr) for batch in batches]
+                                   allow_top_level_expr, render) for batch in batches]
             for batch, future in zip(batches, futures, strict=True):
                 for (i, _, key), raw in zip(batch, future.result(), strict=True):
                     results[i] = _result(jobs_in[i].display, raw)
@@ -155,26 +236,68 @@ def lint_files(jobs_in: Sequence[LintJob], *, locale: str, allow_top_level_expr:
                 if progress is not None:
                     progress(done, total)
     if cache is not None and fresh:
-        cache.put_many(KIND, [(key, {"d": diags, "l": [[k, v] for k, v in lines.items()]})
-                              for key, (diags, lines) in fresh])
+        cache.put_many(KIND, [(key, _cache_value(raw, render_id)) for key, raw in fresh])
     return [r for r in results if r is not None]
 
 
-def _from_cache(display: str, value: Any) -> LintResult | None:
+def _cache_value(raw: Raw, render_id: str | None) -> dict[str, Any]:
+    """The row of one result. The diagnostics are kept as JSON text (parsed only when a run
+    needs the objects); ``s`` has what every run reads of them."""
+    diags, lines, printed = raw
+    value: dict[str, Any] = {
+        "s": [[d["severity"], d["domain"], d["location"]["file"], d.get("audit_id")]
+              for d in diags],
+        "d": json.dumps(diags, ensure_ascii=False, separators=(",", ":")),
+        "l": [[k, v] for k, v in lines.items()]}
+    if printed is not None:
+        value["r"], value["p"] = render_id, printed
+    return value
+
+
+def _from_cache(display: str, value: Any, render_id: str | None) -> LintResult | None:
+    """The cached result, or None (a miss) for a row that is damaged, of another shape, or
+    printed by another ``render`` than the one asked for."""
     if not isinstance(value, dict):
         return None
-    diags, lines = value.get("d"), value.get("l")
-    if not isinstance(diags, list) or not isinstance(lines, list):
+    summary, diags, lines = value.get("s"), value.get("d"), value.get("l")
+    printed = value.get("p") if render_id is not None else None
+    if not isinstance(summary, list) or not isinstance(diags, str) or not isinstance(lines, list):
+        return None
+    if render_id is not None and (value.get("r") != render_id or not isinstance(printed, list)
+                                  or len(printed) != len(summary)):
         return None
     try:
         line_map = {int(k): str(v) for k, v in lines}
+        result = LintResult(display, None, line_map, cached=True, printed=printed)
+        result._reported = [Reported(Severity(sev), str(domain), str(file), audit_id, result, i)
+                            for i, (sev, domain, file, audit_id) in enumerate(summary)]
+        if printed is not None and not all(
+                isinstance(p, list) and all(type(s) is str for s in p) for p in printed):
+            return None
     except (TypeError, ValueError):
         return None
-    try:
-        return LintResult(display, [from_json(d) for d in diags], line_map, cached=True)
-    except Exception:  # a stale or damaged entry is a miss, whatever cattrs raises
+    if render_id is not None:  # printing JSON: the objects are not needed, parse on demand
+        result.raw_text = diags
+        return result
+    result.raw = _parse_raw(diags, len(summary))
+    if result.raw is None:
         return None
+    try:
+        result.diagnostics  # noqa: B018 - built here, so a damaged row is a miss
+    except Exception:  # whatever cattrs raises for a stale or damaged entry
+        return None
+    return result
+
+
+def _parse_raw(text: str, count: int) -> list[dict[str, Any]] | None:
+    try:
+        diags = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(diags, list) or len(diags) != count:
+        return None
+    return diags
 
 
 def _result(display: str, raw: Raw) -> LintResult:
-    return LintResult(display, [from_json(d) for d in raw[0]], raw[1])
+    return LintResult(display, None, raw[1], raw=raw[0], printed=raw[2])

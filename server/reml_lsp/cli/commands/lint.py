@@ -5,23 +5,24 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
 from reml_lsp.analysis.cap import DEFAULT_MAX_DIAGNOSTICS
-from reml_lsp.analysis.lint_batch import LintJob, LintResult
+from reml_lsp.analysis.lint_batch import LintJob, LintResult, Reported
 from reml_lsp.cli.argtypes import non_negative_int
 from reml_lsp.cli.exit_codes import ExitCode, worst
 from reml_lsp.cli.lint_domains import add_arguments as add_domain_arguments
 from reml_lsp.cli.lint_domains import check_domain, expand_config, lint_config_files
 from reml_lsp.cli.lint_jobs import add_arguments as add_job_arguments
-from reml_lsp.cli.lint_jobs import run_jobs
+from reml_lsp.cli.lint_jobs import run_jobs, v2_text
 from reml_lsp.cli.lint_report import CI_FORMATS, paint_for, write_ci_report
 from reml_lsp.cli.lint_report import add_arguments as add_report_arguments
-from reml_lsp.cli.output import print_json
+from reml_lsp.cli.output import dumps
 from reml_lsp.cli.textreport import render, render_table
 from reml_lsp.diagnostics.catalog import message, resolve_locale
-from reml_lsp.diagnostics.envelope import to_v2, utc_timestamp
+from reml_lsp.diagnostics.envelope import utc_timestamp
 from reml_lsp.diagnostics.model import Diagnostic, Location, Severity, Span
 from reml_lsp.workspace import find_root, relative_path
 
@@ -75,16 +76,33 @@ def _input_error(display: str, key: str, args: list[str], locale: str, code: str
                       recoverability="fatal")
 
 
-def _emit_metrics(started: float, files: int, diagnostics: list[Diagnostic]) -> None:
+def _emit_metrics(started: float, files: int, diagnostics: list[Reported]) -> None:
     """Seed §6: one ``RuntimeMetrics`` line per lint run (see docs/runtime-bridges.md)."""
     from reml_lsp.runtime.metrics import RuntimeMetrics, emit_metrics
 
-    failed = len({d.location.file for d in diagnostics if d.severity is Severity.ERROR})
+    failed = len({d.file for d in diagnostics if d.severity is Severity.ERROR})
     elapsed = (time.perf_counter() - started) * 1000
     emit_metrics("reml.lint", RuntimeMetrics.for_operation(
         elapsed, operations=max(files, 1), errors=failed,
         audit_id=next((d.audit_id for d in diagnostics if d.audit_id), None),
         custom={"files": files, "diagnostics": len(diagnostics)}))
+
+
+def _reported(d: Diagnostic) -> list[Reported]:
+    return LintResult(d.location.file, [d], {}).reported()
+
+
+def _print_json(doc: dict[str, Any], printed: list[str]) -> None:
+    """``print_json(doc)`` with the diagnostics already printed (``v2_text``: by the workers or
+    from the cache): the same text, without encoding tens of thousands of objects here."""
+    if not printed:
+        text = dumps(doc)
+    else:
+        mark = f"reml-diagnostics-{uuid.uuid4().hex}"  # random: no input contains it
+        doc["diagnostics"] = [mark]
+        text = dumps(doc).replace(f'"{mark}"', ",\n    ".join(printed), 1)
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -96,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
                          "message": message("cli.locale.default", locale, [asked])})
         if args.format == "text":
             sys.stderr.write(warnings[-1]["message"] + "\n")
-    diagnostics: list[Diagnostic] = []
+    diagnostics: list[Reported] = []  # the full Diagnostic only for the formats that need it
     inputs: list[str] = []
     lines: dict[str, LintResult] = {}
     code = ExitCode.SUCCESS
@@ -108,23 +126,23 @@ def run(args: argparse.Namespace) -> int:
                     args.max_diagnostics)
             for display, path in files if path is not None]
     results = iter(lint_config_files(args, files, locale) if domain == "config"
-                   else run_jobs(args, jobs, locale))  # in input order, cached or not
+                   else run_jobs(args, jobs, locale, json_output=args.format == "json"))
     for display, path in files:
         inputs.append(display)
         if path is None:
-            diagnostics.append(_input_error(display, "cli.input.not_found", [display], locale,
-                                            "cli.input.not_found"))
+            diagnostics.extend(_reported(_input_error(display, "cli.input.not_found",
+                                                      [display], locale, "cli.input.not_found")))
             code = worst(code, ExitCode.IO)
             continue
         result = next(results)
         if result.error is not None:
-            diagnostics.append(_input_error(display, "cli.input.unreadable",
-                                            [display, result.error], locale,
-                                            "cli.input.unreadable"))
+            diagnostics.extend(_reported(_input_error(display, "cli.input.unreadable",
+                                                      [display, result.error], locale,
+                                                      "cli.input.unreadable")))
             code = worst(code, ExitCode.IO)
             continue
         lines[display] = result
-        diagnostics.extend(result.diagnostics)
+        diagnostics.extend(result.reported())
     if args.domain:
         diagnostics = [d for d in diagnostics if d.domain == args.domain]
     _emit_metrics(started, len(inputs), diagnostics)
@@ -135,24 +153,26 @@ def run(args: argparse.Namespace) -> int:
     elif has_warning:
         code = worst(code, ExitCode.FAILURE if args.fail_on_warning else ExitCode.WARNING)
     stamp = utc_timestamp()
-    if args.format in CI_FORMATS:
-        write_ci_report(args.format, diagnostics, locale=locale, exit_code=int(code))
-    elif args.format == "json":
+    if args.format == "json":
         doc: dict[str, Any] = {
             "command": "lint",
             "status": "ok" if code == ExitCode.SUCCESS else "failed",
-            "diagnostics": [to_v2(d, timestamp=stamp) for d in diagnostics],
+            "diagnostics": [],
             "summary": {"inputs": inputs, "diagnostic_count": len(diagnostics)},
             "exit_code": code.as_json(),
         }
         if warnings:
             doc["warnings"] = warnings
-        print_json(doc)
+        _print_json(doc, [d.text(v2_text, stamp) for d in diagnostics])
+        return int(code)
+    full = [d.diagnostic for d in diagnostics]
+    if args.format in CI_FORMATS:
+        write_ci_report(args.format, full, locale=locale, exit_code=int(code))
     elif args.format == "table":
-        print(render_table(diagnostics))
+        print(render_table(full))
     else:
         paint = paint_for(args)
-        for d in diagnostics:
+        for d in full:
             index = lines.get(d.location.file)
             line_text = index.line_text(d.location.line - 1) if index else None
             print(render(d, line_text, paint))
