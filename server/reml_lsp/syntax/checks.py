@@ -102,14 +102,15 @@ def item_issues(item) -> list[SyntaxIssue]:
     binaries: list[Tree] = []
     guards: list[Tree] = []
     stack = [item.tree]
-    while stack:  # one walk collects what both checks need
-        node = stack.pop()
+    pop, push = stack.pop, stack.extend
+    while stack:  # one walk collects what both checks need (per node of most items: lean)
+        node = pop()
         data = node.data
         if data == "binary":
             binaries.append(node)
         elif data == "arm_tail":
             guards.append(node)
-        stack.extend(c for c in node.children if isinstance(c, Tree))
+        push([c for c in node.children if isinstance(c, Tree)])
     return [*_chained_comparisons(binaries), *_if_guards(guards)]
 
 

@@ -73,6 +73,9 @@ _LEAD = r"(?:[ \t\f\r\n\ufeff\udc80-\udcff]++|//[^\n]*+)*+"
 _LEADING: dict[int, list[re.Pattern[str]]] = {}  # per scanner set: its patterns behind _LEAD
 _ARG_CHARS = 64  # characters of an unknown run kept for the message (shortened again later)
 _CHECKED = frozenset(("EQEQ", "NOTEQ", "LT", "LE", "GT", "GE", "DOTDOT", "DOTDOTEQ", "IF"))
+# Read once per token: module globals, not attributes of ``tokens``.
+_PATTERN_START, _OPENERS, _CLOSERS = T.PATTERN_START, T.OPENERS, T.CLOSERS
+_RESERVED, _CONTEXTUAL = T.RESERVED, T.CONTEXTUAL
 
 
 @attrs.define(slots=True)
@@ -131,6 +134,7 @@ class Lexer:
             leading = _LEADING[id(self._mres)] = [re.compile(_LEAD + "(?:" + mre.pattern + ")",
                                                              mre.flags) for mre in self._mres]
         self._leading = leading
+        self._lead = leading[0]
         self.states = tables.states
 
     # -- state -------------------------------------------------------------------------------
@@ -202,11 +206,13 @@ class Lexer:
     def next(self, stack: list[int]) -> Token:
         """The next token for a parser whose state stack is ``stack``."""
         text, pos, n = self.text, self.pos, self.n
-        m = None
-        for mre in self._leading:  # trivia and token in one match (most tokens follow a space)
-            m = mre.match(text, pos, n)
-            if m:
-                break
+        # Trivia and token in one match (most tokens follow a space).
+        m = self._lead.match(text, pos, n)
+        if m is None:
+            for mre in self._leading[1:]:  # Lark splits a scanner past 100 groups
+                m = mre.match(text, pos, n)
+                if m:
+                    break
         if m is not None:
             type_ = m.lastgroup
             start = m.start(type_)
@@ -265,7 +271,7 @@ class Lexer:
         tok.end_line = self.line
         tok.end_column = end - self.line_start + 1
         tok.end_pos = end
-        if type_ in T.PATTERN_START and "ARM_START" in self.states[state]:
+        if type_ in _PATTERN_START and "ARM_START" in self.states[state]:
             arm = self._arm_start(tok, stack)
             if arm is not None:
                 # Re-read this token after ARM_START (its classification does not change).
@@ -276,10 +282,10 @@ class Lexer:
         self.prev_line = self.line
         if type_ in _CHECKED:
             self.saw.add(type_)
-        if type_ in T.OPENERS:
+        if type_ in _OPENERS:
             self.open_brackets.append(tok)
-        elif type_ in T.CLOSERS and self.open_brackets:
-            if T.OPENERS[self.open_brackets[-1].type] == type_:
+        elif type_ in _CLOSERS and self.open_brackets:
+            if _OPENERS[self.open_brackets[-1].type] == type_:
                 self.open_brackets.pop()
         return tok
 
@@ -289,14 +295,14 @@ class Lexer:
         if type_ in _CONTEXTUAL_FIX:
             type_, value, end = self._contextual(type_, value, end, prev, state)
         if type_ == "IDENT":
-            kw = T.RESERVED.get(value)
+            kw = _RESERVED.get(value)
             if kw is not None:
                 if prev not in ("DOT", "COLONCOLON"):
                     type_ = kw
                     if type_ in ("RETURN", "BREAK") and self._bare(end):
                         type_ += "_BARE"
             else:
-                kw = T.CONTEXTUAL.get(value)
+                kw = _CONTEXTUAL.get(value)
                 if kw is not None and ((kw in self.states[state] and (
                         kw != "TEST" or self._string_follows(end))) or (
                         kw in _DECL_WORDS and self.prev_line != self.line and
