@@ -20,6 +20,20 @@ from reml_lsp.contract.converter import converter, doc, optional, register_omitt
 PID_DOC = "the reml-run child's process id, added by the language server"
 
 
+class _StatusDocument:
+    """What the server reads of most documents: their own ``audit_id`` and ``status``."""
+
+    __slots__ = ()
+    audit_id: str
+    status: str
+
+    def audit(self) -> str | None:
+        return self.audit_id
+
+    def outcome(self) -> str:
+        return self.status
+
+
 @attrs.define
 class ExitCodeInfo:
     """The exit code of the command, with its label from the one exit-code table."""
@@ -114,7 +128,7 @@ class ValidationReport:
 
 @register_omitting
 @attrs.define(kw_only=True)
-class DiffDocument:
+class DiffDocument(_StatusDocument):
     """``reml-run diff OLD NEW``: the diff document (docs/runtime-config.md) that ``reml-run
     reload`` reads back."""
 
@@ -139,12 +153,6 @@ class DiffDocument:
     error: ErrorInfo | None = attrs.field(default=None, metadata=optional())
     exit_code: ExitCodeInfo
     pid: int | None = attrs.field(default=None, metadata=optional(PID_DOC))
-
-    def audit(self) -> str | None:
-        return self.audit_id
-
-    def outcome(self) -> str:
-        return self.status
 
 
 ReloadStatus = Literal["applied", "dry-run", "rejected", "failed", "rolled-back"]
@@ -204,7 +212,7 @@ class ReloadDocument:
 
 @register_omitting
 @attrs.define(kw_only=True)
-class GpuLaunchDocument:
+class GpuLaunchDocument(_StatusDocument):
     """``reml-run gpu launch KERNEL``: one kernel's timing, checksum, buffers and NVML state."""
 
     command: Literal["gpu launch"]
@@ -232,12 +240,6 @@ class GpuLaunchDocument:
         default=None, metadata=optional("with --rollback-state after a GPU error"))
     exit_code: ExitCodeInfo
     pid: int | None = attrs.field(default=None, metadata=optional(PID_DOC))
-
-    def audit(self) -> str | None:
-        return self.audit_id
-
-    def outcome(self) -> str:
-        return self.status
 
 
 @attrs.define(kw_only=True)
@@ -292,7 +294,7 @@ class GpuKernelsDocument:
 
 @register_omitting
 @attrs.define(kw_only=True)
-class InstrumentCommandDocument:
+class InstrumentCommandDocument(_StatusDocument):
     """``reml-run instrument query|write RESOURCE SCPI``."""
 
     command: Literal["instrument query", "instrument write"]
@@ -308,16 +310,10 @@ class InstrumentCommandDocument:
     exit_code: ExitCodeInfo
     pid: int | None = attrs.field(default=None, metadata=optional(PID_DOC))
 
-    def audit(self) -> str | None:
-        return self.audit_id
-
-    def outcome(self) -> str:
-        return self.status
-
 
 @register_omitting
 @attrs.define(kw_only=True)
-class TelemetryDocument:
+class TelemetryDocument(_StatusDocument):
     """``reml-run instrument telemetry``: samples and the latest voltage, temperature, flags."""
 
     command: Literal["instrument telemetry"]
@@ -333,16 +329,10 @@ class TelemetryDocument:
     exit_code: ExitCodeInfo
     pid: int | None = attrs.field(default=None, metadata=optional(PID_DOC))
 
-    def audit(self) -> str | None:
-        return self.audit_id
-
-    def outcome(self) -> str:
-        return self.status
-
 
 @register_omitting
 @attrs.define(kw_only=True)
-class RegmapApplyDocument:
+class RegmapApplyDocument(_StatusDocument):
     """``reml-run instrument apply REGMAP``: the planned (``--dry-run``) or applied and verified
     register/interrupt changes. A failure is an :class:`ErrorDocument` whose error carries the
     ``audit_id``, the ``change_set``, what failed and the rollback."""
@@ -364,12 +354,6 @@ class RegmapApplyDocument:
     metrics: dict[str, Any]
     exit_code: ExitCodeInfo
     pid: int | None = attrs.field(default=None, metadata=optional(PID_DOC))
-
-    def audit(self) -> str | None:
-        return self.audit_id
-
-    def outcome(self) -> str:
-        return self.status
 
     def change_items(self) -> list[dict[str, Any]]:
         items = self.change_set.get("items")
