@@ -135,3 +135,53 @@ def test_concurrent_writers_on_a_fresh_database_lose_nothing(tmp_path):
         shared[0].close()
     with closing(sqlite3.connect(db)) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def fail_first_write(monkeypatch) -> list[str]:
+    """The next ``AuditStore.record`` fails as a broken connection does; later ones work."""
+    failed: list[str] = []
+    real = AuditStore.record
+
+    def record(self, event, audit_id, *args, **kwargs):
+        if not failed:
+            failed.append(audit_id)
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(self, event, audit_id, *args, **kwargs)
+
+    monkeypatch.setattr(AuditStore, "record", record)
+    return failed
+
+
+def test_the_gc_sink_writes_again_on_a_new_connection_after_a_failure(tmp_path, monkeypatch):
+    from reml_lsp.lsp.gc_session import _StoreSink
+
+    db = tmp_path / ".reml" / "audit.db"
+    sink = _StoreSink(lambda: db)
+    try:
+        sink("gc.stats", {"run_id": "r1"})
+        failed = fail_first_write(monkeypatch)
+        sink("gc.stats", {"run_id": "r2"})  # fails once, then lands through a new connection
+        sink("gc.stats", {"run_id": "r3"})
+        assert failed == ["r2"]
+        assert ids_seen_by_another_process(db) == ["r1", "r2", "r3"]
+    finally:
+        sink.close()
+
+
+def test_the_audit_thread_writes_again_on_a_new_connection_after_a_failure(tmp_path,
+                                                                          monkeypatch):
+    from reml_lsp.lsp.audit_log import AuditLog
+
+    db = tmp_path / ".reml" / "audit.db"
+    audit = AuditLog(db)
+    try:
+        audit.record("test.event", "e1", {})
+        audit.flush()
+        failed = fail_first_write(monkeypatch)
+        audit.record("test.event", "e2", {})
+        audit.record("test.event", "e3", {})
+        audit.flush()
+        assert failed == ["e2"] and audit.disabled is None
+        assert ids_seen_by_another_process(db) == ["e1", "e2", "e3"]
+    finally:
+        audit.close()

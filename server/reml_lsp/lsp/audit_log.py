@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
@@ -65,20 +66,34 @@ class AuditLog:
             item = self._queue.get()
             if item is None:
                 break
-            try:
-                if self.disabled is None:
-                    if store is None:
-                        store = AuditStore(self.path)
-                    store.record(*item)
-            except AuditStoreDamaged as exc:  # one warning, then no more writes
-                self._disable(exc)
-                if store is not None:
-                    store.close()
-                    store = None
-            except Exception as exc:  # the audit store must never take the server down
-                log.warning("audit: could not record %s: %s", item[0], exc)
+            for attempt in (1, 2):  # a failed write is tried once more on a new connection
+                try:
+                    if self.disabled is None:
+                        if store is None:
+                            store = AuditStore(self.path)
+                        store.record(*item)
+                    break
+                except AuditStoreDamaged as exc:  # one warning, then no more writes
+                    self._disable(exc)
+                    store = _closed(store)
+                    break
+                except Exception as exc:  # the audit store must never take the server down
+                    store = _closed(store)
+                    if attempt == 2 or not isinstance(exc, sqlite3.Error):
+                        log.warning("audit: could not record %s: %s", item[0], exc)
+                        break
             if self._queue.empty():
                 self._idle.set()
         if store is not None:
             store.close()
         self._idle.set()
+
+
+def _closed(store: AuditStore | None) -> None:
+    """Close ``store`` (a broken connection may fail to close: it is dropped all the same)."""
+    if store is not None:
+        try:
+            store.close()
+        except Exception:
+            pass
+    return None

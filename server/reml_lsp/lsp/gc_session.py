@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import sqlite3
 import sys
 import threading
 from collections.abc import Callable
@@ -41,21 +42,33 @@ class _StoreSink:
         self._lock = threading.Lock()
 
     def __call__(self, event: str, payload: dict[str, Any]) -> None:
+        run_id = str(payload.get("run_id"))
         with self._lock:
-            where = self.path()
-            if self._store is not None and self._store.path != where:
+            try:
+                self._store_now().record(event, run_id, payload, run_id=run_id)
+            except sqlite3.Error:  # a broken connection: once more on a new one
+                self._drop()
+                self._store_now().record(event, run_id, payload, run_id=run_id)
+
+    def _store_now(self) -> AuditStore:
+        where = self.path()
+        if self._store is not None and self._store.path != where:
+            self._drop()
+        if self._store is None:
+            self._store = AuditStore(where)
+        return self._store
+
+    def _drop(self) -> None:
+        if self._store is not None:
+            try:
                 self._store.close()
-                self._store = None
-            if self._store is None:
-                self._store = AuditStore(where)
-            run_id = str(payload.get("run_id"))
-            self._store.record(event, run_id, payload, run_id=run_id)
+            except sqlite3.Error:
+                pass
+            self._store = None
 
     def close(self) -> None:
         with self._lock:
-            if self._store is not None:
-                self._store.close()
-                self._store = None
+            self._drop()
 
 
 class GcSession:
