@@ -235,7 +235,7 @@ class Indexer:
             return fresh
         workers = max(1, min(default_jobs(), len(batches)))
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["reml_lsp.analysis.file_index", "reml_lsp.syntax.parser"])
+        ctx.set_forkserver_preload(["reml_lsp.lsp.index_worker"])  # parser tables loaded once
         pool = self._pool = ProcessPoolExecutor(workers, mp_context=ctx,
                                                 initializer=_worker_init, initargs=(os.getpid(),))
 
