@@ -185,3 +185,25 @@ def test_the_audit_thread_writes_again_on_a_new_connection_after_a_failure(tmp_p
         assert ids_seen_by_another_process(db) == ["e1", "e2", "e3"]
     finally:
         audit.close()
+
+
+def test_a_reader_never_finds_a_new_store_without_its_table(tmp_path):
+    """Another process (a reader, ``reml-run audit``) may open the file the moment it appears:
+    the store is made aside and linked into place, never seen half made."""
+    paths = [tmp_path / f"s{n}" / "audit.db" for n in range(30)]
+    code = ("import os, sqlite3, sys, time\n"
+            "for p in sys.argv[1:]:\n"
+            "    while not os.path.exists(p): time.sleep(0.0005)\n"
+            "    c = sqlite3.connect(p, timeout=30)\n"
+            "    try: c.execute('SELECT count(*) FROM events').fetchone()\n"
+            "    except sqlite3.Error as e: print(p, e)\n"
+            "    c.close()\n")
+    reader = subprocess.Popen([sys.executable, "-c", code, *map(str, paths)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        for path in paths:
+            path.parent.mkdir()
+            AuditStore(path).close()
+    finally:
+        out, _ = reader.communicate(timeout=120)
+    assert reader.returncode == 0 and out == ""

@@ -7,6 +7,7 @@ being killed (WAL + ``synchronous=NORMAL`` is durable against process death).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -90,6 +91,8 @@ class AuditStore:
         # One statement or transaction at a time: a store may be shared by threads (the GC
         # flusher and ``shutdown``), and interleaved ``BEGIN``s on one connection would fail.
         self._lock = threading.RLock()
+        if not os.path.lexists(self.path):
+            self._create()
         self._conn = sqlite3.connect(
             self.path, timeout=timeout_s, isolation_level=None, check_same_thread=False
         )
@@ -102,6 +105,30 @@ class AuditStore:
         except BaseException:
             self._conn.close()
             raise
+
+    def _create(self) -> None:
+        """Make a new store (WAL, schema) in a temporary file beside it and link it into place,
+        so that no other process ever opens it half made (a file without the table yet). When
+        another process linked its own first, theirs is used; where links are not supported,
+        the store is made in place as before."""
+        tmp = self.path.with_name(f".{self.path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+        try:
+            conn = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.executescript(SCHEMA)
+            finally:
+                conn.close()  # the only connection: checkpointed, its -wal and -shm removed
+            try:
+                os.link(tmp, self.path)
+            except FileExistsError:
+                pass
+        except (OSError, sqlite3.Error):
+            pass  # made in place by the connection below
+        finally:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                with contextlib.suppress(OSError):
+                    os.unlink(f"{tmp}{suffix}")
 
     def _check_intact(self) -> None:
         """Refuse a file that is not an SQLite database or fails ``PRAGMA quick_check`` (a scan
