@@ -17,12 +17,26 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from reml_lsp.lifeline import alive
+
 OWNER = "REML_TEST_HOME_OWNER"  # the pid of the process that made the folder
+PREFIX = "reml-test-home-"
 
 
 def _user_cache() -> Path:
     xdg = os.environ.get("XDG_CACHE_HOME")
     return Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+
+
+def _remove_stale_homes() -> None:
+    """The folders of sessions that were killed (no ``pytest_unconfigure``)."""
+    for folder in Path(tempfile.gettempdir()).glob(PREFIX + "*"):
+        try:
+            owner = int((folder / "owner.pid").read_text())
+        except (OSError, ValueError):
+            continue
+        if not alive(owner):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _isolate() -> None:
@@ -31,7 +45,9 @@ def _isolate() -> None:
     user_cache = _user_cache()
     os.environ.setdefault("PIP_CACHE_DIR", str(user_cache / "pip"))
     os.environ.setdefault("REML_TEST_TOOL_CACHE", str(user_cache / "reml-lsp"))
-    home = Path(tempfile.mkdtemp(prefix="reml-test-home-"))
+    _remove_stale_homes()
+    home = Path(tempfile.mkdtemp(prefix=PREFIX))
+    (home / "owner.pid").write_text(str(os.getpid()))
     os.environ[OWNER] = str(os.getpid())
     os.environ["REML_TEST_HOME"] = str(home)
     os.environ["REML_CACHE_DIR"] = str(home / "cache" / "reml-lsp")
@@ -44,6 +60,15 @@ def _isolate() -> None:
 
 
 _isolate()
+
+
+def pytest_configure(config) -> None:
+    """With pytest-xdist, build the (cold) Lark table cache once here, before the workers start
+    and their servers all build it at the same time."""
+    if os.environ.get(OWNER) == str(os.getpid()) and getattr(config.option, "numprocesses", None):
+        from reml_lsp.syntax.grammar import tables
+
+        tables()
 
 
 def pytest_unconfigure(config) -> None:
