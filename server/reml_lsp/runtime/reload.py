@@ -19,7 +19,7 @@ change are :class:`ConfigError` turned into outcomes by :func:`outcome_for_error
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import attrs
 
@@ -31,13 +31,14 @@ from reml_lsp.config.dangerous import DangerousChange, classify, restart_require
 from reml_lsp.config.errors import ConfigError
 from reml_lsp.config.schema import SchemaVersion, parse_version
 from reml_lsp.config.validate import validate
+from reml_lsp.contract.results import ReloadResult, ReloadStatus
 from reml_lsp.runtime.filelock import exclusive_lock
 from reml_lsp.runtime.operation_id import operation_id
 from reml_lsp.runtime.rollback import RollbackInfo
 from reml_lsp.runtime.state_file import RuntimeState, parse_state
 from reml_lsp.runtime.transaction import commit_file, read_current, rollback_file
 
-Status = Literal["applied", "dry-run", "rejected", "failed", "rolled-back"]
+Status = ReloadStatus  # one list of outcomes, the contract's
 RELOAD_EVENT = "reml.reload"
 ROLLBACK_EVENT = "reml.rollback"
 DANGEROUS_EVENT = "reml.reload.dangerous_allowed"
@@ -62,6 +63,11 @@ class ReloadOutcome:
     def as_json(self) -> dict[str, Any]:
         body = attrs.asdict(self, filter=lambda a, _: a.name != "error")
         return body
+
+    def result(self, *, audited: bool) -> ReloadResult:
+        """The outcome as the contract prints it (``reml-run reload``'s ``result``);
+        ``audited``: the store recorded it (a dry run never is)."""
+        return ReloadResult(**self.as_json(), audited=audited and self.status != "dry-run")
 
 
 def outcome_for_error(err: ConfigError, audit_id: str | None = None) -> ReloadOutcome:

@@ -30,7 +30,7 @@ from reml_lsp.cli.commands._config_common import (
 from reml_lsp.cli.errors import CliError
 from reml_lsp.cli.exit_codes import ExitCode
 from reml_lsp.contract.converter import converter
-from reml_lsp.contract.results import ExitCodeInfo, ReloadDocument, ReloadResult, error_info
+from reml_lsp.contract.results import ExitCodeInfo, ReloadDocument, error_info
 from reml_lsp.runtime.reload import Reloader, ReloadOutcome
 
 STATUS_EXIT = {
@@ -86,8 +86,7 @@ def report(outcome: ReloadOutcome, fmt: str, *, audited: bool) -> int:
         code = exit_for(outcome.error)
     doc = ReloadDocument(
         command="reload", status="ok" if code == 0 else "error",
-        result=ReloadResult(**outcome.as_json(),
-                            audited=audited and outcome.status != "dry-run"),
+        result=outcome.result(audited=audited),
         error=error_info(outcome.error.as_json()) if outcome.error is not None else None,
         exit_code=ExitCodeInfo(code.label, int(code)))
     body = converter.unstructure(doc)
