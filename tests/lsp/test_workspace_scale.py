@@ -150,14 +150,14 @@ async def test_cancel_a_workspace_request_while_indexing(cold_client):
 
 async def test_a_file_changed_on_disk_is_reindexed(client):
     path = client.root / "m7.reml"
-    path.write_text(path.read_text(encoding="utf-8") + "\npub fn fresh_name_7() -> Int { 7 }\n",
-                    encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    name = f"fresh_name_7_{text.count('fresh_name_7')}"  # the workspace is shared by both clients
+    path.write_text(text + f"\npub fn {name}() -> Int {{ 7 }}\n", encoding="utf-8")
     names: list[str] = []
     for _ in range(100):  # re-indexed in the background after a later workspace request
-        found = await client.workspace_symbol_async(
-            lsp.WorkspaceSymbolParams(query="fresh_name_7"))
+        found = await client.workspace_symbol_async(lsp.WorkspaceSymbolParams(query=name))
         names = [s.name for s in found]
         if names:
             break
         await asyncio.sleep(0.25)
-    assert names == ["fresh_name_7"]
+    assert names == [name]
