@@ -8,7 +8,7 @@ from pathlib import Path
 
 from reml_lsp.analysis.analyze import analyze_text
 from reml_lsp.analysis.config_document import ConfigDocument
-from reml_lsp.analysis.host import AnalysisHost
+from reml_lsp.analysis.host import AnalysisHost, module_from_bytes
 from reml_lsp.analysis.modules import make_module
 from reml_lsp.analysis.semantic import TYPE
 from reml_lsp.analysis.tree import entries_of
@@ -200,7 +200,8 @@ def test_workspace_symbols_include_open_documents_and_closed_files():
 
 def test_line_index_of_open_and_closed_files():
     closed = "module demo.disk\n\nfn a() -> Int { 0 }\n"
-    info = make_module("file:///d.reml", "d.reml", closed, entries_of(parse_items(closed)))
+    info = module_from_bytes("file:///d.reml", "d.reml", closed.encode())
+    assert info.module == "demo.disk" and info.top_level("a") is not None
     host = AnalysisHost(loader=lambda key: info if key == info.key else None)
     host.set_file(info.key, info.file_index())
     host.open_document("k", "a\nb\n", 1, file="k.reml", rel_path="k.reml")

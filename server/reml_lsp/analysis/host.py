@@ -22,15 +22,25 @@ from reml_lsp.analysis.file_index import FileIndex, IndexedSymbol
 from reml_lsp.analysis.folding import Fold, folding_ranges
 from reml_lsp.analysis.host_document import HostDocument, new_source
 from reml_lsp.analysis.hover import HoverInfo, hover_at, needs_workspace
-from reml_lsp.analysis.modules import ModuleInfo, WorkspaceIndex
+from reml_lsp.analysis.modules import ModuleInfo, WorkspaceIndex, make_module
 from reml_lsp.analysis.navigation import Target, definition, highlights, references
 from reml_lsp.analysis.positions import LineIndex
 from reml_lsp.analysis.semantic import semantic_tokens
+from reml_lsp.analysis.source import decode
 from reml_lsp.analysis.symbols import Symbol, document_symbols
+from reml_lsp.analysis.tree import entries_of
 from reml_lsp.analysis.workspace_symbols import LIMIT, search
 from reml_lsp.diagnostics.model import Diagnostic
+from reml_lsp.syntax.parser import parse_items
 
 Token = tuple[int, int, int, int]  # start, end (code points), type index, modifier bits
+
+
+def module_from_bytes(key: str, rel_path: str, data: bytes) -> ModuleInfo:
+    """A closed file's full module, for a query that needs its tree (the caller reads the
+    file and decides how long to keep the result)."""
+    text, _ = decode(data)
+    return make_module(key, rel_path, text, entries_of(parse_items(text)))
 
 
 class AnalysisHost:

@@ -11,9 +11,8 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 
-from reml_lsp.analysis.host import AnalysisHost
-from reml_lsp.analysis.modules import ModuleInfo, make_module
-from reml_lsp.analysis.tree import entries_of
+from reml_lsp.analysis.host import AnalysisHost, module_from_bytes
+from reml_lsp.analysis.modules import ModuleInfo
 from reml_lsp.lsp.uris import uri_to_path
 
 log = logging.getLogger("reml_lsp.lsp")
@@ -57,8 +56,6 @@ class ModuleLoader:
         self._recent: OrderedDict[str, tuple[tuple[int, int], ModuleInfo]] = OrderedDict()
 
     def __call__(self, key: str) -> ModuleInfo | None:
-        from reml_lsp.analysis.source import decode
-        from reml_lsp.syntax.parser import parse_items
         from reml_lsp.workspace import relative_path
 
         doc = self.ls.doc(key)  # an open document (its URI as the client wrote it)
@@ -78,9 +75,7 @@ class ModuleLoader:
         except OSError as exc:
             log.warning("cannot read %s: %s", path, exc)
             return None
-        text, _ = decode(data)
-        rel = relative_path(path, self.ls.root_for(path))
-        info = make_module(key, rel, text, entries_of(parse_items(text)))
+        info = module_from_bytes(key, relative_path(path, self.ls.root_for(path)), data)
         self._recent[key] = (stamp, info)
         while len(self._recent) > LOADED_KEEP:
             self._recent.popitem(last=False)
