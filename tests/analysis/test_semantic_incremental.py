@@ -102,3 +102,19 @@ def test_items_resolved_through_the_sink_report_what_kept_items_report(monkeypat
                                           max_diagnostics=cap).diagnostics)
             monkeypatch.undo()
             assert loose == kept
+
+
+def test_item_facts_go_with_their_trees() -> None:
+    """The facts ride on the tree: once a document lets its trees go, nothing keeps them."""
+    import gc
+    import weakref
+
+    doc = AnalyzedDocument(NAMES, file="/w/a.reml", rel_path="a.reml")
+    doc.diagnostics("en-US")
+    refs = [weakref.ref(item.tree) for item, _, _ in doc.entries() if item.tree is not None]
+    assert all(getattr(r(), "_reml_item_facts", None) is not None for r in refs)
+    doc.replace("module m\n")
+    doc.diagnostics("en-US")
+    del doc
+    gc.collect()
+    assert [r for r in refs if r() is not None] == []
