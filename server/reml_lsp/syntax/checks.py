@@ -39,6 +39,10 @@ def drain_built_issues() -> list[SyntaxIssue]:
     return out or []
 
 
+# Operators that cannot chain (`a < b < c`): what `_chained_comparisons` looks for.
+NONASSOC = frozenset(op for op, (_, assoc) in PRECEDENCE.items() if assoc == "none")
+
+
 def _push(issue: SyntaxIssue) -> None:
     issues = getattr(_sink, "issues", None)
     if issues is None:

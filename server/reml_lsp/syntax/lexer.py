@@ -72,7 +72,6 @@ _DEAD: dict[int, set[str]] = {}  # per scanner set: characters that start no tok
 _LEAD = r"(?:[ \t\f\r\n\ufeff\udc80-\udcff]++|//[^\n]*+)*+"
 _LEADING: dict[int, list[re.Pattern[str]]] = {}  # per scanner set: its patterns behind _LEAD
 _ARG_CHARS = 64  # characters of an unknown run kept for the message (shortened again later)
-_CHECKED = frozenset(("EQEQ", "NOTEQ", "LT", "LE", "GT", "GE", "DOTDOT", "DOTDOTEQ", "IF"))
 # Read once per token: module globals, not attributes of ``tokens``.
 _PATTERN_START, _OPENERS, _CLOSERS = T.PATTERN_START, T.OPENERS, T.CLOSERS
 _RESERVED, _CONTEXTUAL = T.RESERVED, T.CONTEXTUAL
@@ -126,7 +125,6 @@ class Lexer:
         self.prev_type, self.prev_line = st.prev_type, st.prev_line
         self.issues: IssueList = IssueList()  # bounded: a flood is counted, not kept
         self.open_brackets: list[Token] = []  # unclosed openers, innermost last
-        self.saw: set[str] = set()  # comparison and `if` tokens met (syntax.checks needs them)
         self.max_read = st.pos  # furthest character looked at (incremental dependency)
         self._mres = tables.scanner_mres
         leading = _LEADING.get(id(self._mres))
@@ -280,8 +278,6 @@ class Lexer:
         self.pos = end
         self.prev_type = type_
         self.prev_line = self.line
-        if type_ in _CHECKED:
-            self.saw.add(type_)
         if type_ in _OPENERS:
             self.open_brackets.append(tok)
         elif type_ in _CLOSERS and self.open_brackets:

@@ -48,6 +48,7 @@ from reml_lsp.syntax.reductions import (
     fast_tables,
     first_leaf_at,
     flatten_chains,
+    needs_checks,
     too_deep_at,
 )
 from reml_lsp.syntax.treeutil import first_token
@@ -126,7 +127,7 @@ class ItemParser:
         lexer = Lexer(self.text, self.t, state, self.limit)
         item = _ItemRun(self, lexer).parse()
         if item is not None and item.tree is not None:
-            if lexer.saw:
+            if needs_checks():
                 item.issues.extend(item_issues(item))
             if state.prev_type not in (None, "SEMI") and "\n" not in self.text[
                     state.pos:item.first] and not item.issues:

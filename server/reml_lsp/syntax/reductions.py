@@ -20,7 +20,7 @@ from typing import Any
 from lark import Token, Tree
 from lark.parsers.lalr_analysis import Shift
 
-from reml_lsp.syntax.checks import assign_eq_callback, block_callback
+from reml_lsp.syntax.checks import NONASSOC, assign_eq_callback, block_callback
 from reml_lsp.syntax.grammar import Tables
 
 _LONG_CHAIN = 64  # binary chains longer than this are flattened once, when the item ends
@@ -32,11 +32,22 @@ _state = threading.local()  # per item: deferred binary chains, left-recursive c
 def begin_item() -> None:
     """Forget the bookkeeping of the previous item (or of the part of it that was dropped)."""
     _state.pending, _state.ids, _state.depths = [], None, {}
+    _state.nonassoc, _state.guard = 0, False
+
+
+def needs_checks() -> bool:
+    """Whether ``syntax.checks.item_issues`` can find anything in the item just built: a chained
+    comparison needs two non-associative operators (each binary reduction shifts one), an `if`
+    guard an ``arm_tail`` holding ``IF``. Most items have neither, and skip that tree walk."""
+    return _state.nonassoc >= 2 or _state.guard
 
 
 def _binary_callback(inner):
     def build(children: list[Any]) -> Tree:
         node = inner(children)
+        for child in node.children:  # its one operator (before its chain is spliced in)
+            if type(child) is Token and child.type in NONASSOC:
+                _state.nonassoc += 1
         last = node.children[-1]
         if isinstance(last, Tree) and last.data == "binary":
             ids = getattr(_state, "ids", None)
@@ -64,6 +75,17 @@ class TooDeep(Exception):
     def __init__(self, node: Tree) -> None:
         self.node = node
         self.resume: Token | None = None  # the token to go on from, when not the current one
+
+
+def _guard_callback(inner):
+    def build(children: list[Any]) -> Tree:
+        node = inner(children)
+        for child in node.children:  # `IF` comes from the inlined `_guard`
+            if type(child) is Token and child.type == "IF":
+                _state.guard = True
+        return node
+
+    return build
 
 
 def _left_callback(inner):
@@ -141,6 +163,8 @@ def _wrap_callbacks(callbacks: dict[Any, Any]) -> dict[Any, Any]:
             out[rule] = block_callback(cb)
         elif alias == "assign" and any(s.name == "EQ" for s in rule.expansion):
             out[rule] = assign_eq_callback(cb)
+        elif rule.origin.name == "arm_tail":
+            out[rule] = _guard_callback(cb)
         elif rule.expansion and rule.expansion[0].name == rule.origin.name and \
                 not rule.origin.name.startswith("_"):  # `_` rules are inlined lists: flat
             out[rule] = _left_callback(cb)
