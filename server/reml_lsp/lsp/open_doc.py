@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import attrs
 
@@ -34,7 +34,6 @@ class OpenDoc:
     published: dict[str, tuple[str, list[int]]] = attrs.Factory(dict)
     recorded: dict[str, tuple[str, list[int]]] = attrs.Factory(dict)
     audit_timer: asyncio.TimerHandle | None = None
-    _cache: dict[str, tuple[int, Any]] = attrs.Factory(dict)
 
     @property
     def doc(self) -> SourceDocument:
@@ -54,13 +53,9 @@ class OpenDoc:
         return self.src.rel_path
 
     def cached(self, key: str, compute: Callable[[], T]) -> T:
-        """An LSP-side result (converted diagnostics, the JSON sent), once per revision."""
-        hit = self._cache.get(key)
-        if hit is not None and hit[0] == self.src.edits:
-            return hit[1]
-        value = compute()
-        self._cache[key] = (self.src.edits, value)
-        return value
+        """An LSP-side result (converted diagnostics, the JSON sent), once per revision, kept
+        with the document's own per-revision results (the host does not look at it)."""
+        return self.src.cached("lsp:" + key, compute)
 
     def module(self) -> ModuleInfo:
         return self.src.module()
