@@ -103,10 +103,10 @@ class AnalyzedDocument:
         self._issue_cache = fresh
         return out
 
-    def _anchors(self, entries: list[tuple[Item, int]]) -> list[Anchor]:
-        """``item_anchors`` of the current items (``entries``: (item, dpos)); digests of
+    def _anchors(self, entries: list[tuple[Item, int, int]]) -> list[Anchor]:
+        """``item_anchors`` of the current items (``entries()`` as a list); digests of
         unchanged items are reused (the cache keeps only the items that still exist)."""
-        with_issues = [(item, dpos) for item, dpos in entries if item.issues]
+        with_issues = [(item, dpos) for item, dpos, _ in entries if item.issues]
         old = self._anchor_cache
         anchors = item_anchors(self.text, with_issues, old)
         self._anchor_cache = {id(item): old[id(item)] for item, _ in with_issues
@@ -120,15 +120,16 @@ class AnalyzedDocument:
             # (only a full list drops: an item without findings counted none)
             dropped = sum(dropped_count(item.issues) for item in self.parsed.items if item.issues)
             capped = first_issues(self._issues(), limit, dropped)
-            entries = [(item, dpos) for item, dpos, _ in self.entries()]  # one walk per call
+            entries = list(self.entries())  # one walk of the items per call
             cached = build_diagnostics(
                 capped.issues, text=self.text, index=self.index, file=self.file,
                 rel_path=self.rel_path, locale=locale, stream_meta=self.stream_meta,
                 anchors=self._anchors(entries))
-            parsed = [(item, dpos) for item, dpos in entries if item.tree is not None]
+            parsed = [(item.tree, dpos, not item.issues) for item, dpos, _ in entries
+                      if item.tree is not None]
             cached += semantic_capped(
-                self.text, [(item.tree, dpos) for item, dpos in parsed],
-                [not item.issues for item, _ in parsed], capped, limit, index=self.index,
+                self.text, [(tree, dpos) for tree, dpos, _ in parsed],
+                [ok for _, _, ok in parsed], capped, limit, index=self.index,
                 file=self.file, rel_path=self.rel_path, locale=locale,
                 stream_meta=self.stream_meta)
             cached = finish_capped(cached, capped, limit, index=self.index, file=self.file,
