@@ -1,5 +1,5 @@
 """What the module-level semantic checks need from one top-level item, computed once per item
-tree (``ItemMemo``: an item the incremental parser did not reparse keeps its tree, so it keeps
+tree and kept on it (an item the incremental parser did not reparse keeps its tree, so it keeps
 its facts). Offsets are the tree's own (add the item's ``dpos``).
 
 The module-level step (``semantic_checks``) then only merges facts: a name table from the
@@ -89,6 +89,7 @@ class ItemFacts:
                          *duplicates.pattern_bindings([(tree, 0)]),
                          *shift(bridges.check(self._sub, [(tree, d)]), -d)]
             self.hot = bool(self.res or self.own_ or self.impl)
+            self._sub = ""  # every part that reads the item's text is computed now
         return self.own_
 
 
