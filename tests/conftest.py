@@ -40,8 +40,9 @@ def _remove_stale_homes() -> None:
 
 
 def _isolate() -> None:
-    if os.environ.get(OWNER):  # a pytest-xdist worker: the controller's folder
-        return
+    home = os.environ.get("REML_TEST_HOME")
+    if os.environ.get(OWNER) and home and Path(home).is_dir():
+        return  # a pytest-xdist worker (or a pytest a test started): the session's folder
     user_cache = _user_cache()
     os.environ.setdefault("PIP_CACHE_DIR", str(user_cache / "pip"))
     os.environ.setdefault("REML_TEST_TOOL_CACHE", str(user_cache / "reml-lsp"))
