@@ -1,38 +1,20 @@
 """Shared plumbing of the runtime-bridge commands (gpu, instrument, metrics): ``--format``,
-the audit store, mapping runtime ``BridgeError`` kinds onto the exit-code table, and printing."""
+the audit store, the exit code of a status, and printing (a runtime ``BridgeError`` reaches
+``cli/main.py``, which maps its kind onto the exit-code table)."""
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from reml_lsp.audit.store import AuditStore
-from reml_lsp.cli.commands._config_common import open_audit_store
-from reml_lsp.cli.errors import CliError, from_reported
+from reml_lsp.cli.commands._config_common import add_format, open_audit_store
 from reml_lsp.cli.exit_codes import ExitCode
 from reml_lsp.cli.output import print_result
-from reml_lsp.runtime.bridge_errors import BridgeError
 
-
-def add_format(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=("auto", "json", "table", "text"), default="auto",
-                        help="output format (default auto: text on a terminal, json otherwise)")
-
-
-def to_cli_error(err: BridgeError) -> CliError:
-    return from_reported(err)
-
-
-@contextmanager
-def bridge_errors() -> Iterator[None]:
-    """Turn runtime ``BridgeError`` into the CLI's ``CliError`` (JSON error + exit code)."""
-    try:
-        yield
-    except BridgeError as err:
-        raise to_cli_error(err) from None
+__all__ = ["add_format", "audit_store", "emit", "exit_for", "table"]
 
 
 @contextmanager

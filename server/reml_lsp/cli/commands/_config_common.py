@@ -7,8 +7,6 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -35,19 +33,6 @@ def add_audit_db(parser: argparse.ArgumentParser) -> None:
 
 def exit_for(err: ConfigError) -> ExitCode:
     return from_reported(err).exit_code
-
-
-def to_cli_error(err: ConfigError) -> CliError:
-    return from_reported(err)
-
-
-@contextmanager
-def config_errors() -> Iterator[None]:
-    """Turn ``ConfigError`` into ``CliError`` (JSON error + exit code from the table)."""
-    try:
-        yield
-    except ConfigError as err:
-        raise to_cli_error(err) from None
 
 
 def open_audit_store(path: Path | None) -> AuditStore:

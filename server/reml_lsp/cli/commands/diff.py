@@ -15,7 +15,6 @@ from reml_lsp.audit.store import AuditStore
 from reml_lsp.cli.commands._config_common import (
     add_audit_db,
     add_format,
-    config_errors,
     emit,
     exit_for,
     open_audit_store,
@@ -55,10 +54,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    with config_errors():
-        old, new = load_config(args.old), load_config(args.new)
-        schema: Schema | None = load_schema(args.schema) if args.schema else None
-        target_schema = load_schema(args.target_schema) if args.target_schema else None
+    old, new = load_config(args.old), load_config(args.new)
+    schema: Schema | None = load_schema(args.schema) if args.schema else None
+    target_schema = load_schema(args.target_schema) if args.target_schema else None
     doc, change_set, dangerous = diff_document(
         old, new, schema=schema, target_schema=target_schema,
         shown_paths=(str(args.old), str(args.new)),

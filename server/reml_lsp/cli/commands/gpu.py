@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from reml_lsp.cli.argtypes import name
-from reml_lsp.cli.commands._bridge import add_format, audit_store, bridge_errors, emit, table
+from reml_lsp.cli.commands._bridge import add_format, audit_store, emit, table
 
 # The runtime (numpy, CuPy) is imported inside the handlers so that other commands stay fast.
 
@@ -51,8 +51,7 @@ def register(subparsers: Any) -> None:
 def run_devices(args: argparse.Namespace) -> int:
     from reml_lsp.runtime.gpu.inventory import inventory
 
-    with bridge_errors():
-        doc = {"status": "ok", **inventory()}
+    doc = {"status": "ok", **inventory()}
     return emit("gpu devices", doc, args.format, _render_devices)
 
 
@@ -87,7 +86,7 @@ def run_launch(args: argparse.Namespace) -> int:
     limit = int(args.max_memory_mb * 1024 * 1024) if args.max_memory_mb is not None else None
     req = LaunchRequest(args.kernel, tuple(args.param), args.backend, args.device, args.repeat,
                         args.warmup, limit, args.rollback_state)
-    with audit_store() as store, bridge_errors(), _progress(f"gpu launch {args.kernel}") as tick:
+    with audit_store() as store, _progress(f"gpu launch {args.kernel}") as tick:
         doc = launch(req, store, tick)
     return emit("gpu launch", doc, args.format, _render_launch)
 

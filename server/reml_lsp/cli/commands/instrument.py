@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from reml_lsp.cli.argtypes import visa_resource
-from reml_lsp.cli.commands._bridge import add_format, audit_store, bridge_errors, emit, table
+from reml_lsp.cli.commands._bridge import add_format, audit_store, emit, table
 from reml_lsp.cli.errors import CliError
 from reml_lsp.cli.exit_codes import ExitCode
 
@@ -78,9 +78,8 @@ def run_list(args: argparse.Namespace) -> int:
     from reml_lsp.runtime.instruments.ops import list_instruments
     from reml_lsp.runtime.instruments.session import backend_spec
 
-    with bridge_errors():
-        doc = list_instruments(backend_spec(args.backend, args.sim_file), args.identify,
-                               _timeout(args))
+    doc = list_instruments(backend_spec(args.backend, args.sim_file), args.identify,
+                           _timeout(args))
     return emit("instrument list", doc, args.format, lambda d: table(
         [[r["resource"], r.get("idn") or (r.get("error") or {}).get("code")]
          for r in d["resources"]], ["resource", "idn"]))
@@ -96,7 +95,7 @@ def run_query(args: argparse.Namespace) -> int:
     from reml_lsp.runtime.instruments.ops import query
     from reml_lsp.runtime.instruments.session import backend_spec
 
-    with audit_store() as store, bridge_errors():
+    with audit_store() as store:
         doc = query(backend_spec(args.backend, args.sim_file), args.resource, args.instrument_cmd,
                     _timeout(args), store)
     return emit("instrument query", doc, args.format, _render_command)
@@ -106,7 +105,7 @@ def run_write(args: argparse.Namespace) -> int:
     from reml_lsp.runtime.instruments.ops import write
     from reml_lsp.runtime.instruments.session import backend_spec
 
-    with audit_store() as store, bridge_errors():
+    with audit_store() as store:
         if args.ack_wait_ms < 0:
             raise CliError("cli.usage", "--ack-wait-ms must be >= 0", ExitCode.USAGE)
         doc = write(backend_spec(args.backend, args.sim_file), args.resource, args.instrument_cmd,
@@ -119,7 +118,7 @@ def run_telemetry(args: argparse.Namespace) -> int:
     from reml_lsp.runtime.instruments.session import backend_spec
     from reml_lsp.runtime.instruments.telemetry import read_telemetry
 
-    with audit_store() as store, bridge_errors():
+    with audit_store() as store:
         spec = TelemetrySpec()
         resource = args.resource
         timeout = args.timeout_ms
@@ -151,7 +150,7 @@ def run_apply(args: argparse.Namespace) -> int:
     from reml_lsp.runtime.instruments.regmap import load_regmap
     from reml_lsp.runtime.instruments.session import backend_spec
 
-    with audit_store() as store, bridge_errors():
+    with audit_store() as store:
         regmap = load_regmap(args.regmap)
         doc = apply_regmap(backend_spec(args.backend, args.sim_file), regmap, args.resource,
                            timeout_ms=args.timeout_ms, dry_run=args.dry_run, store=store)

@@ -9,7 +9,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from reml_lsp.cli.commands._config_common import add_format, config_errors, emit, short
+from reml_lsp.cli.commands._config_common import add_format, emit, short
 from reml_lsp.cli.errors import CliError
 from reml_lsp.cli.exit_codes import ExitCode
 from reml_lsp.config.diff_document import operation_audit_id
@@ -47,9 +47,8 @@ def _missing_action(args: argparse.Namespace) -> int:
 
 
 def run_init(args: argparse.Namespace) -> int:
-    with config_errors():
-        config = load_config(args.config)
-        schema = load_schema(args.schema) if args.schema else None
+    config = load_config(args.config)
+    schema = load_schema(args.schema) if args.schema else None
     doc: dict[str, Any] = {"command": "state", "action": "init", "path": str(args.state)}
     issues = validate(config.data, schema) if schema else []
     if issues:
@@ -60,7 +59,7 @@ def run_init(args: argparse.Namespace) -> int:
     state = new_state(config.data, str(args.config), config.format,
                       schema.raw if schema else None)
     data = state.to_bytes()
-    with config_errors(), exclusive_lock(args.state):
+    with exclusive_lock(args.state):
         if args.state.exists():
             if not args.force:
                 raise ConfigError("state.exists", f"{args.state} exists; pass --force to replace "
@@ -83,9 +82,8 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    with config_errors():
-        state = parse_state(read_current(args.state), args.state)
-        stack = RollbackStack.load(args.state)
+    state = parse_state(read_current(args.state), args.state)
+    stack = RollbackStack.load(args.state)
     doc: dict[str, Any] = {
         "command": "state", "action": "show", "status": "ok", "path": str(args.state),
         "state": state.to_json(),

@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from reml_lsp.cli.commands._config_common import add_audit_db, config_errors, open_audit_store
+from reml_lsp.cli.commands._config_common import add_audit_db, open_audit_store
 from reml_lsp.cli.commands._gc import add_gc_profile, gc_session
 from reml_lsp.cli.errors import CliError
 from reml_lsp.cli.exit_codes import ExitCode
@@ -88,8 +88,7 @@ def _watch(args: argparse.Namespace, flow: FlowController) -> int:
         watcher = Watcher(args.state, args.config, flow=flow, emit=_printer(args.format),
                           audit=store, allow_dangerous=args.allow_dangerous,
                           poll_s=args.poll_ms / 1000)
-        with config_errors():
-            watcher.run(stop, args.max_versions)
+        watcher.run(stop, args.max_versions)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
