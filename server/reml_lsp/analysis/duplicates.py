@@ -149,6 +149,9 @@ def module_blocks(tree: Tree) -> list[tuple[str, Binding, Binding]]:
     """Clashes inside each ``module m { … }`` block of an item (a block is a scope of its own,
     as in the reference's ``ModuleDecl``): (code, binding, first binding), tree offsets."""
     out: list[tuple[str, Binding, Binding]] = []
+    decl, _ = decl_of(tree)
+    if decl is None or decl.data != "module_block":  # blocks nest in blocks only
+        return out
     for block in nodes(tree).get("module_block", ()):
         found: list[tuple[Binding, Rec]] = []
         for child in block.children:
