@@ -11,7 +11,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from reml_lsp.analysis.lint_batch import LintResult, _cache_value, _from_cache, _pieces
+from reml_lsp.analysis.lint_batch import (
+    LintResult,
+    _cache_value,
+    _from_cache,
+    _pieces,
+    _printed_bytes,
+)
+from reml_lsp.cache.store import CacheStore
 from reml_lsp.cli.lint_jobs import v2_text
 from reml_lsp.diagnostics.model import Diagnostic, Location, Severity, Span
 from reml_lsp.diagnostics.serialize import to_json
@@ -64,21 +71,29 @@ def _diagnostic(file: str, message: str) -> Diagnostic:
                       location=Location(file, 1, 1, 1, 2))
 
 
-def test_printed_rows_round_trip_and_damaged_rows_miss():
-    d = _diagnostic("a.reml", "mentions a \"timestamp\" in its text")
+def test_printed_rows_round_trip_and_damaged_rows_miss(tmp_path: Path):
+    d = _diagnostic("a.reml", "mentions a \"timestamp\" in its text, and 日本語")
     raw = ([to_json(d)], {0: "x"}, [_pieces(v2_text, d)])
     render_id = f"{v2_text.__module__}.{v2_text.__qualname__}"
-    value = _cache_value(raw, render_id)
-    hit = _from_cache("a.reml", value, render_id)
+    store = CacheStore(tmp_path / "c.sqlite")  # through the real store: raw bytes round trip
+    store.put_many("lint", [("k", _cache_value(raw, render_id))])
+    store.put_many("lint-printed", [("k", _printed_bytes(raw[2]))])
+    value, blob = store.get("lint", "k"), store.get("lint-printed", "k")
+    store.close()
+    hit = _from_cache("a.reml", value, render_id, blob)
     assert hit is not None and hit.raw is None  # the objects are not built for printing
     (r,) = hit.reported()
     assert (r.severity, r.domain, r.file) == (Severity.WARNING, "names", "a.reml")
     assert r.text(v2_text, "NOW") == v2_text(d, "NOW")
     assert hit.diagnostics == [d]  # built on demand from the cached JSON shape
     assert _from_cache("a.reml", value, None).diagnostics == [d]
-    assert _from_cache("a.reml", value, "other.render") is None  # printed by someone else
-    assert _from_cache("a.reml", {**value, "p": []}, render_id) is None
-    assert _from_cache("a.reml", {**value, "s": [["bogus", "n", "f", None]]}, render_id) is None
+    assert _from_cache("a.reml", value, "other.render", blob) is None  # printed by another
+    assert _from_cache("a.reml", value, render_id, None) is None  # no printed row
+    assert _from_cache("a.reml", value, render_id, blob + b"\0extra") is None  # count differs
+    assert _from_cache("a.reml", {**value, "s": [["bogus", "n", "f", None]]}, render_id,
+                       blob) is None
     assert _from_cache("a.reml", {**value, "d": "[1, 2"}, None) is None
+    empty = _cache_value(([], {}, []), render_id)
+    assert _from_cache("e.reml", empty, render_id, _printed_bytes([])).reported() == []
     fresh = LintResult("a.reml", [d], {})
     assert [x.severity for x in fresh.reported()] == [Severity.WARNING]

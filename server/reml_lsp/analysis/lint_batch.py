@@ -8,7 +8,8 @@ the audit_id). audit_ids are computed by ``analyze_bytes`` as always; nothing is
 
 A caller that prints JSON passes ``render`` (diagnostic, timestamp → its printed text): each
 diagnostic is then printed once, where it is analysed (in a worker), and the text is cached with
-it, split where the run's timestamp goes. A warm run reads a few fields per diagnostic and the
+it (a ``PRINTED`` row of raw bytes: JSON would escape every quote), split where the run's
+timestamp goes. A warm run reads a few fields per diagnostic and the
 printed text; ``Diagnostic`` objects are built from the JSON shape only when someone asks.
 """
 
@@ -34,6 +35,7 @@ from reml_lsp.diagnostics.serialize import from_json, to_json
 from reml_lsp.lifeline import bind_to_owner, release_stdio
 
 KIND = "lint"
+PRINTED = "lint-printed"  # the printed text of a ``KIND`` row (same key), raw bytes
 VERSION = 2  # the shape of a cached value (in the key: rows of another shape are never read)
 Progress = Callable[[int, int], None]
 Render = Callable[[Diagnostic, str], str]  # (diagnostic, timestamp) → its printed JSON text
@@ -195,10 +197,12 @@ def lint_files(jobs_in: Sequence[LintJob], *, locale: str, allow_top_level_expr:
             continue
         pending.append((i, data, _key(data, job, locale, allow_top_level_expr)))
     if cache is not None and pending:
-        hits = cache.get_many(KIND, [key for _, _, key in pending])
+        keys = [key for _, _, key in pending]
+        hits = cache.get_many(KIND, keys)
+        texts = cache.get_many(PRINTED, keys) if render is not None else {}
         misses = []
         for i, data, key in pending:
-            hit = _from_cache(jobs_in[i].display, hits.get(key), render_id)
+            hit = _from_cache(jobs_in[i].display, hits.get(key), render_id, texts.get(key))
             if hit is None:
                 misses.append((i, data, key))
             else:
@@ -237,7 +241,31 @@ def lint_files(jobs_in: Sequence[LintJob], *, locale: str, allow_top_level_expr:
                     progress(done, total)
     if cache is not None and fresh:
         cache.put_many(KIND, [(key, _cache_value(raw, render_id)) for key, raw in fresh])
+        cache.put_many(PRINTED, [(key, _printed_bytes(raw[2])) for key, raw in fresh
+                                 if raw[2] is not None])
     return [r for r in results if r is not None]
+
+
+# Printed JSON never holds a control character (JSON escapes them): they separate the pieces.
+_DIAG_SEP, _PIECE_SEP = "\x00", "\x01"
+
+
+def _printed_bytes(printed: list[list[str]]) -> bytes:
+    return _DIAG_SEP.join(_PIECE_SEP.join(p) for p in printed).encode("utf-8",
+                                                                        "surrogatepass")
+
+
+def _printed_of(blob: Any, count: int) -> list[list[str]] | None:
+    if not isinstance(blob, bytes):
+        return None
+    if count == 0:
+        return [] if not blob else None
+    try:
+        printed = [p.split(_PIECE_SEP) for p in
+                   blob.decode("utf-8", "surrogatepass").split(_DIAG_SEP)]
+    except UnicodeDecodeError:
+        return None
+    return printed if len(printed) == count else None
 
 
 def _cache_value(raw: Raw, render_id: str | None) -> dict[str, Any]:
@@ -250,30 +278,29 @@ def _cache_value(raw: Raw, render_id: str | None) -> dict[str, Any]:
         "d": json.dumps(diags, ensure_ascii=False, separators=(",", ":")),
         "l": [[k, v] for k, v in lines.items()]}
     if printed is not None:
-        value["r"], value["p"] = render_id, printed
+        value["r"] = render_id  # the text is a PRINTED row
     return value
 
 
-def _from_cache(display: str, value: Any, render_id: str | None) -> LintResult | None:
+def _from_cache(display: str, value: Any, render_id: str | None,
+                printed_blob: Any = None) -> LintResult | None:
     """The cached result, or None (a miss) for a row that is damaged, of another shape, or
     printed by another ``render`` than the one asked for."""
     if not isinstance(value, dict):
         return None
     summary, diags, lines = value.get("s"), value.get("d"), value.get("l")
-    printed = value.get("p") if render_id is not None else None
     if not isinstance(summary, list) or not isinstance(diags, str) or not isinstance(lines, list):
         return None
-    if render_id is not None and (value.get("r") != render_id or not isinstance(printed, list)
-                                  or len(printed) != len(summary)):
-        return None
+    printed = None
+    if render_id is not None:
+        printed = _printed_of(printed_blob, len(summary))
+        if value.get("r") != render_id or printed is None:
+            return None
     try:
         line_map = {int(k): str(v) for k, v in lines}
         result = LintResult(display, None, line_map, cached=True, printed=printed)
         result._reported = [Reported(Severity(sev), str(domain), str(file), audit_id, result, i)
                             for i, (sev, domain, file, audit_id) in enumerate(summary)]
-        if printed is not None and not all(
-                isinstance(p, list) and all(type(s) is str for s in p) for p in printed):
-            return None
     except (TypeError, ValueError):
         return None
     if render_id is not None:  # printing JSON: the objects are not needed, parse on demand

@@ -147,7 +147,14 @@ class CacheStore:
             self._drop_connection()
 
 
+RAW = b"\0"  # a value stored as bytes (not JSON): this byte, then the compressed bytes
+
+
 def _encode(value: Any) -> bytes:
+    """A JSON value, compressed; ``bytes`` are stored as they are (compressed, marked ``RAW``:
+    a zlib stream never starts with a zero byte), for large text that JSON would escape."""
+    if isinstance(value, bytes):
+        return RAW + zlib.compress(value, 1)
     return zlib.compress(json.dumps(value, separators=(",", ":"), ensure_ascii=False,
                                     ).encode("utf-8", "surrogatepass"), 1)
 
@@ -155,6 +162,8 @@ def _encode(value: Any) -> bytes:
 def _decode(blob: Any) -> Any | None:
     """The stored value, or None for anything unreadable (a stale or damaged row is a miss)."""
     try:
+        if blob[:1] == RAW:
+            return zlib.decompress(blob[1:])
         return json.loads(zlib.decompress(blob).decode("utf-8", "surrogatepass"))
     except (zlib.error, TypeError, ValueError, UnicodeDecodeError):
         return None

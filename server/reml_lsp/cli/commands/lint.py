@@ -122,8 +122,16 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     domain = check_domain(args)
     files = expand_config(args.paths, SKIP_DIRS) if domain == "config" else expand(args.paths)
-    jobs = [LintJob(display, str(path), relative_path(path, find_root(path, fallback=cwd)),
-                    args.max_diagnostics)
+    roots: dict[Path, Path] = {}  # resolved folder → its workspace root (one walk per folder)
+
+    def rel_of(path: Path) -> str:
+        real = path.resolve()
+        root = roots.get(real.parent)
+        if root is None:
+            root = roots[real.parent] = find_root(real, fallback=cwd)
+        return relative_path(real, root)
+
+    jobs = [LintJob(display, str(path), rel_of(path), args.max_diagnostics)
             for display, path in files if path is not None]
     results = iter(lint_config_files(args, files, locale) if domain == "config"
                    else run_jobs(args, jobs, locale, json_output=args.format == "json"))
