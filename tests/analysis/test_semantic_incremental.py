@@ -118,3 +118,31 @@ def test_item_facts_go_with_their_trees() -> None:
     del doc
     gc.collect()
     assert [r for r in refs if r() is not None] == []
+
+
+def every(diagnostics) -> list[tuple]:
+    return [(d.code, d.domain, d.severity, d.span.start, d.span.end, d.message, d.audit_id)
+            for d in diagnostics]
+
+
+@settings(max_examples=80, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.sampled_from(SOURCES), st.lists(st.tuples(edit, st.booleans()), min_size=1,
+                                          max_size=10))
+def test_several_edits_between_two_calls_report_what_a_fresh_analysis_reports(source: str,
+                                                                              edits) -> None:
+    """The document splices only the run of items the edits since the last call replaced: edits
+    that pile up before a call (typing faster than the analysis) must add up to the right run,
+    for the syntax findings as for the semantic ones."""
+    doc = AnalyzedDocument(source, file="/w/a.reml", rel_path="a.reml")
+    doc.diagnostics("en-US")
+    for (where, snap, length, new), call in edits:
+        start = int(where * len(doc.text))
+        if snap:
+            start = doc.text.rfind("\n", 0, start) + 1
+        doc.apply_change(start, min(len(doc.text), start + length), new)
+        if call:
+            fresh = AnalyzedDocument(doc.text, file="/w/a.reml", rel_path="a.reml")
+            assert every(doc.diagnostics("en-US")) == every(fresh.diagnostics("en-US"))
+    fresh = AnalyzedDocument(doc.text, file="/w/a.reml", rel_path="a.reml")
+    assert every(doc.diagnostics("en-US")) == every(fresh.diagnostics("en-US"))

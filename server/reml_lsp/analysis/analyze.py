@@ -21,7 +21,7 @@ from reml_lsp.analysis.finding_sink import FindingSink
 from reml_lsp.analysis.findings import to_diagnostics
 from reml_lsp.analysis.item_facts import anchors
 from reml_lsp.analysis.positions import LineIndex
-from reml_lsp.analysis.semantic_checks import semantic_findings
+from reml_lsp.analysis.semantic_checks import DocumentFacts, semantic_findings
 from reml_lsp.analysis.source import decode
 from reml_lsp.analysis.syntax_diagnostics import DiagnosticBuilder
 from reml_lsp.diagnostics.audit_id import Anchor, anchor_digest
@@ -94,13 +94,14 @@ def finish_capped(diagnostics: list[Diagnostic], capped: Capped, limit: int, *,
 
 def semantic_capped(text: str, entries: Sequence, clean: Sequence[bool], capped: Capped,
                     limit: int, *, index: LineIndex, file: str, rel_path: str, locale: str,
-                    stream_meta: dict | None = None) -> list[Diagnostic]:
+                    stream_meta: dict | None = None,
+                    state: DocumentFacts | None = None) -> list[Diagnostic]:
     """``semantic_diagnostics`` for the room the syntax findings left under the cap: only the
     first findings by position become diagnostics (33,000 unresolved names on one long line
     each cost an audit_id otherwise); the rest are counted in ``capped``."""
     room = limit - len(capped.issues) if limit > 0 else -1
     sink = FindingSink(room)
-    found = semantic_findings(text, entries, clean=clean, sink=sink)
+    found = semantic_findings(text, entries, clean=clean, sink=sink, state=state)
     if room >= 0 and sink.count > room:
         head = heapq.nsmallest(room + 1, found, key=lambda f: (f.start, f.end, f.code))
         capped.suppressed += sink.count - room

@@ -7,11 +7,16 @@ An edit costs what it touches: the parse is incremental (``ParsedDocument.edit``
 index is spliced (``LineIndex.edit``), and the findings of the items the edit did not reparse
 are reused as long as the item did not move (``_issues``). A full parse (open, replace) runs
 with the cyclic GC paused (``gc_paused``).
+
+Between two ``diagnostics`` calls the document notes which run of items the edits replaced
+(``EditStats``: the first reparsed item, the items reused after it); the call splices only those
+into its lists (the items with syntax findings, ``semantic_checks.DocumentFacts``), so on a file
+of many items a keystroke costs O(items replaced + items with findings), not O(items).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from reml_lsp.analysis.analyze import (
@@ -22,6 +27,8 @@ from reml_lsp.analysis.analyze import (
 )
 from reml_lsp.analysis.cap import DEFAULT_MAX_DIAGNOSTICS, first_issues
 from reml_lsp.analysis.positions import LineIndex
+from reml_lsp.analysis.semantic_checks import DocumentFacts, spliced
+from reml_lsp.analysis.tree import Entry
 from reml_lsp.diagnostics.audit_id import Anchor
 from reml_lsp.diagnostics.model import Diagnostic
 from reml_lsp.syntax.expected import order
@@ -45,6 +52,16 @@ class AnalyzedDocument:
         self._anchor_cache: dict[int, tuple[Item, str]] = {}
         self.last_edit: EditStats | None = None
         self.max_diagnostics = DEFAULT_MAX_DIAGNOSTICS  # per-file cap (0: none)
+        self._reset()
+
+    def _reset(self) -> None:
+        """Forget what the last ``diagnostics`` call saw (every item is new to the next)."""
+        self._facts = DocumentFacts()
+        self._clean: list[bool] = []  # per item with a tree: it parsed without findings
+        self._with_issues: list[int] = []  # sorted indices of the items with findings
+        self._seen = (0, 0)  # (items, items with a tree) the lists describe
+        self._lo = 0  # items [_lo, len - _tail) were replaced since then
+        self._tail = 0
 
     def set_max_diagnostics(self, limit: int) -> None:
         if limit != self.max_diagnostics:
@@ -63,7 +80,9 @@ class AnalyzedDocument:
 
     def apply_change(self, start: int, end: int, new_text: str) -> EditStats:
         """Replace ``text[start:end]`` (code-point offsets); reparses incrementally."""
-        self.last_edit = self.parsed.edit(start, end, new_text)
+        self.last_edit = stats = self.parsed.edit(start, end, new_text)
+        self._lo = min(self._lo, stats.first_item)
+        self._tail = min(self._tail, stats.reused)
         if self._index is not None:
             # Same clamping as ParsedDocument.edit (both see the same old text).
             self._index.edit(start, end, new_text, self.parsed.text)
@@ -77,6 +96,7 @@ class AnalyzedDocument:
         self._diagnostics.clear()
         self._issue_cache.clear()
         self._anchor_cache.clear()
+        self._reset()
 
     @property
     def stream_meta(self) -> dict[str, Any]:
@@ -90,7 +110,7 @@ class AnalyzedDocument:
         fresh: dict[int, tuple[Item, int, list[SyntaxIssue]]] = {}
         out: list[SyntaxIssue] = []
         items = parsed.items
-        for i in [i for i, item in enumerate(items) if item.issues]:
+        for i in self._with_issues:
             item = items[i]
             dpos = parsed.shift(i)[0]
             hit = cache.get(id(item))
@@ -103,10 +123,11 @@ class AnalyzedDocument:
         self._issue_cache = fresh
         return out
 
-    def _anchors(self, entries: list[tuple[Item, int, int]]) -> list[Anchor]:
-        """``item_anchors`` of the current items (``entries()`` as a list); digests of
-        unchanged items are reused (the cache keeps only the items that still exist)."""
-        with_issues = [(item, dpos) for item, dpos, _ in entries if item.issues]
+    def _anchors(self) -> list[Anchor]:
+        """``item_anchors`` of the current items with findings; digests of unchanged items are
+        reused (the cache keeps only the items that still exist)."""
+        items, shift = self.parsed.items, self.parsed.shift
+        with_issues = [(items[i], shift(i)[0]) for i in self._with_issues]
         old = self._anchor_cache
         anchors = item_anchors(self.text, with_issues, old)
         self._anchor_cache = {id(item): old[id(item)] for item, _ in with_issues
@@ -117,26 +138,46 @@ class AnalyzedDocument:
         cached = self._diagnostics.get(locale)
         if cached is None:
             limit = self.max_diagnostics
+            entries = self._splice()
+            items = self.parsed.items
             # (only a full list drops: an item without findings counted none)
-            dropped = sum(dropped_count(item.issues) for item in self.parsed.items if item.issues)
+            dropped = sum(dropped_count(items[i].issues) for i in self._with_issues)
             capped = first_issues(self._issues(), limit, dropped)
-            entries = list(self.entries())  # one walk of the items per call
             cached = build_diagnostics(
                 capped.issues, text=self.text, index=self.index, file=self.file,
                 rel_path=self.rel_path, locale=locale, stream_meta=self.stream_meta,
-                anchors=self._anchors(entries))
-            parsed = [(item.tree, dpos, not item.issues) for item, dpos, _ in entries
-                      if item.tree is not None]
+                anchors=self._anchors())
             cached += semantic_capped(
-                self.text, [(tree, dpos) for tree, dpos, _ in parsed],
-                [ok for _, _, ok in parsed], capped, limit, index=self.index,
+                self.text, entries, self._clean, capped, limit, index=self.index,
                 file=self.file, rel_path=self.rel_path, locale=locale,
-                stream_meta=self.stream_meta)
+                stream_meta=self.stream_meta, state=self._facts)
             cached = finish_capped(cached, capped, limit, index=self.index, file=self.file,
                                    rel_path=self.rel_path, locale=locale,
                                    stream_meta=self.stream_meta)
             self._diagnostics[locale] = cached
         return cached
+
+    def _splice(self) -> _Entries:
+        """Bring the per-item lists up to the current items (only the run the edits since the
+        last call replaced is visited) and return the items with a tree as entries."""
+        items = self.parsed.items
+        n = len(items)
+        ne = n - 1 if n and items[-1].tree is None else n  # only the last item can lack one
+        m, me = self._seen
+        tail = self._tail
+        lo = min(self._lo, n - tail, m - tail)
+        new = [i for i in range(lo, n - tail) if items[i].issues]
+        self._with_issues = spliced(self._with_issues, lo, m - tail, n - m, new)
+        # the same run among the items with a tree (a kept tail keeps the last item as it was)
+        tail_e = max(0, tail - (n - ne))
+        lo_e = min(lo, ne - tail_e, me - tail_e)
+        entries = _Entries(self.parsed, ne)
+        self._facts.splice(self.text, lo_e, me - tail_e,
+                           [entries[i] for i in range(lo_e, ne - tail_e)])
+        self._clean[lo_e:me - tail_e] = [not items[i].issues for i in range(lo_e, ne - tail_e)]
+        self._seen = (n, ne)
+        self._lo, self._tail = n, n  # nothing replaced since this call
+        return entries
 
     def expected_terminals(self, offset: int) -> list[str]:
         """Terminal names the parser accepts at ``offset`` (``ContinuationMeta.expected_tokens``),
@@ -146,3 +187,24 @@ class AnalyzedDocument:
     def entries(self) -> Iterator[tuple[Item, int, int]]:
         """(item, dpos, dline): positions in ``item.tree`` plus dpos/dline are current ones."""
         return self.parsed.entries()
+
+
+class _Entries(Sequence[Entry]):
+    """The first ``n`` items as (tree, dpos) entries, built on access: the semantic merge reads
+    only the items it visits."""
+
+    def __init__(self, parsed: ParsedDocument, n: int) -> None:
+        self._items = parsed.items
+        self._shift = parsed.shift
+        self._n = n
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self._n))]
+        if not -self._n <= i < self._n:
+            raise IndexError(i)
+        i %= self._n
+        return self._items[i].tree, self._shift(i)[0]

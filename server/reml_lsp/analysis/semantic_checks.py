@@ -7,6 +7,7 @@ user has not finished typing); their scopes still see the names the other items 
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 
 from reml_lsp.analysis import duplicates, resolve
@@ -26,7 +27,8 @@ from reml_lsp.syntax.gcpause import gc_paused
 
 def semantic_findings(text: str, entries: Sequence[Entry], *, clean: Sequence[bool] | None = None,
                       modules: ModuleLookup | None = None, scopes: ScopeIndex | None = None,
-                      sink: FindingSink | None = None) -> list[Finding]:
+                      sink: FindingSink | None = None, state: DocumentFacts | None = None
+                      ) -> list[Finding]:
     """``entries``: every item (tree, dpos) in text order; ``clean[i]``: item i parsed without
     findings (default: all). ``sink``: collect into it (bounded by the diagnostics cap: the
     findings past it are counted, not built) and return its findings. ``scopes`` is accepted
@@ -35,10 +37,12 @@ def semantic_findings(text: str, entries: Sequence[Entry], *, clean: Sequence[bo
     What an item yields from itself is kept with its tree (``item_facts``): an edit re-walks
     only the items it reparsed. The module-level step merges the items' facts: the name table
     is rebuilt only when some item's declarations changed (``_table``), and an item's free
-    names are resolved again only when the table changed for one of them."""
+    names are resolved again only when the table changed for one of them. ``state``: an open
+    document's ``DocumentFacts``, spliced by the caller for the current ``entries``; the merge
+    then visits only the items it names."""
     del scopes
     with gc_paused():  # it allocates per node and frees little: see ``gc_paused``
-        return _findings(text, entries, clean, modules or NO_MODULES, sink)
+        return _findings(text, entries, clean, modules or NO_MODULES, sink, state)
 
 
 class _Table:
@@ -100,23 +104,34 @@ def _resolve(f: ItemFacts, tree, top: frozenset[str], closed: bool, modules: Mod
 
 
 def _findings(text: str, entries: Sequence[Entry], clean: Sequence[bool] | None,
-              modules: ModuleLookup, sink: FindingSink | None) -> list[Finding]:
+              modules: ModuleLookup, sink: FindingSink | None,
+              state: DocumentFacts | None = None) -> list[Finding]:
     # Every pass over all items below is one comprehension of attribute tests; the work is in
-    # the items that are new, that the name table changed for, or that have findings.
-    facts = all_facts(text, entries)
-    table = _table(facts)
-    closed = any(f.header for f in facts[:3])
-    sev = "error" if closed else "warning"
-    top = table.top
-    out = sink if sink is not None else FindingSink(-1)
+    # the items that are new, that the name table changed for, or that have findings. With a
+    # ``state`` (one open document), the passes visit only the items its lists name.
     n = len(entries)
     ok = clean if clean is not None else [True] * n
-    loose: set[int] = set()  # resolved through the sink on each call (``_resolve`` False)
-    if modules is NO_MODULES:
+    if state is not None and modules is NO_MODULES:
+        facts = state.facts
+        table = state.table if state.table is not None and state.same_sigs else _table(facts)
+    else:
+        state = None
+        facts = all_facts(text, entries)
+        table = _table(facts)
+    closed = any(f.header for f in facts[:3])
+    top = table.top
+    incremental = state is not None and state.table is table and state.closed == closed
+    if incremental:
+        assert state is not None
+        # the fresh items and those resolved through the sink (never kept: always stale)
+        stale = [i for i in sorted({*range(*state.fresh), *state.big})
+                 if (facts[i].res_top is not top or facts[i].res_closed is not closed) and ok[i]]
+    elif modules is NO_MODULES:
         stale = [i for i, f in enumerate(facts)
                  if (f.res_top is not top or f.res_closed is not closed) and ok[i]]
     else:
         stale = [i for i in range(n) if ok[i]]
+    loose: set[int] = set()  # resolved through the sink on each call (``_resolve`` False)
     deltas: dict = {}
     for i in stale:
         f = facts[i]
@@ -124,11 +139,32 @@ def _findings(text: str, entries: Sequence[Entry], clean: Sequence[bool] | None,
         if not _resolve(f, tree, top, closed, modules, deltas):
             loose.add(i)
         f.own(tree)
+    if state is None:
+        flagged = [i for i, f in enumerate(facts) if f.hot and ok[i]]
+        inner = [i for i in range(n) if facts[i].inner]
+    elif incremental:
+        flagged = state.rehot(stale, ok)
+        inner = state.inner
+    else:
+        flagged = state.hot = [i for i, f in enumerate(facts) if f.hot and ok[i]]
+        inner = state.inner
+    if state is not None:
+        state.table, state.closed, state.big = table, closed, sorted(loose)
+    return _report(text, entries, facts, ok, table, closed, modules, loose, flagged, inner, sink)
+
+
+def _report(text: str, entries: Sequence[Entry], facts: list[ItemFacts], ok: Sequence[bool],
+            table: _Table, closed: bool, modules: ModuleLookup, loose: set[int],
+            flagged: list[int], inner: list[int], sink: FindingSink | None) -> list[Finding]:
+    """Place the findings of the ``flagged`` and ``loose`` items, the clashes inside the
+    ``inner`` items' module blocks, the unused imports and the duplicate declarations."""
+    sev = "error" if closed else "warning"
+    top = table.top
+    out = sink if sink is not None else FindingSink(-1)
     core = core_index()
     loose_top: set[str] = set()
     loose_lib: set[str] = set()
     impls = []
-    flagged = [i for i, f in enumerate(facts) if f.hot and ok[i]]
     for i in sorted(loose.union(flagged)) if loose else flagged:
         f = facts[i]
         tree, dpos = entries[i]
@@ -141,7 +177,7 @@ def _findings(text: str, entries: Sequence[Entry], clean: Sequence[bool] | None,
             _place(out, f.own_, dpos)
         if f.impl is not None:
             impls.append((f.impl, dpos))
-    for i in [i for i in range(n) if facts[i].inner]:  # clashes inside module blocks
+    for i in inner:  # clashes inside module blocks
         d = entries[i][1]
         out.extend(duplicates.clash_finding(code, b, first, sev, d, d)
                    for code, b, first in facts[i].inner)
@@ -156,6 +192,60 @@ def _findings(text: str, entries: Sequence[Entry], clean: Sequence[bool] | None,
                                          entries[i][1], entries[fi][1]))
     out.extend(duplicates.impl_clashes(impls))
     return out.findings()
+
+
+class DocumentFacts:
+    """One open document's items as the merge sees them, kept across edits: their facts, the
+    name table of the last call, and the sorted indices of the items a call must visit (with
+    findings to place: ``hot``; with module blocks: ``inner``; resolved afresh each call:
+    ``big``). ``splice`` replaces the items an edit reparsed and shifts the indices after them,
+    so a call costs O(items replaced + items with findings), not O(items).
+
+    ``fresh`` is the index range of the items the last splice brought in; ``same_sigs``: their
+    declarations are those of the items they replaced (the name table still holds)."""
+
+    def __init__(self) -> None:
+        self.facts: list[ItemFacts] = []
+        self.table: _Table | None = None
+        self.closed = False
+        self.same_sigs = False
+        self.fresh = (0, 0)
+        self.hot: list[int] = []
+        self.inner: list[int] = []
+        self.big: list[int] = []
+
+    def splice(self, text: str, lo: int, old_hi: int, new: Sequence[Entry]) -> None:
+        """Items ``[lo, old_hi)`` were replaced by ``new`` (current positions)."""
+        old = self.facts[lo:old_hi]
+        facts = all_facts(text, new)
+        self.facts[lo:old_hi] = facts
+        self.same_sigs = len(old) == len(facts) and all(
+            a.sig == b.sig for a, b in zip(old, facts, strict=True))
+        new_hi = lo + len(facts)
+        self.fresh = (lo, new_hi)
+        shift = new_hi - old_hi
+        self.hot = spliced(self.hot, lo, old_hi, shift, ())
+        self.big = spliced(self.big, lo, old_hi, shift, ())
+        self.inner = spliced(self.inner, lo, old_hi, shift,
+                              [lo + k for k, f in enumerate(facts) if f.inner])
+
+    def rehot(self, visited: Sequence[int], ok: Sequence[bool]) -> list[int]:
+        """``hot`` after the merge re-resolved the ``visited`` items (and the fresh ones)."""
+        lo, hi = self.fresh
+        check = sorted({*range(lo, hi), *visited})
+        keep = set(self.hot).difference(check)
+        keep.update(i for i in check if self.facts[i].hot and ok[i])
+        self.hot = sorted(keep)
+        return self.hot
+
+
+def spliced(xs: list[int], lo: int, old_hi: int, shift: int, added: Sequence[int]
+             ) -> list[int]:
+    """Sorted indices ``xs`` with ``[lo, old_hi)`` replaced by ``added`` and the later ones
+    moved by ``shift``."""
+    a = bisect.bisect_left(xs, lo)
+    b = bisect.bisect_left(xs, old_hi, lo=a)
+    return [*xs[:a], *added, *(x + shift for x in xs[b:])]
 
 
 def _placed(facts: list[ItemFacts], entries: Sequence[Entry], i: int, k: int) -> Binding:
