@@ -148,5 +148,5 @@ def index_bytes(data: bytes, rel_path: str) -> FileIndex:
     from reml_lsp.syntax.parser import parse_items
 
     text, _ = decode(data)
-    items = parse_items(text)
+    items = parse_items(text, findings=False)  # an entry keeps no findings
     return build_file_index(text, [(i.tree, 0) for i in items if i.tree is not None], rel_path)

@@ -94,21 +94,24 @@ def _error_token(at: Token, skipped: list[Any]) -> ErrorToken:
     return tok
 
 
-_WRAPPED: dict[int, tuple[dict, dict, dict]] = {}
+_WRAPPED: dict[tuple[int, bool], tuple[dict, dict, dict]] = {}
 
 
 class ItemParser:
     """Parses the items of one text from a given lexer state."""
 
     def __init__(self, text: str, tabs: Tables | None = None, limit: int | None = None,
-                 *, allow_top_level_expr: bool = False) -> None:
+                 *, allow_top_level_expr: bool = False, findings: bool = True) -> None:
         self.text = text
         self.limit = limit
         self.allow_top_level_expr = allow_top_level_expr
+        # ``findings=False`` (the workspace index): the same trees, without the tree checks
+        # that only report findings (separators, `=` for `:=`, chained comparisons, guards).
+        self.findings = findings
         self.t = tabs or tables()
-        key = id(self.t)
+        key = (id(self.t), findings)
         if key not in _WRAPPED:
-            _WRAPPED[key] = fast_tables(self.t)
+            _WRAPPED[key] = fast_tables(self.t, findings)
         self.callbacks, self.actions, self.gotos = _WRAPPED[key]
 
     # ------------------------------------------------------------------ public
@@ -126,7 +129,7 @@ class ItemParser:
     def parse_item(self, state: LexState) -> Item | None:
         lexer = Lexer(self.text, self.t, state, self.limit)
         item = _ItemRun(self, lexer).parse()
-        if item is not None and item.tree is not None:
+        if item is not None and item.tree is not None and self.findings:
             if needs_checks():
                 item.issues.extend(item_issues(item))
             if state.prev_type not in (None, "SEMI") and "\n" not in self.text[
@@ -738,6 +741,10 @@ def _simulate(states: dict, stack: list[int], term: str) -> list[int] | None:
         st.append(states[st[-1]][arg.origin.name][1])
 
 
-def parse_items(text: str, *, allow_top_level_expr: bool = False) -> list[Item]:
+def parse_items(text: str, *, allow_top_level_expr: bool = False, findings: bool = True
+                ) -> list[Item]:
+    """Every item of ``text``; ``findings=False`` skips the checks that only add findings
+    (for the workspace index, which keeps no findings: its trees are the same)."""
     with gc_paused():
-        return list(ItemParser(text, allow_top_level_expr=allow_top_level_expr).items())
+        return list(ItemParser(text, allow_top_level_expr=allow_top_level_expr,
+                               findings=findings).items())

@@ -153,16 +153,18 @@ def flatten_chains() -> None:
         node.children = flat
 
 
-def _wrap_callbacks(callbacks: dict[Any, Any]) -> dict[Any, Any]:
+def _wrap_callbacks(callbacks: dict[Any, Any], findings: bool = True) -> dict[Any, Any]:
     out = dict(callbacks)
     for rule, cb in callbacks.items():
         alias = getattr(rule, "alias", None)
         if alias == "binary":
             out[rule] = _binary_callback(cb)
         elif alias == "block" or (rule.origin.name == "block" and not alias):
-            out[rule] = block_callback(cb)
+            if findings:  # the check only reports; the tree is the same without it
+                out[rule] = block_callback(cb)
         elif alias == "assign" and any(s.name == "EQ" for s in rule.expansion):
-            out[rule] = assign_eq_callback(cb)
+            if findings:
+                out[rule] = assign_eq_callback(cb)
         elif rule.origin.name == "arm_tail":
             out[rule] = _guard_callback(cb)
         elif rule.expansion and rule.expansion[0].name == rule.origin.name and \
@@ -180,10 +182,11 @@ def _is_identity(rule: Any) -> bool:
     return not sym.name.startswith("_") and not getattr(sym, "filter_out", False)
 
 
-def fast_tables(tabs: Tables) -> tuple[dict, dict, dict]:
+def fast_tables(tabs: Tables, findings: bool = True) -> tuple[dict, dict, dict]:
     """(callbacks, actions, gotos) in the shape the hot loop wants: an action is
-    ``(target, None)`` for a shift or ``(0, (size, callback, lhs))`` for a reduction."""
-    callbacks = _wrap_callbacks(tabs.callbacks)
+    ``(target, None)`` for a shift or ``(0, (size, callback, lhs))`` for a reduction.
+    ``findings=False``: the callbacks that only report findings are left out (same trees)."""
+    callbacks = _wrap_callbacks(tabs.callbacks, findings)
     actions: dict[int, dict[str, tuple]] = {}
     gotos: dict[int, dict[str, int]] = {}
     # One tuple per shift target and per rule, shared by every state (tens of thousands of
