@@ -43,6 +43,7 @@ KIND = "index"
 IN_PROCESS_BYTES = 64 * 1024
 BATCH = 8
 FLUSH = 128  # cache rows written per transaction while indexing
+PROBE = 8  # files looked up first: a miss among them starts the workers' fork server early
 RESCAN_S = 2.0  # a workspace request re-checks file stamps when the last check is older
 
 Stamp = tuple[int, int]
@@ -146,6 +147,12 @@ class Indexer:
                         self.stamps.pop(uri, None)
                 stale = [f for f in listing if self.stamps.get(f[0]) != f[2]
                          or f[0] not in self.ls.workspace_index.files]
+                if sum(f[2][1] for f in stale) > IN_PROCESS_BYTES:
+                    # Workers will likely be needed: their fork server starts (a second or two of
+                    # imports and parser tables) while this process reads and hashes the files.
+                    _, probe = await loop.run_in_executor(None, self._lookup, stale[:PROBE])
+                    if probe:
+                        loop.run_in_executor(None, _start_fork_server)
                 hits, misses = await loop.run_in_executor(None, self._lookup, stale)
                 for uri, stamp, entry in hits:
                     self._apply(uri, stamp, entry)
@@ -234,8 +241,7 @@ class Indexer:
             await asyncio.gather(*writes)
             return fresh
         workers = max(1, min(default_jobs(), len(batches)))
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["reml_lsp.lsp.index_worker"])  # parser tables loaded once
+        ctx = _context()
         pool = self._pool = ProcessPoolExecutor(workers, mp_context=ctx,
                                                 initializer=_worker_init, initargs=(os.getpid(),))
 
@@ -284,6 +290,22 @@ class Indexer:
         msg = (f"{self.last.get('files', 0)} file(s), {self.last.get('cached', 0)} from the cache"
                if self.last else "stopped")
         self.ls.work_done_progress.end(token, lsp.WorkDoneProgressEnd(message=msg))
+
+
+def _context():
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["reml_lsp.lsp.index_worker"])  # parser tables loaded once
+    return ctx
+
+
+def _start_fork_server() -> None:
+    """Start the workers' fork server ahead of the first batch (no-op when it runs)."""
+    _context()
+    try:
+        from multiprocessing import forkserver
+        forkserver.ensure_running()
+    except Exception:  # the pool starts it (or reports why not) when it is created
+        log.debug("fork server pre-start failed", exc_info=True)
 
 
 def stop_pool(pool: ProcessPoolExecutor) -> None:
