@@ -202,7 +202,9 @@ class DocumentFacts:
     so a call costs O(items replaced + items with findings), not O(items).
 
     ``fresh`` is the index range of the items the last splice brought in; ``same_sigs``: their
-    declarations are those of the items they replaced (the name table still holds)."""
+    declarations are those of the items they replaced (the name table still holds). It relies on
+    the facts of the document's trees being resolved only through it (the CLI parses its own
+    trees), since the items it does not visit are taken to be resolved against its last table."""
 
     def __init__(self) -> None:
         self.facts: list[ItemFacts] = []
