@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from reml_lsp.analysis.file_index import index_bytes
+from reml_lsp.lsp import index_tasks  # noqa: F401  (what the workers run: imported once here)
 
 try:
     index_bytes(b"module warm\nfn main() -> Int { 0 }\n", "warm.reml")

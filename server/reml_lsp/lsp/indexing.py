@@ -25,12 +25,12 @@ from typing import Any, TypeVar
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcContentModified
 
-from reml_lsp.analysis.file_index import FORMAT, FileIndex, index_bytes
+from reml_lsp.analysis.file_index import FORMAT, FileIndex
 from reml_lsp.analysis.lint_batch import default_jobs
 from reml_lsp.analysis.modules import WorkspaceIndex
 from reml_lsp.cache.fingerprint import tool_fingerprint
 from reml_lsp.cache.store import CacheStore
-from reml_lsp.lifeline import bind_to_owner, release_stdio
+from reml_lsp.lsp.index_tasks import index_batch, worker_init
 from reml_lsp.lsp.uris import path_to_uri
 from reml_lsp.lsp.workspace_files import host_of, reml_files
 
@@ -53,25 +53,6 @@ def _key(data: bytes, rel: str) -> str:
     h = hashlib.sha256(data)
     h.update(f"\0{tool_fingerprint()}\0{FORMAT}\0{rel}".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
-
-
-def _index_batch(batch: list[tuple[bytes, str]]) -> list[FileIndex | None]:
-    out: list[FileIndex | None] = []
-    for data, rel in batch:
-        try:
-            out.append(index_bytes(data, rel))
-        except RecursionError:
-            out.append(None)
-    return out
-
-
-def _worker_init(owner: int) -> None:
-    bind_to_owner(owner)  # dies with the server, even SIGKILLed (the fork server is between)
-    release_stdio()
-    try:
-        os.nice(2)  # the server's own process (edits, requests) goes first
-    except OSError:
-        pass
 
 
 class Indexer:
@@ -236,18 +217,18 @@ class Indexer:
         if sum(len(m[3]) for m in misses) <= IN_PROCESS_BYTES:
             for batch in batches:
                 entries = await loop.run_in_executor(
-                    None, _index_batch, [(data, rel) for _, rel, _, data, _ in batch])
+                    None, index_batch, [(data, rel) for _, rel, _, data, _ in batch])
                 take(batch, entries)
             await asyncio.gather(*writes)
             return fresh
         workers = max(1, min(default_jobs(), len(batches)))
         ctx = _context()
         pool = self._pool = ProcessPoolExecutor(workers, mp_context=ctx,
-                                                initializer=_worker_init, initargs=(os.getpid(),))
+                                                initializer=worker_init, initargs=(os.getpid(),))
 
         def submit_all() -> list:
             # Starting the fork server and the workers waits for them: not on the loop.
-            return [pool.submit(_index_batch, [(data, rel) for _, rel, _, data, _ in batch])
+            return [pool.submit(index_batch, [(data, rel) for _, rel, _, data, _ in batch])
                     for batch in batches]
 
         try:
