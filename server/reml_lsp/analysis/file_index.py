@@ -113,18 +113,20 @@ def build_file_index(text: str, entries: Sequence[Entry], rel_path: str,
 def _collect_names(tree: Tree, names: set[str]) -> None:
     """Add every identifier token under ``tree`` (interned: shared across files, far less
     memory). A plain stack walk: lark's ``scan_values`` is a recursive generator per node."""
-    intern = sys.intern
+    intern, add = sys.intern, names.add
     stack = [tree]
-    pop, push = stack.pop, stack.extend
+    pop, append = stack.pop, stack.append
+    tree_t, token_t, name_types = Tree, Token, NAME_TYPES
     while stack:
         for child in pop().children:
-            if type(child) is Tree:
-                stack.append(child)
-            elif isinstance(child, Token):
-                if child.type in NAME_TYPES:
-                    names.add(intern(child.value))
-            elif isinstance(child, Tree):  # a Tree subclass
-                push((child,))
+            kind = type(child)
+            if kind is tree_t:
+                append(child)
+            elif kind is token_t or isinstance(child, token_t):
+                if child.type in name_types:
+                    add(intern(child.value))
+            elif isinstance(child, tree_t):  # a Tree subclass
+                append(child)
 
 
 def _indexed(sym: Symbol, container: str, pub: bool, lines: LineIndex, ascii_text: bool

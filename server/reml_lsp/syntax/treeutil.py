@@ -30,11 +30,30 @@ def tokens(node: Any, *, skipped: bool = False, reverse: bool = False) -> Iterat
 
 
 def first_token(node: Any) -> Token | None:
-    """Leftmost real token (the first of :func:`tokens`, which stops there: it descends the left
-    edge only, iteratively, so deep trees are fine)."""
-    return next(tokens(node), None)
+    """Leftmost real token (the first of :func:`tokens`): it descends the left edge only,
+    iteratively, so deep trees are fine. A loop, not ``next(tokens(…))``: every symbol of the
+    outline and of the workspace index asks for its span, and the generator was most of it."""
+    stack = [node]
+    pop = stack.pop
+    while stack:
+        cur = pop()
+        if isinstance(cur, Token):
+            if cur.value:
+                return cur
+        elif isinstance(cur, Tree):
+            stack.extend(reversed(cur.children))
+    return None
 
 
 def last_token(node: Any) -> Token | None:
     """Rightmost real token (the first of ``tokens(node, reverse=True)``)."""
-    return next(tokens(node, reverse=True), None)
+    stack = [node]
+    pop = stack.pop
+    while stack:
+        cur = pop()
+        if isinstance(cur, Token):
+            if cur.value:
+                return cur
+        elif isinstance(cur, Tree):
+            stack.extend(cur.children)
+    return None
