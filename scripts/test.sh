@@ -28,7 +28,15 @@ echo "== ruff"
 
 echo "== pytest"
 set +e
-.venv/bin/python -m pytest -q -p no:cacheprovider
+# pytest-xdist: a file's tests stay on one worker (module-scoped servers start once);
+# REML_TEST_JOBS=1 runs serially
+jobs="${REML_TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}"
+(( jobs > 4 )) && jobs=4
+if (( jobs > 1 )); then
+  .venv/bin/python -m pytest -q -p no:cacheprovider -n "$jobs" --dist loadfile
+else
+  .venv/bin/python -m pytest -q -p no:cacheprovider
+fi
 status=$?
 set -e
 [[ $status -ne 0 ]] && exit $status
