@@ -351,7 +351,9 @@ class _ItemRun:
 
     def _feed_journaled(self, tok: Token) -> list[int] | None:
         """``_feed``, returning None on success, else the state stack as it was before the
-        reductions (rebuilt from the entries they overwrote, not from a copy taken upfront)."""
+        reductions (rebuilt from the entries they overwrote, not from a copy taken upfront).
+        A second loop rather than a flag of ``_feed`` on purpose: ``_feed`` runs for every token
+        of every parse, and the journal's bookkeeping on each reduction is only needed here."""
         stack, values = self.stack, self.values
         actions, gotos = self.owner.actions, self.owner.gotos
         ttype = tok.type

@@ -33,20 +33,15 @@ def first_token(node: Any) -> Token | None:
     """Leftmost real token (the first of :func:`tokens`): it descends the left edge only,
     iteratively, so deep trees are fine. A loop, not ``next(tokens(…))``: every symbol of the
     outline and of the workspace index asks for its span, and the generator was most of it."""
-    stack = [node]
-    pop = stack.pop
-    while stack:
-        cur = pop()
-        if isinstance(cur, Token):
-            if cur.value:
-                return cur
-        elif isinstance(cur, Tree):
-            stack.extend(reversed(cur.children))
-    return None
+    return _edge_token(node, rightmost=False)
 
 
 def last_token(node: Any) -> Token | None:
     """Rightmost real token (the first of ``tokens(node, reverse=True)``)."""
+    return _edge_token(node, rightmost=True)
+
+
+def _edge_token(node: Any, *, rightmost: bool) -> Token | None:
     stack = [node]
     pop = stack.pop
     while stack:
@@ -55,5 +50,5 @@ def last_token(node: Any) -> Token | None:
             if cur.value:
                 return cur
         elif isinstance(cur, Tree):
-            stack.extend(cur.children)
+            stack.extend(cur.children if rightmost else reversed(cur.children))
     return None
