@@ -9,9 +9,9 @@ from collections.abc import Iterator, Sequence
 import attrs
 
 from reml_lsp.analysis.tree import Entry, tokens
+from reml_lsp.syntax.lexer import block_comment_end
 
 _MARK = re.compile(r"//|/\*")
-_BLOCK = re.compile(r"/\*|\*/")
 
 
 @attrs.frozen
@@ -56,17 +56,7 @@ def _scan(text: str, pos: int, stop: int) -> Iterator[Comment]:
             yield Comment(at, end, text.startswith("///", at) and not text.startswith("////", at))
             pos = end
             continue
-        depth, cur = 0, at
-        end = stop
-        while True:
-            b = _BLOCK.search(text, cur, stop)
-            if b is None:
-                break
-            depth += 1 if b.group() == "/*" else -1
-            cur = b.end()
-            if depth == 0:
-                end = cur
-                break
+        end = block_comment_end(text, at, stop) or stop
         yield Comment(at, end, text.startswith("/**", at) and not text.startswith("/**/", at))
         pos = end
 

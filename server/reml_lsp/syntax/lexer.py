@@ -35,6 +35,21 @@ from reml_lsp.syntax.lalr_lookahead import accepts
 _TRIVIA = re.compile(r"(?:[ \t\f\r\n\ufeff\udc80-\udcff]+|//[^\n]*)+")
 _TRIVIA_START = frozenset(" \t\f\r\n\ufeff/")
 _COMMENT_MARK = re.compile(r"/\*|\*/")
+
+
+def block_comment_end(text: str, start: int, stop: int) -> int | None:
+    """End of the nested ``/* … */`` comment opening at ``start`` (comments nest, spec 1-1),
+    or None when it is not closed before ``stop``."""
+    depth = 0
+    pos = start
+    while True:
+        m = _COMMENT_MARK.search(text, pos, stop)
+        if m is None:
+            return None
+        depth += 1 if m.group() == "/*" else -1
+        pos = m.end()
+        if depth == 0:
+            return pos
 _BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _BARE_AFTER = frozenset("})],;")
 _BLANKS = re.compile(r"[ \t\r\f]*")
@@ -173,23 +188,14 @@ class Lexer:
         self.max_read = max(self.max_read, pos + 1)
 
     def _block_comment(self, start: int) -> int:
-        depth = 0
-        pos = start
         text = self.text
-        while True:
-            m = _COMMENT_MARK.search(text, pos, self.n)
-            if m is None:
-                self.issues.append(SyntaxIssue(
-                    "parser.lexer.unknown_token", "lexer.unterminated_comment", start, start + 2,
-                    notes=[IssueNote("lexer.skip_to_end", label="lexer")]))
-                end = self.n
-                self.max_read = self.n + 1
-                break
-            depth += 1 if m.group() == "/*" else -1
-            pos = m.end()
-            if depth == 0:
-                end = pos
-                break
+        end = block_comment_end(text, start, self.n)
+        if end is None:
+            self.issues.append(SyntaxIssue(
+                "parser.lexer.unknown_token", "lexer.unterminated_comment", start, start + 2,
+                notes=[IssueNote("lexer.skip_to_end", label="lexer")]))
+            end = self.n
+            self.max_read = self.n + 1
         nl = text.count("\n", start, end)
         if nl:
             self.line += nl
