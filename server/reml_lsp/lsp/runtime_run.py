@@ -162,6 +162,9 @@ async def run_cli(ls: RemlServer, name: str, args: CliArgs, progress: Progress) 
     except (FileNotFoundError, PermissionError) as exc:
         return error_result(name, "lsp.runtime.unavailable", f"cannot run {argv[0]!r}: "
                             f"{exc.strerror or exc}; set reml.runtime.command", 6, "unavailable")
+    except asyncio.CancelledError:  # while spawning: asyncio has already killed the new process
+        report(ls, _cancelled(name))
+        raise
     deadline = time.monotonic() + settings.timeout_s
     try:
         while not await child.wait(0.05):
@@ -177,11 +180,14 @@ async def run_cli(ls: RemlServer, name: str, args: CliArgs, progress: Progress) 
                     f"{settings.timeout_s:g} s", 7, "timeout"))
     except asyncio.CancelledError:  # $/cancelRequest, or the server shutting down
         await child.stop()
-        report(ls, _outcome(name, args, child, error_result(
-            name, "lsp.runtime.cancelled", "cancelled by the client", CANCELLED_EXIT,
-            "cancelled")))
+        report(ls, _outcome(name, args, child, _cancelled(name)))
         raise
     return _parsed(name, args, child)
+
+
+def _cancelled(name: str) -> RunResult:
+    return error_result(name, "lsp.runtime.cancelled", "cancelled by the client", CANCELLED_EXIT,
+                        "cancelled")
 
 
 def _outcome(name: str, args: CliArgs, child: Child, stopped: RunResult) -> RunResult:
