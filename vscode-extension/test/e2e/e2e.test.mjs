@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as h from './harness.mjs';
 
@@ -32,46 +32,14 @@ before(async () => {
 });
 
 after(async () => {
-  if (page && process.exitCode) {
-    await h.screenshot(page, 'e2e-failure.png').catch(() => {});
-  }
-  await browser?.close();
-  await cs?.stop();
+  await h.closeSession({ page, browser, cs }, 'e2e');
 });
 
-/** Newest output-channel log file of code-server's extension host whose name contains `name`. */
-function outputLog(name) {
-  const found = [];
-  const walk = (dir) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        walk(p);
-      } else if (entry.name.endsWith('.log') && entry.name.includes(name)) {
-        found.push(p);
-      }
-    }
-  };
-  walk(join(cs.userData, 'logs'));
-  found.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  return found.length ? readFileSync(found[0], 'utf8') : '';
-}
+/** Newest output-channel log of code-server's extension host whose file name contains `name`. */
+const outputLog = (name) =>
+  h.outputLogs(cs, (file) => file.endsWith('.log') && file.includes(name))[0] ?? '';
 
-async function waitFor(fn, what, timeout = 30_000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last) {
-      return last;
-    }
-    if (Date.now() > deadline) {
-      await h.screenshot(page, `timeout-${what.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 60)}.png`).catch(() => {});
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await h.sleep(250);
-  }
-}
+const waitFor = (fn, what, timeout = 30_000) => h.waitFor(page, fn, what, { timeout });
 
 const errorSquiggles = () => page.locator('.editor-instance .monaco-editor .view-overlays .squiggly-error, .editor-instance .monaco-editor .squiggly-error');
 

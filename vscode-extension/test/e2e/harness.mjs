@@ -5,7 +5,7 @@
 //   REML_E2E_REML_RUN     reml-run for reml.server.command
 //   REML_E2E_ARTIFACTS    folder for screenshots (git-ignored test-artifacts/)
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -285,6 +285,57 @@ export async function screenshot(page, name) {
   const file = join(env.artifacts, name);
   await page.screenshot({ path: file });
   return file;
+}
+
+/** Output-channel log files of code-server (what "Show Output" shows) whose file name passes
+ * `wanted`, read newest first. */
+export function outputLogs(cs, wanted) {
+  const found = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        walk(p);
+      } else if (wanted(entry.name)) {
+        found.push(p);
+      }
+    }
+  };
+  walk(join(cs.userData, 'logs'));
+  found.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  return found.map((f) => readFileSync(f, 'utf8'));
+}
+
+/** The Reml output channel's log, all sessions joined, newest first. */
+export function remlOutputLog(cs) {
+  return outputLogs(cs, (name) => /(^|-)Reml\.log$/.test(name)).join('\n');
+}
+
+/** Polls `fn` every 250 ms until it returns something truthy (returned); past `timeout` a
+ * screenshot named `${prefix}timeout-<what>.png` is taken and the wait fails. */
+export async function waitFor(page, fn, what, { timeout = 30_000, prefix = '' } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await fn();
+    if (value) {
+      return value;
+    }
+    if (Date.now() > deadline) {
+      await screenshot(page, `${prefix}timeout-${what.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 60)}.png`).catch(() => {});
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await sleep(250);
+  }
+}
+
+/** A test file's `after`: a screenshot `${name}-failure.png` when a test failed, then the browser
+ * and code-server are closed. */
+export async function closeSession({ page, browser, cs }, name) {
+  if (page && process.exitCode) {
+    await screenshot(page, `${name}-failure.png`).catch(() => {});
+  }
+  await browser?.close();
+  await cs?.stop();
 }
 
 export { sleep };

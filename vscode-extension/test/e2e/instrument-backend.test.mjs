@@ -6,7 +6,7 @@
 // machine value — were the workspace value used, the instrument would not be found.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as h from './harness.mjs';
@@ -39,31 +39,9 @@ before(async () => {
 });
 
 after(async () => {
-  if (page && process.exitCode) {
-    await h.screenshot(page, 'instrument-backend-failure.png').catch(() => {});
-  }
-  await browser?.close();
-  await cs?.stop();
+  await h.closeSession({ page, browser, cs }, 'instrument-backend');
   rmSync(sims, { recursive: true, force: true });
 });
-
-/** The Reml output channel as written to code-server's logs (what "Reml: Show Output" shows). */
-function remlOutput() {
-  const found = [];
-  const walk = (dir) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        walk(p);
-      } else if (/(^|-)Reml\.log$/.test(entry.name)) {
-        found.push(p);
-      }
-    }
-  };
-  walk(join(cs.userData, 'logs'));
-  found.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  return found.map((f) => readFileSync(f, 'utf8')).join('\n');
-}
 
 async function answerInput(value) {
   const input = page.locator('.quick-input-widget input.input');
@@ -91,7 +69,7 @@ describe('reml.instrument.backend', () => {
     assert.match(text, /reml\.instrument\.query: ok/, `the query went through the machine's backend: ${text}`);
     let output = '';
     const deadline = Date.now() + 30_000;
-    while (!/MACHINE-SETTING/.test((output = remlOutput()))) {
+    while (!/MACHINE-SETTING/.test((output = h.remlOutputLog(cs)))) {
       assert.ok(Date.now() < deadline, 'the reply in the Reml output');
       await h.sleep(250);
     }

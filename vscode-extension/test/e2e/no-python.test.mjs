@@ -59,11 +59,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (page && process.exitCode) {
-    await h.screenshot(page, 'no-python-failure.png').catch(() => {});
-  }
-  await browser?.close();
-  await cs?.stop();
+  await h.closeSession({ page, browser, cs }, 'no-python');
   rmSync(bin, { recursive: true, force: true });
 });
 

@@ -3,7 +3,7 @@
 // The extension must run the language server bundled in the VSIX (bundled/libs) with it.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import * as h from './harness.mjs';
 
@@ -26,51 +26,18 @@ before(async () => {
 });
 
 after(async () => {
-  if (page && process.exitCode) {
-    await h.screenshot(page, 'standalone-failure.png').catch(() => {});
-  }
-  await browser?.close();
-  await cs?.stop();
+  await h.closeSession({ page, browser, cs }, 'standalone');
 });
 
-function remlOutputLog() {
-  const found = [];
-  const walk = (dir) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        walk(p);
-      } else if (entry.name.endsWith('.log') && /Reml\.log$|-Reml\.log$/.test(entry.name)) {
-        found.push(p);
-      }
-    }
-  };
-  walk(join(cs.userData, 'logs'));
-  found.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  return found.map((f) => readFileSync(f, 'utf8')).join('\n');
-}
-
-async function waitFor(fn, what, timeout = 30_000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const v = await fn();
-    if (v) {
-      return v;
-    }
-    if (Date.now() > deadline) {
-      await h.screenshot(page, `standalone-timeout-${what.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 50)}.png`).catch(() => {});
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await h.sleep(250);
-  }
-}
+const waitFor = (fn, what, timeout = 30_000) =>
+  h.waitFor(page, fn, what, { timeout, prefix: 'standalone-' });
 
 describe('the VSIX with nothing configured', () => {
   test('the bundled language server starts with the Python found on PATH', async () => {
     const icon = page.locator('[id="reml-lsp.reml.reml.status"] .codicon').first();
     await waitFor(async () => /check/.test((await icon.getAttribute('class')) ?? ''), 'server running', 90_000);
     const log = await waitFor(async () => {
-      const text = remlOutputLog();
+      const text = h.remlOutputLog(cs);
       return /starting .*bundled server with/.test(text) ? text : undefined;
     }, 'the Reml output naming the bundled server');
     assert.match(log, /Python 3\.\d+/);

@@ -35,11 +35,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (page && process.exitCode) {
-    await h.screenshot(page, 'untrusted-failure.png').catch(() => {});
-  }
-  await browser?.close();
-  await cs?.stop();
+  await h.closeSession({ page, browser, cs }, 'untrusted');
   rmSync(outside, { recursive: true, force: true });
 });
 
