@@ -110,26 +110,37 @@ def _frame(obj: dict) -> bytes:
     return b"Content-Length: %d\r\n\r\n" % len(body) + body
 
 
-def test_sigkilled_server_leaves_no_indexer_worker(tmp_path: Path) -> None:
+def _server(tmp_path: Path, stdout: int) -> tuple[subprocess.Popen, Path]:
+    """A language server (raw stdio) started in a fresh generated workspace ``tmp_path/ws``."""
     ws = tmp_path / "ws"
     ws.mkdir()
     _workspace(ws)
     proc = subprocess.Popen([sys.executable, "-m", "reml_lsp.cli.main", "lsp", "--stdio"],
-                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            stdin=subprocess.PIPE, stdout=stdout,
                             stderr=subprocess.DEVNULL, cwd=ws, env=_env(tmp_path))
+    return proc, ws
+
+
+def _initialize(proc: subprocess.Popen, ws: Path) -> None:
+    """``initialize`` + ``initialized``: the server starts indexing ``ws`` in its worker pool."""
+    assert proc.stdin is not None
+    proc.stdin.write(_frame({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+        "processId": os.getpid(), "rootUri": ws.as_uri(), "capabilities": {}}}))
+    proc.stdin.write(_frame({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
+    proc.stdin.flush()
+
+
+def _workers_running(pid: int, tree: dict[int, str]) -> bool:
+    # the fork server is the server's child; the pool's workers are its children
+    table = _table()
+    return any(table.get(p, (0,))[0] != pid for p in tree)
+
+
+def test_sigkilled_server_leaves_no_indexer_worker(tmp_path: Path) -> None:
+    proc, ws = _server(tmp_path, subprocess.DEVNULL)
     try:
-        assert proc.stdin is not None
-        proc.stdin.write(_frame({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
-            "processId": os.getpid(), "rootUri": ws.as_uri(), "capabilities": {}}}))
-        proc.stdin.write(_frame({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
-        proc.stdin.flush()
-
-        def workers_running(pid: int, tree: dict[int, str]) -> bool:
-            # the fork server is the server's child; the pool's workers are its children
-            table = _table()
-            return any(table.get(p, (0,))[0] != pid for p in tree)
-
-        tree = _wait_for(proc.pid, workers_running)
+        _initialize(proc, ws)
+        tree = _wait_for(proc.pid, _workers_running)
         _kill_and_check(proc, tree)
     finally:
         if proc.poll() is None:
@@ -140,12 +151,7 @@ def test_sigkilled_server_leaves_no_indexer_worker(tmp_path: Path) -> None:
 def test_exit_while_indexing_ends_the_protocol_stream(tmp_path: Path) -> None:
     """`shutdown` + `exit` while the pool parses: the server's stdout reaches end-of-file (no
     worker holds the protocol pipe; pytest-lsp's teardown waited on it) and nothing is left."""
-    ws = tmp_path / "ws"
-    ws.mkdir()
-    _workspace(ws)
-    proc = subprocess.Popen([sys.executable, "-m", "reml_lsp.cli.main", "lsp", "--stdio"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, cwd=ws, env=_env(tmp_path))
+    proc, ws = _server(tmp_path, subprocess.PIPE)
     eof = threading.Event()
 
     def drain() -> None:
@@ -156,13 +162,8 @@ def test_exit_while_indexing_ends_the_protocol_stream(tmp_path: Path) -> None:
 
     threading.Thread(target=drain, daemon=True).start()
     try:
-        assert proc.stdin is not None
-        proc.stdin.write(_frame({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
-            "processId": os.getpid(), "rootUri": ws.as_uri(), "capabilities": {}}}))
-        proc.stdin.write(_frame({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
-        proc.stdin.flush()
-        tree = _wait_for(proc.pid, lambda pid, tree: any(
-            _table().get(p, (0,))[0] != pid for p in tree))
+        _initialize(proc, ws)
+        tree = _wait_for(proc.pid, _workers_running)
         # once started (the initializer has run), no worker holds the protocol pipes
         protocol = {os.readlink(f"/proc/{proc.pid}/fd/{fd}") for fd in (0, 1)}
         released, deadline = False, time.monotonic() + 30.0
