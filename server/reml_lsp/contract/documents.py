@@ -37,10 +37,6 @@ def document_class(body: dict[str, Any], command: str | None = None) -> type | N
     return DOCUMENTS.get(name) if isinstance(name, str) else None
 
 
-def _problem(exc: BaseException, path: str) -> str:
-    return f"{path}: {exc}"
-
-
 def structure(body: Any, cls: type) -> Any:
     """``body`` as ``cls``, or :class:`ContractError` listing each bad field with its path."""
     if not isinstance(body, dict):
