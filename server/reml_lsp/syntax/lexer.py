@@ -31,6 +31,7 @@ from reml_lsp.syntax import tokens as T
 from reml_lsp.syntax.grammar import Tables
 from reml_lsp.syntax.issues import IssueList, IssueNote, SyntaxIssue
 from reml_lsp.syntax.lalr_lookahead import accepts
+from reml_lsp.syntax.token_dispatch import Dispatch, build_dispatch
 
 _TRIVIA = re.compile(r"(?:[ \t\f\r\n\ufeff\udc80-\udcff]+|//[^\n]*)+")
 _TRIVIA_START = frozenset(" \t\f\r\n\ufeff/")
@@ -81,15 +82,17 @@ _SPECIAL = frozenset(("IDENT", "LPAR", "LSQB", "MINUS", "VBAR", "OROR", "FLOAT",
                       "LBRACE",
                       *T.RESERVED.values()))
 _DEAD: dict[int, set[str]] = {}  # per scanner set: characters that start no token at all
-# The trivia before a token, matched in the same regex call as the token: possessive, so the
-# token alternation is never tried inside a comment or a run of spaces. Block comments (nested)
-# are not in it: a token that starts with `/*` sends the lexer to the slow path.
-_LEAD = r"(?:[ \t\f\r\n\ufeff\udc80-\udcff]++|//[^\n]*+)*+"
-_LEADING: dict[int, list[re.Pattern[str]]] = {}  # per scanner set: its patterns behind _LEAD
+# The trivia before a token (spaces, line comments, undecodable bytes): possessive, and only
+# tried where one starts. Block comments (nested) are not in it: a token that starts with `/*`
+# sends the lexer to the slow path.
+_LEAD = re.compile(r"(?:[ \t\f\r\n\ufeff\udc80-\udcff]++|//[^\n]*+)*+")
+_LEAD_START = frozenset(" \t\f\r\n\ufeff/") | frozenset(map(chr, range(0xDC80, 0xDD00)))
+_DISPATCH: dict[int, Dispatch | None] = {}  # per scanner set (see syntax.token_dispatch)
 _ARG_CHARS = 64  # characters of an unknown run kept for the message (shortened again later)
 # Read once per token: module globals, not attributes of ``tokens``.
 _PATTERN_START, _OPENERS, _CLOSERS = T.PATTERN_START, T.OPENERS, T.CLOSERS
 _RESERVED, _CONTEXTUAL = T.RESERVED, T.CONTEXTUAL
+_KEYWORD_WORDS = frozenset(_RESERVED) | frozenset(_CONTEXTUAL)  # the IDENTs `_classify` changes
 
 
 @attrs.define(slots=True)
@@ -142,12 +145,12 @@ class Lexer:
         self.open_brackets: list[Token] = []  # unclosed openers, innermost last
         self.max_read = st.pos  # furthest character looked at (incremental dependency)
         self._mres = tables.scanner_mres
-        leading = _LEADING.get(id(self._mres))
-        if leading is None:
-            leading = _LEADING[id(self._mres)] = [re.compile(_LEAD + "(?:" + mre.pattern + ")",
-                                                             mre.flags) for mre in self._mres]
-        self._leading = leading
-        self._lead = leading[0]
+        key = id(self._mres)
+        if key not in _DISPATCH:
+            _DISPATCH[key] = build_dispatch(self._mres)
+        dispatch = _DISPATCH[key]
+        self._by_char = dispatch.by_char if dispatch is not None else {}
+        self._full = dispatch.full if dispatch is not None else None
         self.states = tables.states
 
     # -- state -------------------------------------------------------------------------------
@@ -210,16 +213,15 @@ class Lexer:
     def next(self, stack: list[int]) -> Token:
         """The next token for a parser whose state stack is ``stack``."""
         text, pos, n = self.text, self.pos, self.n
-        # Trivia and token in one match (most tokens follow a space).
-        m = self._lead.match(text, pos, n)
-        if m is None:
-            for mre in self._leading[1:]:  # Lark splits a scanner past 100 groups
-                m = mre.match(text, pos, n)
-                if m:
-                    break
+        # The trivia, then the token, with the scanner for the token's first character.
+        m = None
+        start = _LEAD.match(text, pos, n).end() if pos < n and text[pos] in _LEAD_START else pos
+        if start < n:
+            scanner = self._by_char.get(text[start]) or self._full
+            if scanner is not None:
+                m = scanner.match(text, start, n)
         if m is not None:
             type_ = m.lastgroup
-            start = m.start(type_)
             if text[start] == "/" and text.startswith("/*", start, n):
                 m = None  # a block comment (nested ones are counted by hand): the slow path
             elif start != pos:
@@ -241,8 +243,7 @@ class Lexer:
             if m is None:
                 return self._unknown()
             type_ = m.lastgroup
-        state = stack[-1]
-        value = m.group(type_)
+        value = m.group()  # each alternative is one named group spanning the whole match
         if len(value) <= 24:  # names, keywords and punctuation repeat: share one string
             value = _intern(value)
         end = m.end()
@@ -256,9 +257,12 @@ class Lexer:
             reach = n + 1  # a multi-line literal that did not close was searched for to the end
         if reach > self.max_read:
             self.max_read = reach
-        prev = self.prev_type
-        if type_ in _SPECIAL:
-            type_, value, end = self._classify(type_, value, end, prev, state)
+        if type_ == "IDENT":  # most identifiers are neither reserved nor contextual words
+            if value in _KEYWORD_WORDS:
+                type_, value, end = self._classify(type_, value, end, self.prev_type,
+                                                   stack[-1])
+        elif type_ in _SPECIAL:
+            type_, value, end = self._classify(type_, value, end, self.prev_type, stack[-1])
         line = self.line
         col = pos - self.line_start + 1
         if type_ in _MAY_SPAN_LINES:
@@ -275,7 +279,7 @@ class Lexer:
         tok.end_line = self.line
         tok.end_column = end - self.line_start + 1
         tok.end_pos = end
-        if type_ in _PATTERN_START and "ARM_START" in self.states[state]:
+        if type_ in _PATTERN_START and "ARM_START" in self.states[stack[-1]]:
             arm = self._arm_start(tok, stack)
             if arm is not None:
                 # Re-read this token after ARM_START (its classification does not change).
