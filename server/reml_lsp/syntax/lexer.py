@@ -215,7 +215,12 @@ class Lexer:
         text, pos, n = self.text, self.pos, self.n
         # The trivia, then the token, with the scanner for the token's first character.
         m = None
-        start = _LEAD.match(text, pos, n).end() if pos < n and text[pos] in _LEAD_START else pos
+        start = pos
+        if pos < n and text[pos] in _LEAD_START:
+            if text[pos] == " " and pos + 1 < n and text[pos + 1] not in _LEAD_START:
+                start = pos + 1  # one space (the usual gap): no regex, no line to count
+            else:
+                start = _LEAD.match(text, pos, n).end()
         if start < n:
             scanner = self._by_char.get(text[start]) or self._full
             if scanner is not None:
@@ -224,6 +229,8 @@ class Lexer:
             type_ = m.lastgroup
             if text[start] == "/" and text.startswith("/*", start, n):
                 m = None  # a block comment (nested ones are counted by hand): the slow path
+            elif start == pos + 1 and text[pos] == " ":
+                pos = self.pos = start
             elif start != pos:
                 nl = text.count("\n", pos, start)
                 if nl:
