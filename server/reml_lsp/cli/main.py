@@ -47,11 +47,13 @@ class _Parser(argparse.ArgumentParser):
         raise CliError("cli.usage", f"{message}\n{self.format_usage().strip()}", ExitCode.USAGE)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with a known ``command``, only that subcommand's module is imported (each
+    pulls in its own libraries: a run of one command does not pay for the others' start-up)."""
     parser = _Parser(prog="reml-run", description="Reml linter, language server and runtime tools")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in [command] if command in COMMAND_MODULES else COMMAND_MODULES:
         qualified = f"reml_lsp.cli.commands.{name}"
         if importlib.util.find_spec(qualified) is None:  # a command not shipped in this build
             continue
@@ -79,7 +81,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         if command != "lsp":
             cancel.install()  # SIGTERM: clean stop before a commit point, ignored after it
             parent_watch.install_from_env()  # a child of the language server dies with it
-        parser = build_parser()
+        parser = build_parser(command)
         args = parser.parse_args(argv)
         if isinstance(getattr(args, "format", None), str):
             args.format = fmt = resolve_format(args.format)
