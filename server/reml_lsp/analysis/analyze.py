@@ -21,6 +21,7 @@ from reml_lsp.analysis.finding_sink import FindingSink
 from reml_lsp.analysis.findings import to_diagnostics
 from reml_lsp.analysis.item_facts import anchors
 from reml_lsp.analysis.positions import LineIndex
+from reml_lsp.analysis.resolve import ModuleLookup
 from reml_lsp.analysis.semantic_checks import DocumentFacts, semantic_findings
 from reml_lsp.analysis.source import decode
 from reml_lsp.analysis.syntax_diagnostics import DiagnosticBuilder
@@ -94,14 +95,15 @@ def finish_capped(diagnostics: list[Diagnostic], capped: Capped, limit: int, *,
 
 def semantic_capped(text: str, entries: Sequence, clean: Sequence[bool], capped: Capped,
                     limit: int, *, index: LineIndex, file: str, rel_path: str, locale: str,
-                    stream_meta: dict | None = None,
-                    state: DocumentFacts | None = None) -> list[Diagnostic]:
+                    stream_meta: dict | None = None, state: DocumentFacts | None = None,
+                    modules: ModuleLookup | None = None) -> list[Diagnostic]:
     """``semantic_diagnostics`` for the room the syntax findings left under the cap: only the
     first findings by position become diagnostics (33,000 unresolved names on one long line
     each cost an audit_id otherwise); the rest are counted in ``capped``."""
     room = limit - len(capped.issues) if limit > 0 else -1
     sink = FindingSink(room)
-    found = semantic_findings(text, entries, clean=clean, sink=sink, state=state)
+    found = semantic_findings(text, entries, clean=clean, sink=sink, state=state,
+                              modules=modules, rel_path=rel_path)
     if room >= 0 and sink.count > room:
         head = heapq.nsmallest(room + 1, found, key=lambda f: (f.start, f.end, f.code))
         capped.suppressed += sink.count - room
@@ -115,8 +117,10 @@ def semantic_capped(text: str, entries: Sequence, clean: Sequence[bool], capped:
 
 def analyze_text(text: str, *, file: str, rel_path: str, locale: str = "en-US",
                  extra: Iterable[SyntaxIssue] = (), allow_top_level_expr: bool = False,
-                 max_diagnostics: int = DEFAULT_MAX_DIAGNOSTICS) -> SourceAnalysis:
-    """``max_diagnostics``: the per-file cap (0: no cap)."""
+                 max_diagnostics: int = DEFAULT_MAX_DIAGNOSTICS,
+                 modules: ModuleLookup | None = None) -> SourceAnalysis:
+    """``max_diagnostics``: the per-file cap (0: no cap); ``modules``: what the workspace's
+    modules declare (the cross-module name check)."""
     items = parse_items(text, allow_top_level_expr=allow_top_level_expr)
     index = LineIndex(text)
     dropped = dropped_count(extra) + sum(dropped_count(it.issues) for it in items)
@@ -127,7 +131,8 @@ def analyze_text(text: str, *, file: str, rel_path: str, locale: str = "en-US",
     parsed = [it for it in items if it.tree is not None]
     diagnostics += semantic_capped(
         text, [(it.tree, 0) for it in parsed], [not it.issues for it in parsed], capped,
-        max_diagnostics, index=index, file=file, rel_path=rel_path, locale=locale)
+        max_diagnostics, index=index, file=file, rel_path=rel_path, locale=locale,
+        modules=modules)
     diagnostics = finish_capped(diagnostics, capped, max_diagnostics, index=index, file=file,
                                 rel_path=rel_path, locale=locale)
     return SourceAnalysis(file, rel_path, text, items, diagnostics, index)
@@ -135,8 +140,9 @@ def analyze_text(text: str, *, file: str, rel_path: str, locale: str = "en-US",
 
 def analyze_bytes(data: bytes, *, file: str, rel_path: str, locale: str = "en-US",
                   allow_top_level_expr: bool = False,
-                  max_diagnostics: int = DEFAULT_MAX_DIAGNOSTICS) -> SourceAnalysis:
+                  max_diagnostics: int = DEFAULT_MAX_DIAGNOSTICS,
+                  modules: ModuleLookup | None = None) -> SourceAnalysis:
     text, decode_issues = decode(data)
     return analyze_text(text, file=file, rel_path=rel_path, locale=locale, extra=decode_issues,
                         allow_top_level_expr=allow_top_level_expr,
-                        max_diagnostics=max_diagnostics)
+                        max_diagnostics=max_diagnostics, modules=modules)

@@ -27,6 +27,7 @@ from reml_lsp.analysis.analyze import (
 )
 from reml_lsp.analysis.cap import DEFAULT_MAX_DIAGNOSTICS, first_issues
 from reml_lsp.analysis.positions import LineIndex
+from reml_lsp.analysis.resolve import NO_MODULES, ModuleLookup
 from reml_lsp.analysis.semantic_checks import DocumentFacts, spliced
 from reml_lsp.analysis.tree import Entry
 from reml_lsp.diagnostics.audit_id import Anchor
@@ -52,6 +53,8 @@ class AnalyzedDocument:
         self._anchor_cache: dict[int, tuple[Item, str]] = {}
         self.last_edit: EditStats | None = None
         self.max_diagnostics = DEFAULT_MAX_DIAGNOSTICS  # per-file cap (0: none)
+        # what the workspace's modules declare (the host sets its index's lookup)
+        self.modules: ModuleLookup = NO_MODULES
         self._reset()
 
     def _reset(self) -> None:
@@ -62,6 +65,19 @@ class AnalyzedDocument:
         self._seen = (0, 0)  # (items, items with a tree) the lists describe
         self._lo = 0  # items [_lo, len - _tail) were replaced since then
         self._tail = 0
+
+    def module_deps(self) -> frozenset[str]:
+        """The module paths the last ``diagnostics`` asked ``modules`` about."""
+        return self._facts.members.paths
+
+    def check_modules(self) -> bool:
+        """Whether ``modules`` now answers differently for this document's imports than when
+        its diagnostics were made (they are then dropped); cheap while the lookup's
+        ``generation`` has not moved."""
+        if self._facts.members.stale(self.modules):
+            self._diagnostics.clear()
+            return True
+        return False
 
     def set_max_diagnostics(self, limit: int) -> None:
         if limit != self.max_diagnostics:
@@ -150,7 +166,7 @@ class AnalyzedDocument:
             cached += semantic_capped(
                 self.text, entries, self._clean, capped, limit, index=self.index,
                 file=self.file, rel_path=self.rel_path, locale=locale,
-                stream_meta=self.stream_meta, state=self._facts)
+                stream_meta=self.stream_meta, state=self._facts, modules=self.modules)
             cached = finish_capped(cached, capped, limit, index=self.index, file=self.file,
                                    rel_path=self.rel_path, locale=locale,
                                    stream_meta=self.stream_meta)

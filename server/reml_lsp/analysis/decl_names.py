@@ -210,7 +210,18 @@ def _segment(node) -> tuple[str, Token | None]:
     return "", None
 
 
-def _use_walk(children: Iterable, prefix: list[str], out: list[tuple[str, Token, str]]) -> None:
+def use_members(use: Tree) -> list[tuple[str, Token]]:
+    """(full path as written, the token of its last segment) for each name a ``use`` brings in:
+    where the member is named, also under an alias (``use a.b.{x as y}`` → ("a.b.x", `x`))."""
+    tree = child_tree(use, "use_tree")
+    members: list[tuple[str, Token]] = []
+    if tree is not None:
+        _use_walk(tree.children, [], [], members)
+    return members
+
+
+def _use_walk(children: Iterable, prefix: list[str], out: list[tuple[str, Token, str]],
+              members: list[tuple[str, Token]] | None = None) -> None:
     children = list(children)
     if not children:
         return
@@ -221,7 +232,7 @@ def _use_walk(children: Iterable, prefix: list[str], out: list[tuple[str, Token,
         nxt = [c for c in tail.children if not (isinstance(c, Token) and c.type == "DOT")]
         if nxt and isinstance(nxt[0], Tree) and nxt[0].data == "use_brace":
             for item in child_tree_list(nxt[0], "use_item"):
-                _use_walk(item.children, path, out)
+                _use_walk(item.children, path, out, members)
             return
         if not nxt:
             break
@@ -229,6 +240,8 @@ def _use_walk(children: Iterable, prefix: list[str], out: list[tuple[str, Token,
         path.append(seg)
         last_tok = tok
         tail = nxt[1] if len(nxt) > 1 else None
+    if members is not None and last_tok is not None:
+        members.append((".".join(path), last_tok))
     if isinstance(tail, Tree) and tail.data == "use_alias":
         alias = name_token(tail)
         if alias is not None:

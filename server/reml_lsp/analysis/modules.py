@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 import attrs
 
 from reml_lsp.analysis.file_index import FileIndex, IndexedSymbol, build_file_index
+from reml_lsp.analysis.module_exports import entry_names, library_path, prefixes
 from reml_lsp.analysis.scopes import Binding, ScopeIndex, build_scopes
 from reml_lsp.analysis.tree import Entry, module_path
 
@@ -186,3 +187,45 @@ class WorkspaceIndex:
 
     def entries(self) -> Iterator[tuple[str, FileIndex]]:
         return iter(self.files.items())
+
+
+class IndexModules:
+    """A ``resolve.ModuleLookup`` over a live ``WorkspaceIndex`` (the editor's): the same
+    answers as ``module_exports.ExportTable.of`` over the same entries. A module's names are
+    kept until one of its entries is replaced (checked by identity on each question);
+    ``generation`` is bumped by whoever changes the index (``AnalysisHost``), so a document
+    re-asks only after a change."""
+
+    def __init__(self, index: WorkspaceIndex) -> None:
+        self.index = index
+        self.generation = 0
+        self._names: dict[str, tuple[tuple[FileIndex, ...], frozenset[str]]] = {}
+        self._prefixes: tuple[object, frozenset[str]] = (None, frozenset())
+
+    def has_root(self, segment: str) -> bool | None:
+        return None  # a package that is not present may provide any root
+
+    def _entries(self, path: str) -> tuple[FileIndex, ...]:
+        files = self.index.files
+        return tuple(files[k] for k in self.index._path_table().get(path, ())
+                     if files[k].module == path)
+
+    def exports(self, path: str) -> frozenset[str] | None:
+        if library_path(path):
+            return None
+        entries = self._entries(path)
+        if not entries:
+            return None
+        hit = self._names.get(path)
+        if hit is not None and len(hit[0]) == len(entries) and all(
+                a is b for a, b in zip(hit[0], entries, strict=True)):
+            return hit[1]
+        names = entry_names(entries)
+        self._names[path] = (entries, names)
+        return names
+
+    def is_module(self, path: str) -> bool:
+        table = self.index._path_table()
+        if self._prefixes[0] is not table:
+            self._prefixes = (table, prefixes(e.module for e in self.index.files.values()))
+        return path in self._prefixes[1]

@@ -38,13 +38,18 @@ UNUSED = {"let": "name.unused.let", "var": "name.unused.let", "param": "name.unu
 
 
 class ModuleLookup(Protocol):
-    """What the workspace knows about modules (``None`` everywhere: it knows nothing)."""
+    """What the workspace knows about modules (``None`` everywhere: it knows nothing).
+    ``module_exports.ExportTable`` (lint) and ``modules.IndexModules`` (the editor) answer it
+    from the same index entries."""
 
     def has_root(self, segment: str) -> bool | None:
         """Whether some module path starts with ``segment`` (None: cannot tell)."""
 
     def exports(self, path: str) -> frozenset[str] | None:
-        """Top-level names of module ``path`` (None: the workspace cannot see it)."""
+        """The names module ``path`` declares (None: the workspace cannot see all of it)."""
+
+    def is_module(self, path: str) -> bool:
+        """Whether ``path`` is a workspace module or a leading part of one."""
 
 
 class NoModules:
@@ -53,6 +58,9 @@ class NoModules:
 
     def exports(self, path: str) -> frozenset[str] | None:
         return None
+
+    def is_module(self, path: str) -> bool:
+        return False
 
 
 NO_MODULES = NoModules()

@@ -17,18 +17,19 @@ from reml_lsp.analysis.finding_sink import FindingSink
 from reml_lsp.analysis.findings import Finding, to_diagnostics
 from reml_lsp.analysis.item_cache import shift
 from reml_lsp.analysis.item_facts import MAX_KEPT_REFS, ItemFacts, all_facts, anchors
+from reml_lsp.analysis.module_members import MemberCheck
 from reml_lsp.analysis.positions import LineIndex
 from reml_lsp.analysis.resolve import NO_MODULES, ModuleLookup
 from reml_lsp.analysis.scopes import ScopeIndex, shift_binding
-from reml_lsp.analysis.tree import Entry
+from reml_lsp.analysis.tree import Entry, module_path
 from reml_lsp.diagnostics.model import Diagnostic
 from reml_lsp.syntax.gcpause import gc_paused
 
 
 def semantic_findings(text: str, entries: Sequence[Entry], *, clean: Sequence[bool] | None = None,
                       modules: ModuleLookup | None = None, scopes: ScopeIndex | None = None,
-                      sink: FindingSink | None = None, state: DocumentFacts | None = None
-                      ) -> list[Finding]:
+                      sink: FindingSink | None = None, state: DocumentFacts | None = None,
+                      rel_path: str = "") -> list[Finding]:
     """``entries``: every item (tree, dpos) in text order; ``clean[i]``: item i parsed without
     findings (default: all). ``sink``: collect into it (bounded by the diagnostics cap: the
     findings past it are counted, not built) and return its findings. ``scopes`` is accepted
@@ -39,10 +40,15 @@ def semantic_findings(text: str, entries: Sequence[Entry], *, clean: Sequence[bo
     is rebuilt only when some item's declarations changed (``_table``), and an item's free
     names are resolved again only when the table changed for one of them. ``state``: an open
     document's ``DocumentFacts``, spliced by the caller for the current ``entries``; the merge
-    then visits only the items it names."""
+    then visits only the items it names.
+
+    ``modules``: what the workspace's modules declare (``module_members``: a member a ``use``
+    imports or names through an imported module must exist there); ``rel_path`` (the
+    workspace-relative path) gives the file's module path when it has no header, for
+    ``self.``/``super.`` imports. Names of this file resolve the same with or without it."""
     del scopes
     with gc_paused():  # it allocates per node and frees little: see ``gc_paused``
-        return _findings(text, entries, clean, modules or NO_MODULES, sink, state)
+        return _findings(text, entries, clean, modules or NO_MODULES, sink, state, rel_path)
 
 
 class _Table:
@@ -76,13 +82,12 @@ def _table(facts: list[ItemFacts]) -> _Table:
     return t
 
 
-def _resolve(f: ItemFacts, tree, top: frozenset[str], closed: bool, modules: ModuleLookup,
-             deltas: dict) -> bool:
+def _resolve(f: ItemFacts, tree, top: frozenset[str], closed: bool, deltas: dict) -> bool:
     """Bring ``f.res`` (unresolved names, tree offsets) and ``f.used_*`` up to date for
     ``top``; False when the item has too many free references to keep (resolve it through the
     sink instead)."""
     refs = f.refs(tree)
-    if len(refs.free) > MAX_KEPT_REFS or modules is not NO_MODULES:
+    if len(refs.free) > MAX_KEPT_REFS:
         return False
     if f.res_top is top and f.res_closed == closed:
         return True
@@ -96,7 +101,7 @@ def _resolve(f: ItemFacts, tree, top: frozenset[str], closed: bool, modules: Mod
             return True
     used_top: set[str] = set()
     used_lib: set[str] = set()
-    f.res = resolve.resolve_free(refs, top, modules, closed, used_top, used_lib)
+    f.res = resolve.resolve_free(refs, top, NO_MODULES, closed, used_top, used_lib)
     f.used_top, f.used_lib = frozenset(used_top), frozenset(used_lib)
     f.res_top, f.res_closed = top, closed
     f.hot = bool(f.res or f.own_ or f.impl)
@@ -105,13 +110,13 @@ def _resolve(f: ItemFacts, tree, top: frozenset[str], closed: bool, modules: Mod
 
 def _findings(text: str, entries: Sequence[Entry], clean: Sequence[bool] | None,
               modules: ModuleLookup, sink: FindingSink | None,
-              state: DocumentFacts | None = None) -> list[Finding]:
+              state: DocumentFacts | None = None, rel_path: str = "") -> list[Finding]:
     # Every pass over all items below is one comprehension of attribute tests; the work is in
     # the items that are new, that the name table changed for, or that have findings. With a
     # ``state`` (one open document), the passes visit only the items its lists name.
     n = len(entries)
     ok = clean if clean is not None else [True] * n
-    if state is not None and modules is NO_MODULES:
+    if state is not None:
         facts = state.facts
         table = state.table if state.table is not None and state.same_sigs else _table(facts)
     else:
@@ -126,17 +131,15 @@ def _findings(text: str, entries: Sequence[Entry], clean: Sequence[bool] | None,
         # the fresh items and those resolved through the sink (never kept: always stale)
         stale = [i for i in sorted({*range(*state.fresh), *state.big})
                  if (facts[i].res_top is not top or facts[i].res_closed is not closed) and ok[i]]
-    elif modules is NO_MODULES:
+    else:
         stale = [i for i, f in enumerate(facts)
                  if (f.res_top is not top or f.res_closed is not closed) and ok[i]]
-    else:
-        stale = [i for i in range(n) if ok[i]]
     loose: set[int] = set()  # resolved through the sink on each call (``_resolve`` False)
     deltas: dict = {}
     for i in stale:
         f = facts[i]
         tree = entries[i][0]
-        if not _resolve(f, tree, top, closed, modules, deltas):
+        if not _resolve(f, tree, top, closed, deltas):
             loose.add(i)
         f.own(tree)
     if state is None:
@@ -148,19 +151,24 @@ def _findings(text: str, entries: Sequence[Entry], clean: Sequence[bool] | None,
     else:
         flagged = state.hot = [i for i, f in enumerate(facts) if f.hot and ok[i]]
         inner = state.inner
+    fresh = state.fresh if incremental and state is not None else None
     if state is not None:
         state.table, state.closed, state.big = table, closed, sorted(loose)
-    return _report(text, entries, facts, ok, table, closed, modules, loose, flagged, inner, sink)
+    out = sink if sink is not None else FindingSink(-1)
+    if modules is not NO_MODULES:
+        check = state.members if state is not None else MemberCheck()
+        check.run(entries, facts, ok, table, modules,
+                  lambda: module_path(text, entries, rel_path), fresh, out)
+    return _report(text, entries, facts, ok, table, closed, loose, flagged, inner, out)
 
 
 def _report(text: str, entries: Sequence[Entry], facts: list[ItemFacts], ok: Sequence[bool],
-            table: _Table, closed: bool, modules: ModuleLookup, loose: set[int],
-            flagged: list[int], inner: list[int], sink: FindingSink | None) -> list[Finding]:
+            table: _Table, closed: bool, loose: set[int],
+            flagged: list[int], inner: list[int], out: FindingSink) -> list[Finding]:
     """Place the findings of the ``flagged`` and ``loose`` items, the clashes inside the
     ``inner`` items' module blocks, the unused imports and the duplicate declarations."""
     sev = "error" if closed else "warning"
     top = table.top
-    out = sink if sink is not None else FindingSink(-1)
     core = core_index()
     loose_top: set[str] = set()
     loose_lib: set[str] = set()
@@ -169,7 +177,7 @@ def _report(text: str, entries: Sequence[Entry], facts: list[ItemFacts], ok: Seq
         f = facts[i]
         tree, dpos = entries[i]
         if i in loose:
-            resolve.resolve_free(f.refs(tree), top, modules, closed, loose_top, loose_lib,
+            resolve.resolve_free(f.refs(tree), top, NO_MODULES, closed, loose_top, loose_lib,
                                  core, sink=out, dpos=dpos)
         elif f.res:
             _place(out, f.res, dpos)
@@ -215,6 +223,7 @@ class DocumentFacts:
         self.hot: list[int] = []
         self.inner: list[int] = []
         self.big: list[int] = []
+        self.members = MemberCheck()  # the cross-module check (``module_members``)
 
     def splice(self, text: str, lo: int, old_hi: int, new: Sequence[Entry]) -> None:
         """Items ``[lo, old_hi)`` were replaced by ``new`` (current positions)."""
@@ -230,6 +239,7 @@ class DocumentFacts:
         self.big = spliced(self.big, lo, old_hi, shift, ())
         self.inner = spliced(self.inner, lo, old_hi, shift,
                               [lo + k for k, f in enumerate(facts) if f.inner])
+        self.members.quals = spliced(self.members.quals, lo, old_hi, shift, ())
 
     def rehot(self, visited: Sequence[int], ok: Sequence[bool]) -> list[int]:
         """``hot`` after the merge re-resolved the ``visited`` items (and the fresh ones)."""
@@ -271,7 +281,7 @@ def semantic_diagnostics(text: str, entries: Sequence[Entry], clean: Sequence[bo
                          modules: ModuleLookup | None = None, stream_meta: dict | None = None
                          ) -> list[Diagnostic]:
     """``semantic_findings`` as localised diagnostics (what ``lint`` and the server publish)."""
-    found = semantic_findings(text, entries, clean=clean, modules=modules)
+    found = semantic_findings(text, entries, clean=clean, modules=modules, rel_path=rel_path)
     return to_diagnostics(found, text=text, index=index, file=file, rel_path=rel_path,
                           locale=locale, stream_meta=stream_meta,
                           anchors=anchors(text, entries, found))

@@ -6,6 +6,9 @@ from __future__ import annotations
 SEMANTIC: dict[str, dict[str, str]] = {
     "en-US": {
         "name.unresolved": "cannot find {0} in this scope, its imports or the standard library",
+        "name.unresolved.member": "module {1} has no member {0}",
+        "note.similar_member": "a member with a similar name exists: {0}",
+        "fix.replace_member": "replace with {0}",
         "note.unresolved_fragment":
             "this file has no `module` header, so it may be a fragment of a larger module",
         "name.duplicate": "{0} is defined more than once in this module",
@@ -40,6 +43,9 @@ SEMANTIC: dict[str, dict[str, str]] = {
     "ja-JP": {
         "name.unresolved":
             "{0} が見つかりません（スコープ・インポート・標準ライブラリのいずれにもありません）",
+        "name.unresolved.member": "モジュール {1} にメンバー {0} はありません",
+        "note.similar_member": "似た名前のメンバーがあります: {0}",
+        "fix.replace_member": "{0} に置き換える",
         "note.unresolved_fragment":
             "`module` ヘッダがないため、より大きなモジュールの断片である可能性があります",
         "name.duplicate": "{0} がこのモジュール内で重複して定義されています",

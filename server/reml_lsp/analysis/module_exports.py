@@ -1,0 +1,131 @@
+"""What workspace modules declare, for the cross-module name check (``module_members``): one
+definition, read from the compact index entries, that the editor (over the live
+``WorkspaceIndex``) and `reml-run lint` (over a table built before its workers start) share, so
+both judge a member the same way.
+
+A module's names are every symbol its files' entries list (top level and one level in: types
+with their variants, module blocks, trait and impl members) plus every name its ``use``
+declarations bind (a ``pub use`` re-exports; the entry does not say which ``use`` is ``pub``,
+so all count). Declarations under ``@cfg`` are in the entries whatever the target: a name some
+configuration declares is never reported. Module paths of the standard library (``Core``) are
+never judged: a workspace file cannot say what the library declares.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+
+import attrs
+
+from reml_lsp.analysis.file_index import FileIndex
+
+LIBRARY_ROOTS = frozenset({"Core", "::Core"})
+
+
+def library_path(path: str) -> bool:
+    """A path of the standard library (``Core``, ``Core.Parse``…): not the workspace's to say."""
+    return path.split(".", 1)[0] in LIBRARY_ROOTS
+
+
+def entry_names(entries: Iterable[FileIndex]) -> frozenset[str]:
+    """The names the files of one module declare or bind (see the module docstring)."""
+    out: set[str] = set()
+    for e in entries:
+        out.update(s.name for s in e.symbols)
+        out.update(i.name for i in e.imports)
+    return frozenset(out)
+
+
+def prefixes(paths: Iterable[str]) -> frozenset[str]:
+    """Every module path and each of its leading parts (``a.b.c`` → a, a.b, a.b.c): a member
+    that names one of them names a (parent of a) module, never a missing declaration."""
+    out: set[str] = set()
+    for p in paths:
+        parts = p.split(".")
+        out.update(".".join(parts[:k]) for k in range(1, len(parts) + 1))
+    return frozenset(out)
+
+
+def exports_digest(names: frozenset[str] | None, is_module: bool) -> str:
+    """A short, order-free digest of one module answer (for lint cache keys)."""
+    h = hashlib.sha256(b"M" if is_module else b"-")
+    if names is not None:
+        h.update(b"\0".join(n.encode("utf-8", "surrogatepass") for n in sorted(names)))
+    else:
+        h.update(b"\x01unknown")
+    return h.hexdigest()[:16]
+
+
+@attrs.frozen
+class ExportTable:
+    """A ``resolve.ModuleLookup`` over plain data (picklable: `lint` hands one to its workers):
+    ``names`` maps a module path to its names; ``modules`` holds every module path and its
+    leading parts."""
+
+    names: Mapping[str, frozenset[str]]
+    modules: frozenset[str]
+
+    def has_root(self, segment: str) -> bool | None:
+        return None  # a package that is not present may provide any root
+
+    def exports(self, path: str) -> frozenset[str] | None:
+        if library_path(path):
+            return None
+        return self.names.get(path)
+
+    def is_module(self, path: str) -> bool:
+        return path in self.modules
+
+    @staticmethod
+    def of(entries: Iterable[FileIndex]) -> ExportTable:
+        by_module: dict[str, list[FileIndex]] = {}
+        for e in entries:
+            by_module.setdefault(e.module, []).append(e)
+        return ExportTable({m: entry_names(es) for m, es in by_module.items()},
+                           prefixes(by_module))
+
+    def subset(self, paths: Iterable[str]) -> ExportTable:
+        """Only the answers for ``paths`` (every path one file asks about): what a worker
+        needs for that file, and what its lint cache key digests."""
+        asked = set(paths)
+        return ExportTable({p: self.names[p] for p in sorted(asked) if p in self.names},
+                           frozenset(asked & self.modules))
+
+    def digest(self) -> str:
+        """Digest of every answer in the table (for a ``subset``: what one file depends on)."""
+        h = hashlib.sha256()
+        for p in sorted({*self.names, *self.modules}):
+            h.update(f"{p}\0{exports_digest(self.exports(p), self.is_module(p))}\0".encode(
+                "utf-8", "surrogatepass"))
+        return h.hexdigest()
+
+
+def absolute_path(path: str, current: str) -> str:
+    """``self.x`` / ``super.x`` / ``::x`` relative to module ``current`` → absolute path (the
+    rule of ``WorkspaceIndex.absolute``, usable without an index)."""
+    parts = path.split(".")
+    base = current.split(".")
+    if parts[0] == "self":
+        return ".".join([*base, *parts[1:]])
+    if parts[0] == "super":
+        up = 0
+        while up < len(parts) and parts[up] == "super":
+            up += 1
+        return ".".join([*base[: max(len(base) - up, 0)], *parts[up:]])
+    if parts[0].startswith("::"):
+        return ".".join([parts[0][2:], *parts[1:]])
+    return path
+
+
+def asked_paths(imports: Iterable[str], current: str) -> set[str]:
+    """The module paths the member check asks about for a file with these ``use`` paths (as
+    written): each import's absolute path and the module it names a member of."""
+    out: set[str] = set()
+    for written in imports:
+        full = absolute_path(written, current)
+        out.add(full)
+        target = full.rpartition(".")[0]
+        if target:
+            out.add(target)
+    return out
