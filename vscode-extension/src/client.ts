@@ -7,7 +7,7 @@ import { askArguments } from './commands';
 import { documentSelector, MANIFEST_NAME } from './configSelector';
 import type { RuntimeCommandSummary } from './generated/runtimeResults';
 import { findBundledServer, notifyNoPython } from './python';
-import { initializationOptions, readSettings, resolveCli, SECTION, serverArgv } from './settings';
+import { initializationOptions, openServerSettings, readSettings, resolveCli, SECTION, serverArgv } from './settings';
 import { RemlStatus } from './status';
 import { serverSettings } from './util';
 
@@ -52,7 +52,7 @@ export class RemlClient implements vscode.Disposable {
       this.output.appendLine('[reml] no reml-run found on PATH and no python3; set "reml.server.command".');
       // Not awaited: activation must not wait for the user to answer.
       void vscode.window.showErrorMessage('Reml: cannot find `reml-run`. Set "reml.server.command" or "reml.server.pythonPath".', 'Open Settings')
-        .then((choice) => choice && vscode.commands.executeCommand('workbench.action.openSettings', 'reml.server'));
+        .then((choice) => choice && openServerSettings());
       return;
     }
     const args = serverArgv(cli, settings);

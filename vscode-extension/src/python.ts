@@ -11,6 +11,7 @@ import {
   firstUsable,
   pathCandidates,
 } from './pythonEnv';
+import { openServerSettings } from './settings';
 import { CliCommand } from './util';
 
 export const EXTENSION_ID = 'reml-lsp.reml';
@@ -92,7 +93,7 @@ export async function notifyNoPython(tried: PythonProbe[], output: vscode.Output
     await vscode.commands.executeCommand('python.setInterpreter');
     await vscode.commands.executeCommand('reml.restartServer');
   } else if (choice === configure) {
-    await vscode.commands.executeCommand('workbench.action.openSettings', 'reml.server');
+    await openServerSettings();
   } else if (choice === 'Show Output') {
     output.show(true);
   }

@@ -26,3 +26,13 @@ export function readSettings(scope?: vscode.ConfigurationScope): RemlSettings {
 export function initializationOptions(): { settings: Record<string, unknown> } {
   return { settings: serverSettings(vscode.workspace.getConfiguration().get(SECTION)) };
 }
+
+/** Opens the Settings editor on the reml.server.* settings. They are machine-overridable: in a
+ * remote window (SSH, WSL, containers, code-server) they are read from the Remote settings, and
+ * the User tab would show "No Settings Found", so the Remote tab is opened there. */
+export function openServerSettings(): Thenable<unknown> {
+  const query = `${SECTION}.server`;
+  return vscode.env.remoteName
+    ? vscode.commands.executeCommand('workbench.action.openRemoteSettings', { query }) // takes no plain string
+    : vscode.commands.executeCommand('workbench.action.openSettings', query);
+}

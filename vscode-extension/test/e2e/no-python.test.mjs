@@ -91,9 +91,10 @@ describe('the VSIX on a machine without Python', () => {
       await h.sleep(250);
     }
     // In a remote window (code-server is one) VS Code lists the machine-overridable
-    // reml.server.* settings under the Remote tab only; the User tab it opens on says "No
-    // Settings Found". The user goes to Remote and finds the Python path there.
-    await page.locator('.settings-editor .settings-tabs-widget .action-label', { hasText: 'Remote' }).first().click();
+    // reml.server.* settings under the Remote tab only (the User tab says "No Settings
+    // Found"): Configure… opens on Remote, where the Python path is, with no further click.
+    const remoteTab = page.locator('.settings-editor .settings-tabs-widget .action-label.checked', { hasText: 'Remote' });
+    await remoteTab.first().waitFor({ state: 'visible', timeout: 30_000 });
     const setting = page.locator('.settings-editor .setting-item-contents', { hasText: /Python Path/ }).first();
     await setting.waitFor({ state: 'visible', timeout: 30_000 });
     await h.screenshot(page, 'no-python-settings.png');
