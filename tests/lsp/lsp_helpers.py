@@ -4,6 +4,7 @@ diagnostics (pushed for VS Code, pulled for Neovim), positions in a given encodi
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import sys
 from pathlib import Path
@@ -118,11 +119,14 @@ def fix_code_action_union(client: LanguageClient) -> None:
 
 
 def answer_prompts(client: LanguageClient, answer) -> None:
-    """Answer the server's window/showMessageRequest with ``answer(params)`` (a title or None);
+    """Answer the server's window/showMessageRequest with ``answer(params)`` (a title or None,
+    or an awaitable of one);
     the handler is registered once per client, later calls replace ``answer``."""
     if getattr(client, "answer_prompt", None) is None:
         @client.feature(lsp.WINDOW_SHOW_MESSAGE_REQUEST)
-        def prompt(params: lsp.ShowMessageRequestParams):
+        async def prompt(params: lsp.ShowMessageRequestParams):
             title = client.answer_prompt(params)
+            if inspect.isawaitable(title):  # a user who takes their time
+                title = await title
             return None if title is None else lsp.MessageActionItem(title=title)
     client.answer_prompt = answer

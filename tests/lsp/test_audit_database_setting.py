@@ -123,3 +123,29 @@ async def test_a_database_in_the_users_state_folder_is_used_without_asking(clien
     assert rows == [("lsp.diagnostic.published", audit_id)]
     outside = client.root.parent / "elsewhere" / "audit" / "shared.db"
     assert diagnostic_rows(outside, "src/in_state_folder.reml") == []
+
+
+async def test_a_settings_change_while_the_question_is_open_does_not_ask_again(client):
+    target = client.root.parent / "elsewhere" / "audit" / "slow.db"
+    await settled(client)
+    asked: list[str] = []
+    answered = asyncio.Event()
+
+    async def slow_user(params: lsp.ShowMessageRequestParams) -> str:
+        asked.append(params.message)
+        await answered.wait()
+        return "Allow"
+
+    answer_prompts(client, slow_user)
+    settings = {"audit": {"database": str(target)}}
+    client.set_configuration(settings, section="reml")
+    for _ in range(3):  # e.g. the user edits other settings while the prompt is showing
+        client.workspace_did_change_configuration(
+            lsp.DidChangeConfigurationParams(settings={"reml": settings}))
+        await settled(client)
+    assert len(asked) == 1 and str(target) in asked[0]
+    answered.set()
+    await settled(client)
+    audit_id, rows = await finding_recorded(client, "asked_once", target)
+    assert rows == [("lsp.diagnostic.published", audit_id)]
+    assert len(asked) == 1

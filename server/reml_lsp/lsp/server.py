@@ -7,6 +7,7 @@ assembles them), and imports this module, never the reverse.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -66,6 +67,8 @@ class RemlServer(LanguageServer):
         self._audit: AuditLog | None = None
         self.audit_db_path: Path | None = None  # reml.audit.database once vetted (lsp.trust)
         self.allowed_paths: set[Path] = set()  # paths outside the workspace the user allowed
+        # questions about a path still waiting for the user's answer (lsp.trust: asked once)
+        self.pending_questions: dict[Path, asyncio.Future[bool]] = {}
         self.gc_monitor: Any = None
         self.running: dict[str, Any] = {}  # runtime command runs in flight, by token
         self.warming: Any = None  # the start-up warm-up (create_server), joined in initialize

@@ -9,6 +9,7 @@ the user chose the action button of a ``window/showMessageRequest``.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import tempfile
 from pathlib import Path
@@ -48,24 +49,45 @@ async def confirm(ls: RemlServer, question: str, action: str) -> bool:
     return answer is not None and answer.title == action
 
 
-async def vet_audit_database(ls: RemlServer) -> None:
-    """``reml.audit.database`` outside the trusted folders is used only once the user allowed it
-    (an untrusted repository's settings must not make the server create files elsewhere)."""
+def _audit_db_setting(ls: RemlServer) -> Path | None:
     value = ls.settings.audit_db
     if not value:
-        return
+        return None
     path = Path(os.path.expanduser(value))
     if not path.is_absolute() and ls.roots:
         path = ls.roots[0] / path
-    path = path.resolve()
+    return path.resolve()
+
+
+async def vet_audit_database(ls: RemlServer) -> None:
+    """``reml.audit.database`` outside the trusted folders is used only once the user allowed it
+    (an untrusted repository's settings must not make the server create files elsewhere).
+
+    One question per path: a settings change while it is open waits for the same answer instead
+    of asking again, and an answer only takes effect if the setting still names that path."""
+    path = _audit_db_setting(ls)
+    if path is None:
+        return
     if path in ls.allowed_paths or is_trusted(path, ls.roots):
         ls.use_audit_db(path)
         return
     ls.use_audit_db(None)
+    pending = ls.pending_questions.get(path)
+    if pending is not None:
+        await asyncio.shield(pending)
+        return  # the first asker applies the answer
     question = (f"The setting reml.audit.database asks the server to create or write the audit "
                 f"database {path}, outside the workspace. Allow it?")
-    if await confirm(ls, question, "Allow"):
+    asking = ls.pending_questions[path] = asyncio.ensure_future(confirm(ls, question, "Allow"))
+    try:
+        allowed = await asking
+    finally:
+        ls.pending_questions.pop(path, None)
+    if allowed:
         ls.allowed_paths.add(path)
+    if _audit_db_setting(ls) != path:
+        return  # the setting moved on while the question was open: its own check decides
+    if allowed:
         ls.use_audit_db(path)
     else:
         ls.show(f"Reml: reml.audit.database {path} is outside the workspace and was not "
