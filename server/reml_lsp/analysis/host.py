@@ -9,6 +9,12 @@ every older result unreachable). A query on a key that is not open answers empty
 Queries that look across files (definition, references, and hover/completion when they need
 other modules) first pin the open documents' current versions in the index; the keystroke path
 (``apply_change`` then ``diagnostics``) never touches the index.
+
+Diagnostics judge the members other workspace modules must declare through ``modules`` (an
+``IndexModules`` over the index; ``module_members``). Whoever changes the index goes through
+the host, which bumps ``modules.generation`` and calls ``on_index_change``; the server then
+calls ``refresh_modules`` (off the keystroke path), which pins the open documents other open
+documents import and names the documents whose imports now resolve differently.
 """
 
 from __future__ import annotations
@@ -22,13 +28,13 @@ from reml_lsp.analysis.file_index import FileIndex, IndexedSymbol
 from reml_lsp.analysis.folding import Fold, folding_ranges
 from reml_lsp.analysis.host_document import HostDocument, new_source
 from reml_lsp.analysis.hover import HoverInfo, hover_at, needs_workspace
-from reml_lsp.analysis.modules import ModuleInfo, WorkspaceIndex, make_module
+from reml_lsp.analysis.modules import IndexModules, ModuleInfo, WorkspaceIndex, make_module
 from reml_lsp.analysis.navigation import Target, definition, highlights, references
 from reml_lsp.analysis.positions import LineIndex
 from reml_lsp.analysis.semantic import semantic_tokens
 from reml_lsp.analysis.source import decode
 from reml_lsp.analysis.symbols import Symbol, document_symbols
-from reml_lsp.analysis.tree import entries_of
+from reml_lsp.analysis.tree import entries_of, module_path
 from reml_lsp.analysis.workspace_symbols import LIMIT, search
 from reml_lsp.diagnostics.model import Diagnostic
 from reml_lsp.syntax.parser import parse_items
@@ -50,6 +56,14 @@ class AnalysisHost:
         if loader is not None:
             self.index.loader = loader
         self.docs: dict[str, HostDocument] = {}
+        self.modules = IndexModules(self.index)
+        self.on_index_change: Callable[[], None] | None = None  # after any index change
+        self._pinned_at: dict[str, int] = {}  # key → revision ``refresh_modules`` pinned
+
+    def _index_changed(self) -> None:
+        self.modules.generation += 1
+        if self.on_index_change is not None:
+            self.on_index_change()
 
     # -- open documents --------------------------------------------------------------------
     def open_document(self, key: str, text: str, version: int, *, file: str,
@@ -57,6 +71,8 @@ class AnalysisHost:
         """Open (or reopen) ``key`` with ``text``; ``rel_path`` enters the audit_ids."""
         doc = HostDocument(key, file, rel_path, version,
                            new_source(text, file=file, rel_path=rel_path))
+        if hasattr(doc.source, "modules"):
+            doc.source.modules = self.modules
         self.docs[key] = doc
         return doc
 
@@ -98,32 +114,77 @@ class AnalysisHost:
     def close_document(self, key: str) -> None:
         """Forget the document and its index entry (the indexer reads the file again)."""
         self.docs.pop(key, None)
+        self._pinned_at.pop(key, None)
         self.index.drop(key)
+        self._index_changed()
 
     # -- index changes ---------------------------------------------------------------------
     def open(self, info: ModuleInfo) -> None:
         """Pin a full module in the index (an open document's current version)."""
         self.index.put(info)
+        self._index_changed()
 
     def close(self, key: str) -> None:
         self.index.drop(key)
+        self._index_changed()
 
     def set_file(self, key: str, entry: FileIndex) -> None:
         """A closed file's compact entry (from a worker or the cache); open documents win."""
         if key not in self.index.pinned:
             self.index.put_file(key, entry)
+            self._index_changed()
 
     def remove_file(self, key: str) -> None:
         if key not in self.index.pinned:
             self.index.drop(key)
+            self._index_changed()
 
     def pin_open_documents(self) -> WorkspaceIndex:
         """The index with every open document as it is now (cached per revision)."""
+        changed = False
         for doc in self.docs.values():
             info = doc.module()
             if self.index.pinned.get(doc.key) is not info:
                 self.index.put(info)
+                self._pinned_at[doc.key] = doc.edits
+                changed = True
+        if changed:
+            self._index_changed()
         return self.index
+
+    def refresh_modules(self) -> list[str]:
+        """Bring the index up to the open documents that other open documents import (their
+        current text), then return the keys of the open documents whose imports now resolve
+        differently (their revision is bumped: republish them). Costs nothing when no open
+        document imports a workspace module."""
+        wanted: set[str] = set()
+        for doc in self.docs.values():
+            deps = getattr(doc.source, "module_deps", None)
+            if deps is not None:
+                wanted.update(deps())
+        if wanted:
+            pinned = False
+            for doc in self.docs.values():
+                if self._pinned_at.get(doc.key) == doc.edits or not hasattr(
+                        doc.source, "module_deps"):
+                    continue
+                path = doc.cached("module-path", lambda d=doc: module_path(
+                    d.text, d.entries()[:3], d.rel_path))
+                if path in wanted:
+                    self.index.put(doc.module())
+                    self._pinned_at[doc.key] = doc.edits
+                    pinned = True
+            if pinned:
+                self._index_changed()
+        return [doc.key for doc in self.docs.values() if self._check_modules(doc)]
+
+    @staticmethod
+    def _check_modules(doc: HostDocument) -> bool:
+        check = getattr(doc.source, "check_modules", None)
+        if check is not None and check():
+            doc.changed()
+            return True
+        return False
 
     # -- per-document queries --------------------------------------------------------------
     def line_index(self, key: str) -> LineIndex | None:
@@ -141,7 +202,10 @@ class AnalysisHost:
     def diagnostics(self, key: str, locale: str) -> list[Diagnostic]:
         """Syntax then semantic findings, localised and capped (the ones ``lint`` prints)."""
         doc = self.docs.get(key)
-        return doc.diagnostics(locale) if doc is not None else []
+        if doc is None:
+            return []
+        self._check_modules(doc)
+        return doc.diagnostics(locale)
 
     def fixes(self, key: str, locale: str, start: int, end: int) -> list[Fix]:
         """Quick fixes of the findings touching ``[start, end]``."""

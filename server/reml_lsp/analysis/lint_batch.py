@@ -4,7 +4,13 @@ output is the same whether it came from this process, a worker or the cache.
 
 Cache key: SHA-256 of the bytes + the tool fingerprint + every option that changes the output
 (locale, ``allow_top_level_expr``, the path as shown, the workspace-relative path that enters
-the audit_id). audit_ids are computed by ``analyze_bytes`` as always; nothing is re-derived here.
+the audit_id) + the digest of what the workspace modules the file imports declare (the
+cross-module name check, ``lint_exports``): a change there re-lints the importers only.
+audit_ids are computed by ``analyze_bytes`` as always; nothing is re-derived here.
+
+Before any file is linted, every file under the jobs' workspace roots is indexed (cached
+index entries, shared with the server, else parsed in the same worker pool), so the
+cross-module check sees the workspace the editor sees.
 
 A caller that prints JSON passes ``render`` (diagnostic, timestamp → its printed text): each
 diagnostic is then printed once, where it is analysed (in a worker), and the text is cached with
@@ -28,6 +34,9 @@ from typing import Any
 import attrs
 
 from reml_lsp.analysis.cap import DEFAULT_MAX_DIAGNOSTICS
+from reml_lsp.analysis.file_index import FileIndex
+from reml_lsp.analysis.lint_exports import build_workspace, index_batch
+from reml_lsp.analysis.module_exports import ExportTable
 from reml_lsp.cache.fingerprint import tool_fingerprint
 from reml_lsp.cache.store import CacheStore
 from reml_lsp.diagnostics.model import Diagnostic, Severity
@@ -49,6 +58,7 @@ class LintJob:
     path: str
     rel_path: str
     max_diagnostics: int = DEFAULT_MAX_DIAGNOSTICS  # per-file cap (0: none)
+    root: str = ""  # the workspace root (its modules are indexed first); "": none
 
 
 @attrs.define
@@ -132,12 +142,12 @@ Raw = tuple[list[dict[str, Any]], dict[int, str], list[list[str]] | None]
 
 
 def _analyse(job: LintJob, data: bytes, locale: str, allow_top_level_expr: bool,
-             render: Render | None = None) -> Raw:
+             render: Render | None = None, modules: ExportTable | None = None) -> Raw:
     from reml_lsp.analysis.analyze import analyze_bytes  # not loaded by a run the cache answers
 
     result = analyze_bytes(data, file=job.display, rel_path=job.rel_path, locale=locale,
                            allow_top_level_expr=allow_top_level_expr,
-                           max_diagnostics=job.max_diagnostics)
+                           max_diagnostics=job.max_diagnostics, modules=modules)
     lines: dict[int, str] = {}
     for d in result.diagnostics:
         line = d.location.line - 1
@@ -150,9 +160,9 @@ def _analyse(job: LintJob, data: bytes, locale: str, allow_top_level_expr: bool,
     return raw, lines, [_pieces(render, from_json(d)) for d in raw]
 
 
-def _work(batch: list[tuple[LintJob, bytes]], locale: str, allow: bool,
+def _work(batch: list[tuple[LintJob, bytes, ExportTable | None]], locale: str, allow: bool,
           render: Render | None) -> list[Raw]:
-    return [_analyse(job, data, locale, allow, render) for job, data in batch]
+    return [_analyse(job, data, locale, allow, render, mods) for job, data, mods in batch]
 
 
 def _worker_init(owner: int) -> None:
@@ -170,11 +180,46 @@ def _preload() -> None:
     analyze_bytes(b"fn main() -> Int { 0 }\n", file="-", rel_path="-")
 
 
-def _key(data: bytes, job: LintJob, locale: str, allow: bool) -> str:
+def _key(data: bytes, job: LintJob, locale: str, allow: bool,
+         modules: ExportTable | None = None) -> str:
+    deps = modules.digest() if modules is not None else "-"
     h = hashlib.sha256(data)
     h.update(f"\0{tool_fingerprint()}\0{VERSION}\0{locale}\0{int(allow)}\0{job.display}\0"
-             f"{job.rel_path}\0{job.max_diagnostics}".encode("utf-8", "surrogateescape"))
+             f"{job.rel_path}\0{job.max_diagnostics}\0{deps}".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
+
+
+class _Pool:
+    """The run's worker processes, started on first use and shared by the indexing and the
+    linting (one start-up); ``size`` 1: everything in this process."""
+
+    def __init__(self, size: int, mp_context: Any) -> None:
+        self.size = size
+        self.ctx = mp_context or multiprocessing.get_context()
+        self.pool: ProcessPoolExecutor | None = None
+
+    def get(self, want: int) -> ProcessPoolExecutor:
+        """The pool (started now with at most ``want`` workers if it is not running)."""
+        if self.pool is None:
+            if self.ctx.get_start_method() == "fork":
+                _preload()  # forked workers inherit the loaded grammar instead of each loading it
+            self.pool = ProcessPoolExecutor(min(self.size, want), mp_context=self.ctx,
+                                            initializer=_worker_init, initargs=(os.getpid(),))
+        return self.pool
+
+    def index_many(self, files: list[tuple[bytes, str]]) -> list[FileIndex]:
+        if self.size <= 1 or len(files) <= 1:
+            return index_batch(files)
+        size = max(1, min(16, len(files) // (self.size * 8)))
+        pool = self.get(len(files))
+        futures = [pool.submit(index_batch, files[k:k + size])
+                   for k in range(0, len(files), size)]
+        return [entry for f in futures for entry in f.result()]
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+            self.pool = None
 
 
 def lint_files(jobs_in: Sequence[LintJob], *, locale: str, allow_top_level_expr: bool = False,
@@ -183,9 +228,22 @@ def lint_files(jobs_in: Sequence[LintJob], *, locale: str, allow_top_level_expr:
                render: Render | None = None) -> list[LintResult]:
     """One result per job, in order. ``jobs`` = worker processes (1: this process).
     ``render`` must be a module-level function (workers receive it by name)."""
+    pool = _Pool(jobs or default_jobs(), mp_context)
+    try:
+        return _lint(jobs_in, locale, allow_top_level_expr, pool, cache, progress, render)
+    finally:
+        pool.close()
+
+
+def _lint(jobs_in: Sequence[LintJob], locale: str, allow_top_level_expr: bool, pool: _Pool,
+          cache: CacheStore | None, progress: Progress | None,
+          render: Render | None) -> list[LintResult]:
     render_id = f"{render.__module__}.{render.__qualname__}" if render is not None else None
     total = len(jobs_in)
     results: list[LintResult | None] = [None] * total
+    roots = {Path(job.root) for job in jobs_in if job.root}
+    workspace = build_workspace(roots, cache, pool.index_many) if roots else None
+    mods: dict[int, ExportTable | None] = {}
     pending: list[tuple[int, bytes, str]] = []
     done = 0
     for i, job in enumerate(jobs_in):
@@ -195,7 +253,8 @@ def lint_files(jobs_in: Sequence[LintJob], *, locale: str, allow_top_level_expr:
             results[i] = LintResult(job.display, [], {}, error=exc.strerror or str(exc))
             done += 1
             continue
-        pending.append((i, data, _key(data, job, locale, allow_top_level_expr)))
+        mods[i] = workspace.for_file(job.path) if workspace is not None and job.root else None
+        pending.append((i, data, _key(data, job, locale, allow_top_level_expr, mods[i])))
     if cache is not None and pending:
         keys = [key for _, _, key in pending]
         hits = cache.get_many(KIND, keys)
@@ -212,10 +271,10 @@ def lint_files(jobs_in: Sequence[LintJob], *, locale: str, allow_top_level_expr:
     if progress is not None:
         progress(done, total)
     fresh: list[tuple[str, Raw]] = []
-    workers = min(jobs or default_jobs(), len(pending))
+    workers = min(pool.size, len(pending))
     if workers <= 1:
         for i, data, key in pending:
-            raw = _analyse(jobs_in[i], data, locale, allow_top_level_expr, render)
+            raw = _analyse(jobs_in[i], data, locale, allow_top_level_expr, render, mods[i])
             results[i] = _result(jobs_in[i].display, raw)
             fresh.append((key, raw))
             done += 1
@@ -225,20 +284,16 @@ def lint_files(jobs_in: Sequence[LintJob], *, locale: str, allow_top_level_expr:
         # Small batches: the pool stays busy to the end and progress moves steadily.
         size = max(1, min(16, len(pending) // (workers * 8)))
         batches = [pending[k:k + size] for k in range(0, len(pending), size)]
-        ctx = mp_context or multiprocessing.get_context()
-        if ctx.get_start_method() == "fork":
-            _preload()  # forked workers inherit the loaded grammar instead of each loading it
-        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init,
-                                 initargs=(os.getpid(),)) as pool:
-            futures = [pool.submit(_work, [(jobs_in[i], data) for i, data, _ in batch], locale,
-                                   allow_top_level_expr, render) for batch in batches]
-            for batch, future in zip(batches, futures, strict=True):
-                for (i, _, key), raw in zip(batch, future.result(), strict=True):
-                    results[i] = _result(jobs_in[i].display, raw)
-                    fresh.append((key, raw))
-                done += len(batch)
-                if progress is not None:
-                    progress(done, total)
+        executor = pool.get(workers)
+        futures = [executor.submit(_work, [(jobs_in[i], data, mods[i]) for i, data, _ in batch],
+                                   locale, allow_top_level_expr, render) for batch in batches]
+        for batch, future in zip(batches, futures, strict=True):
+            for (i, _, key), raw in zip(batch, future.result(), strict=True):
+                results[i] = _result(jobs_in[i].display, raw)
+                fresh.append((key, raw))
+            done += len(batch)
+            if progress is not None:
+                progress(done, total)
     if cache is not None and fresh:
         cache.put_many(KIND, [(key, _cache_value(raw, render_id)) for key, raw in fresh])
         cache.put_many(PRINTED, [(key, _printed_bytes(raw[2])) for key, raw in fresh

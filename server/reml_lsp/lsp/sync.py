@@ -9,6 +9,7 @@ first pending change.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from typing import Any
@@ -143,13 +144,56 @@ async def _analyse_later(ls: RemlServer, doc: OpenDoc, edits: int, delay: float)
         if doc.edits != edits or ls.docs.get(doc.uri) is not doc:
             return  # a newer version (or a close) superseded this one
         doc.pending_since = None
+        others = await refresh_importers(ls, skip=doc)
         if ls.pull_mode:
             return  # the client asks (textDocument/diagnostic)
         publish(ls, doc)
+        for other in others:
+            publish(ls, other)
     except asyncio.CancelledError:
         raise
     except Exception:
         log.exception("analysis of %s failed", doc.uri)
+
+
+MODULES_SETTLE_S = 0.3  # quiet time after an index change before importers are re-checked
+
+
+async def refresh_importers(ls: RemlServer, skip: OpenDoc | None = None) -> list[OpenDoc]:
+    """Re-check the open documents whose imports the index now answers differently (an
+    edit of a module they import, a file changed on disk, indexing): in pull mode ask the
+    client to pull again; otherwise return them (but ``skip``) for the caller to publish."""
+    changed = [d for uri in ls.host.refresh_modules()
+               if (d := ls.doc(uri)) is not None and d is not skip]
+    if changed and ls.pull_mode:
+        if ls.refresh_support:
+            await ls.workspace_diagnostic_refresh_async(None)
+        return []
+    return changed
+
+
+def index_changed(ls: RemlServer) -> None:
+    """``AnalysisHost.on_index_change``: one re-check of the importers once the index has
+    been quiet for ``MODULES_SETTLE_S`` (indexing changes it thousands of times)."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    task = getattr(ls, "_modules_task", None)
+    if task is not None and not task.done():
+        task.cancel()
+    ls._modules_task = loop.create_task(_refresh_later(ls))
+
+
+async def _refresh_later(ls: RemlServer) -> None:
+    try:
+        await asyncio.sleep(MODULES_SETTLE_S)
+        for doc in await refresh_importers(ls):
+            publish(ls, doc)
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("re-checking the importers failed")
 
 
 async def republish_all(ls: RemlServer) -> None:
@@ -229,6 +273,7 @@ def did_close(ls: RemlServer, params: lsp.DidCloseTextDocumentParams) -> None:
 
 
 def register(server: RemlServer) -> None:
+    server.host.on_index_change = functools.partial(index_changed, server)
     server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)(did_open)
     server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)(did_change)
     server.feature(lsp.TEXT_DOCUMENT_DID_SAVE, lsp.SaveOptions(include_text=True))(did_save)

@@ -131,7 +131,8 @@ def run(args: argparse.Namespace) -> int:
             root = roots[real.parent] = find_root(real, fallback=cwd)
         return relative_path(real, root)
 
-    jobs = [LintJob(display, str(path), rel_of(path), args.max_diagnostics)
+    jobs = [LintJob(display, str(path), rel_of(path), args.max_diagnostics,
+                    root=str(roots[path.resolve().parent]))
             for display, path in files if path is not None]
     results = iter(lint_config_files(args, files, locale) if domain == "config"
                    else run_jobs(args, jobs, locale, json_output=args.format == "json"))

@@ -1,0 +1,191 @@
+"""The cross-module member check (``module_members``): a member a ``use`` imports, or one named
+through an imported module, that the workspace's index shows the target module does not
+declare; and nothing where the workspace cannot know (unknown or library modules, re-exports,
+``@cfg`` declarations, visibility)."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from reml_lsp.analysis.analyze import analyze_text
+from reml_lsp.analysis.analyzed_document import AnalyzedDocument
+from reml_lsp.analysis.file_index import index_bytes
+from reml_lsp.analysis.module_exports import ExportTable, absolute_path, asked_paths
+from reml_lsp.analysis.module_members import closest
+from reml_lsp.analysis.modules import IndexModules, WorkspaceIndex
+
+UTIL = """module ws.util
+pub fn helper(x: Int) -> Int { x }
+fn private_one() -> Int { 1 }
+@cfg(target_os == "linux")
+pub fn linux_only() -> Int { 1 }
+pub type Shape = Circle(Int) | Square
+pub use ws.base.{thing}
+module inner { fn deep() -> Int { 1 } }
+"""
+BASE = "module ws.base\npub fn thing() -> Int { 1 }\n"
+APP_UTIL = "module app.util\npub fn near() -> Int { 1 }\n"
+CORE_LIKE = "module Core.Fake\npub fn real() -> Int { 1 }\n"
+
+
+def entries(files: dict[str, str]):
+    return [index_bytes(text.encode(), rel) for rel, text in files.items()]
+
+
+WORKSPACE = {"ws/util.reml": UTIL, "ws/base.reml": BASE, "app/util.reml": APP_UTIL,
+             "core/fake.reml": CORE_LIKE, "Odd/Case.reml": "pub fn x() -> Int { 1 }\n"}
+TABLE = ExportTable.of(entries(WORKSPACE))
+
+
+def members(text: str, modules=TABLE, rel: str = "app/main.reml") -> list[tuple]:
+    result = analyze_text(text, file=rel, rel_path=rel, modules=modules)
+    return [(d.location.line, text.splitlines()[d.location.line - 1][
+                d.location.column - 1:d.location.end_column - 1], d.message,
+             [n.message for n in d.notes], [f.text for f in d.fixits])
+            for d in result.diagnostics if d.message_key == "name.unresolved.member"]
+
+
+def test_an_import_of_a_member_the_module_does_not_declare() -> None:
+    src = "module app.main\nuse ws.util.{helper, helpr as h, zzz}\n" \
+          "fn main() -> Int { helper(1) + h(2) + zzz }\n"
+    assert members(src) == [
+        (2, "helpr", "module `ws.util` has no member `helpr`",
+         ["a member with a similar name exists: `helper`"], ["helper"]),
+        (2, "zzz", "module `ws.util` has no member `zzz`", [], []),
+    ]
+    assert members("module app.main\nuse ws.util.helpr\nfn f() -> Int { helpr(1) }\n") == [
+        (2, "helpr", "module `ws.util` has no member `helpr`",
+         ["a member with a similar name exists: `helper`"], ["helper"])]
+    result = analyze_text(src, file="a.reml", rel_path="app/main.reml", modules=TABLE)
+    found = [d for d in result.diagnostics if d.message_key == "name.unresolved.member"]
+    assert {d.code for d in found} == {"name.unresolved"}
+    assert {d.severity.value for d in found} == {"error"}
+    assert found[0].extensions["names"] == {"name": "helpr", "role": "import",
+                                            "module": "ws.util"}
+
+
+def test_members_named_through_an_imported_module_in_values_types_and_patterns() -> None:
+    src = ("module app.main\nuse ws.util\nuse ws.util as u\n"
+           "fn f(s: util.Shap) -> Int { util.helpr(1) + u.helper(2) + u.linux_onl() }\n"
+           "fn g(s: util.Shape) -> Int { match s with | util.Circle(n) -> n | util.Squar -> 0 }\n"
+           "fn h(util: Int) -> Int { util.anything }\n")
+    got = [(line, name) for line, name, *_ in members(src)]
+    assert got == [(4, "Shap"), (4, "helpr"), (4, "linux_onl"), (5, "Squar")]
+
+
+def test_nothing_is_reported_where_the_workspace_cannot_know() -> None:
+    quiet = [
+        # declared, re-exported by a `use`, under @cfg, not `pub` (visibility is not judged),
+        # a module block, a variant
+        "use ws.util.{helper, thing, linux_only, private_one, inner, Circle}\n",
+        "use ws.{util, base}\n",  # submodules
+        "use ws\nfn f() -> Int { ws.util.helper(1) + ws.nothing }\n",  # `ws` has no file
+        "use other.pkg.{anything}\n",  # a package that is not present
+        "use Core.Fake.{unreal}\nuse Core.Parse.{Nope}\n",  # the library: never judged
+        "use odd.case.{y}\nuse Odd.Case.{x}\n",  # known only by case; and declared
+        "use ws.util.{helper}\nuse ws.util.{helper}\n",
+        "use ws.util\nfn util() -> Int { util.helpr }\n",  # two `util`: not an alias
+        "use ws.util.inner.{whatever}\n",  # not a module of the index
+    ]
+    for src in quiet:
+        assert members("module app.main\n" + src) == [], src
+    assert members("module app.main\nuse ws.util.{helpr}\n", modules=None) == []
+
+
+def test_relative_imports_resolve_against_the_file_module() -> None:
+    assert [n for _, n, *_ in members("module app.main\nuse super.util.{nea}\n")] == ["nea"]
+    assert members("module app.main\nuse super.util.{near}\n") == []
+    assert [n for _, n, *_ in members("use self.x\nuse super.util.{nearly}\n",
+                                      rel="app/main.reml")] == ["nearly"]
+    assert absolute_path("super.util.x", "app.main") == "app.util.x"
+    assert absolute_path("::ws.util", "app.main") == "ws.util"
+    assert asked_paths(["ws.util.x", "self.y"], "app.main") == {
+        "ws.util.x", "ws.util", "app.main.y", "app.main"}
+
+
+def test_closest_name_is_bounded_and_deterministic() -> None:
+    names = frozenset({"helper", "helps", "other", "impl T for Shape"})
+    assert closest("helpr", names) == "helper"
+    assert closest("hlp", names) is None
+    assert closest("xyzzy", names) is None
+    assert closest("other", names) is None  # the name itself is no suggestion
+
+
+def test_the_live_index_answers_as_the_plain_table() -> None:
+    ws = WorkspaceIndex()
+    for i, e in enumerate(entries(WORKSPACE)):
+        ws.put_file(f"file:///{i}", e)
+    live = IndexModules(ws)
+    for path in ["ws.util", "ws.base", "ws", "app.util", "app", "Core.Fake", "odd.case",
+                 "Odd.Case", "nope", "ws.util.inner"]:
+        assert live.exports(path) == TABLE.exports(path), path
+        assert live.is_module(path) == TABLE.is_module(path), path
+    before = live.exports("app.util")
+    ws.put_file("file:///2", index_bytes(b"module app.util\npub fn other() -> Int { 1 }\n",
+                                         "app/util.reml"))
+    assert before == frozenset({"app.util", "near"})
+    assert live.exports("app.util") == frozenset({"app.util", "other"})
+
+
+IMPORTER = ("module app.main\nuse ws.util.{helper, helpr}\nuse ws.util as u\n\n"
+            "fn a() -> Int { u.helper(1) + u.helpr(2) }\n\nfn b() -> Int { helper(3) }\n")
+SNIPPETS = ["use ws.util\n", "use ws.util as u\n", "use ws.util.{helpr}\n", "u.helpr(1)",
+            "util.nope", "u.", "fn c() -> Int { util.helper(1) }\n", "fn u() -> Int { 1 }\n",
+            "(", "}", "\n", " ", "use ws.base.{thing, thin}\n", "helpr", "module app.x\n"]
+edit = st.tuples(st.floats(0, 1), st.booleans(), st.integers(0, 12),
+                 st.one_of(st.sampled_from(SNIPPETS), st.just(""), st.text(max_size=2)))
+OTHER = ExportTable.of(entries({**WORKSPACE, "ws/util.reml": UTIL.replace("helper", "helpr")}))
+
+
+def semantic(diagnostics) -> list[tuple]:
+    return [(d.code, d.message_key, d.span.start, d.span.end, d.message, d.audit_id,
+             [(n.message, n.span) for n in d.notes], [(f.span, f.text) for f in d.fixits])
+            for d in diagnostics if d.domain == "names"]
+
+
+@settings(max_examples=80, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(st.tuples(edit, st.booleans()), min_size=1, max_size=8))
+def test_incremental_member_findings_equal_a_fresh_analysis(steps) -> None:
+    """Edits of the importer, and the imported module changing between them, give what a
+    fresh analysis and `lint`'s analyze_text give."""
+    doc = AnalyzedDocument(IMPORTER, file="/w/a.reml", rel_path="app/main.reml")
+    doc.modules = TABLE
+    doc.diagnostics("en-US")
+    for (where, snap, length, new), swap in steps:
+        if swap:
+            doc.modules = OTHER if doc.modules is TABLE else TABLE
+            doc.check_modules()
+        start = int(where * len(doc.text))
+        if snap:
+            start = doc.text.rfind("\n", 0, start) + 1
+            length = 0 if length % 3 else doc.text.find("\n", start) + 1 - start
+        doc.apply_change(start, min(len(doc.text), start + length), new)
+        got = semantic(doc.diagnostics("en-US"))
+        fresh = AnalyzedDocument(doc.text, file="/w/a.reml", rel_path="app/main.reml")
+        fresh.modules = doc.modules
+        assert got == semantic(fresh.diagnostics("en-US"))
+    cli = analyze_text(doc.text, file="/w/a.reml", rel_path="app/main.reml",
+                       modules=doc.modules)
+    assert semantic(doc.diagnostics("en-US")) == semantic(cli.diagnostics)
+
+
+def test_check_modules_notices_a_changed_answer_only() -> None:
+    ws = WorkspaceIndex()
+    ws.put_file("u", index_bytes(UTIL.encode(), "ws/util.reml"))
+    live = IndexModules(ws)
+    doc = AnalyzedDocument(IMPORTER, file="/w/a.reml", rel_path="app/main.reml")
+    doc.modules = live
+    assert [d.message for d in doc.diagnostics("en-US")
+            if d.message_key == "name.unresolved.member"] == [
+        "module `ws.util` has no member `helpr`", "module `ws.util` has no member `helpr`"]
+    assert doc.module_deps() >= {"ws.util"}
+    ws.put_file("other", index_bytes(b"fn z() = 1\n", "z.reml"))
+    live.generation += 1
+    assert not doc.check_modules()  # ws.util answers as before
+    ws.put_file("u", index_bytes(UTIL.replace("pub fn helper", "pub fn helpr\n"
+                                              "pub fn helper").encode(), "ws/util.reml"))
+    live.generation += 1
+    assert doc.check_modules()
+    assert [d for d in doc.diagnostics("en-US") if d.message_key == "name.unresolved.member"] \
+        == []
