@@ -43,6 +43,7 @@ from reml_lsp.syntax.lalr_lookahead import acceptable, accepts
 from reml_lsp.syntax.lexer import Lexer, LexState
 from reml_lsp.syntax.reductions import (
     MAX_TREE_DEPTH,
+    FastTables,
     TooDeep,
     begin_item,
     fast_tables,
@@ -50,6 +51,7 @@ from reml_lsp.syntax.reductions import (
     flatten_chains,
     needs_checks,
     too_deep_at,
+    unit_chain,
 )
 from reml_lsp.syntax.treeutil import first_token
 
@@ -94,7 +96,7 @@ def _error_token(at: Token, skipped: list[Any]) -> ErrorToken:
     return tok
 
 
-_WRAPPED: dict[tuple[int, bool], tuple[dict, dict, dict]] = {}
+_WRAPPED: dict[tuple[int, bool], FastTables] = {}
 
 
 class ItemParser:
@@ -112,7 +114,8 @@ class ItemParser:
         key = (id(self.t), findings)
         if key not in _WRAPPED:
             _WRAPPED[key] = fast_tables(self.t, findings)
-        self.callbacks, self.actions, self.gotos = _WRAPPED[key]
+        self.fast = _WRAPPED[key]
+        self.callbacks, self.actions = self.fast.callbacks, self.fast.actions
 
     # ------------------------------------------------------------------ public
     def items(self, state: LexState | None = None) -> Iterator[Item]:
@@ -194,49 +197,93 @@ class _ItemRun:
         states = self.states
         # The loop runs once per token: what it reads is held in locals. ``self.stack`` and
         # ``self.values`` are only changed in place from here on.
-        stack, values, actions = self.stack, self.values, self.owner.actions
+        stack, values = self.stack, self.values
+        fast = self.owner.fast
+        actions, units = fast.actions, fast.units
         until = self.until
+        # Only these token types need the checks before the table is consulted (all of them
+        # when parsing stops at a caret).
+        special = _EVERY_TYPE if until is not None else _CHECKED_TYPES
         top_level_only, openers, virtual = T.TOP_LEVEL_ONLY, T.OPENERS, T.VIRTUAL
         open_brackets = lexer.open_brackets
+        next_token = lexer.next
+        new, tree = object.__new__, Tree
         while True:
             ttype = tok.type
-            if until is not None and _reaches(tok, until):
-                raise _StopAt(acceptable(states, stack))
-            if ttype == "$END":
-                if not accepts(states, stack, "$END"):
-                    self._complete_at_eof(tok)
-                return self._finish(first)
-            if open_brackets and ttype in top_level_only and \
-                    self._starts_declaration(tok) and self._is_declaration(tok):
-                # A declaration keyword at the start of a line inside unclosed brackets: the
-                # brackets were left open, the item ends here (rather than swallowing the file).
-                try:
-                    tok = self._recover(tok, stack[:], force_close=True)
-                except TooDeep as deep:
-                    tok = self._skip_too_deep(deep, tok)
-                continue
-            if ttype in openers and len(open_brackets) > MAX_NESTING:
-                tok = self._too_deep(tok)
-                continue
+            if ttype in special:
+                if until is not None and _reaches(tok, until):
+                    raise _StopAt(acceptable(states, stack))
+                if ttype == "$END":
+                    if not accepts(states, stack, "$END"):
+                        self._complete_at_eof(tok)
+                    return self._finish(first)
+                if open_brackets and ttype in top_level_only and \
+                        self._starts_declaration(tok) and self._is_declaration(tok):
+                    # A declaration keyword at the start of a line inside unclosed brackets: the
+                    # brackets were left open, the item ends here (rather than swallowing the
+                    # file).
+                    try:
+                        tok = self._recover(tok, stack[:], force_close=True)
+                    except TooDeep as deep:
+                        tok = self._skip_too_deep(deep, tok)
+                    continue
+                if ttype in openers and len(open_brackets) > MAX_NESTING:
+                    tok = self._too_deep(tok)
+                    continue
             pre = None
             act = actions[stack[-1]].get(ttype)
             if act is None:
                 fed = False
-            elif act[1] is None:  # a plain shift (about half the tokens): no call
+            elif act[1] is None:  # a plain shift (about half the tokens)
                 stack.append(act[0])
                 values.append(tok)
                 fed = True
-            else:
+            elif len(stack) > _COPY_DEPTH:
+                # A deep stack (a long operator chain) is not copied for every token: the
+                # entries the reductions overwrite are journaled and restored if ``tok`` fails.
                 try:
-                    if len(stack) > _COPY_DEPTH:
-                        # A deep stack (a long operator chain) is not copied for every token:
-                        # the entries the reductions overwrite are journaled and restored if
-                        # ``tok`` fails.
-                        pre = self._feed_journaled(tok)
-                        fed = pre is None
-                    else:
-                        pre = stack[:]  # only needed if ``tok`` fails after its reductions
-                        fed = self._feed(tok)
+                    pre = self._feed_journaled(tok)
+                except TooDeep as deep:
+                    tok = self._skip_too_deep(deep, tok)
+                    continue
+                fed = pre is None
+            else:
+                # ``_feed``, inline: the reductions, then the shift.
+                pre = stack[:]  # only needed if ``tok`` fails after its reductions
+                try:
+                    while True:
+                        target, reduce = act
+                        if reduce is None:
+                            stack.append(target)
+                            values.append(tok)
+                            fed = True
+                            break
+                        size, callback, goto, name = reduce
+                        if size < 0:  # a chain of unit reductions: memoised (``unit_chain``)
+                            hit = units.get((stack[-2], stack[-1], ttype))
+                            if hit is None:
+                                hit = unit_chain(fast, stack[-2], stack[-1], ttype)
+                            stack[-1], act = hit
+                        else:
+                            if size:
+                                children = values[-size:]
+                                del stack[-size:]
+                                del values[-size:]
+                            else:
+                                children = []
+                            if name is None:
+                                values.append(callback(children))
+                            else:  # ``Tree(name, children)``, as ``Tree.__init__`` builds it
+                                node = new(tree)
+                                node.data = name
+                                node.children = children
+                                node._meta = None
+                                values.append(node)
+                            stack.append(goto[stack[-1]])
+                            act = actions[stack[-1]].get(ttype)
+                        if act is None:
+                            fed = False
+                            break
                 except TooDeep as deep:
                     tok = self._skip_too_deep(deep, tok)
                     continue
@@ -245,7 +292,7 @@ class _ItemRun:
                     self.last = tok
                     if self.quiet:
                         self.quiet -= 1
-                tok = lexer.next(stack)
+                tok = next_token(stack)
                 continue
             if pre is None:
                 pre = stack[:]
@@ -285,7 +332,7 @@ class _ItemRun:
     def _feed(self, tok: Token) -> bool:
         """Shift ``tok`` (after its reductions). False, with the stacks left valid, on error."""
         stack, values = self.stack, self.values
-        actions, gotos = self.owner.actions, self.owner.gotos
+        actions = self.owner.actions
         ttype = tok.type
         while True:
             act = actions[stack[-1]].get(ttype)
@@ -296,9 +343,9 @@ class _ItemRun:
                 stack.append(target)
                 values.append(tok)
                 return True
-            size, callback, lhs = reduce
+            size, callback, goto, _name = reduce
             if size < 0:  # unit reduction that keeps its child
-                stack[-1] = gotos[stack[-2]][lhs]
+                stack[-1] = goto[stack[-2]]
                 continue
             if size:
                 children = values[-size:]
@@ -307,7 +354,7 @@ class _ItemRun:
             else:
                 children = []
             values.append(callback(children))
-            stack.append(gotos[stack[-1]][lhs])
+            stack.append(goto[stack[-1]])
 
     def _shallow_error_tree(self, at: int, first: int) -> Tree:
         """The item's tree is deeper than the tools that walk it recursively can follow
@@ -355,7 +402,7 @@ class _ItemRun:
         A second loop rather than a flag of ``_feed`` on purpose: ``_feed`` runs for every token
         of every parse, and the journal's bookkeeping on each reduction is only needed here."""
         stack, values = self.stack, self.values
-        actions, gotos = self.owner.actions, self.owner.gotos
+        actions = self.owner.actions
         ttype = tok.type
         low = len(stack)  # entries below ``low`` are untouched
         journal: list[list[int]] = []
@@ -371,13 +418,13 @@ class _ItemRun:
                 stack.append(target)
                 values.append(tok)
                 return None
-            size, callback, lhs = reduce
+            size, callback, goto, _name = reduce
             cut = len(stack) - (1 if size < 0 else size)
             if cut < low:
                 journal.append(stack[cut:low])
                 low = cut
             if size < 0:
-                stack[-1] = gotos[stack[-2]][lhs]
+                stack[-1] = goto[stack[-2]]
                 continue
             if size:
                 children = values[-size:]
@@ -386,7 +433,7 @@ class _ItemRun:
             else:
                 children = []
             values.append(callback(children))
-            stack.append(gotos[stack[-1]][lhs])
+            stack.append(goto[stack[-1]])
 
     def _feed_end(self, tok: Token) -> Tree:
         stack, values, states, callbacks = self.stack, self.values, self.states, self.callbacks
@@ -679,6 +726,17 @@ class _ItemRun:
             deep.resume = tok  # the skipped tokens are consumed: go on from ``tok``
             raise
         return tok
+
+
+class _Every:
+    """Contains every token type: with a caret to stop at, every token is checked."""
+
+    def __contains__(self, _item: object) -> bool:
+        return True
+
+
+_EVERY_TYPE = _Every()
+_CHECKED_TYPES = frozenset((*T.TOP_LEVEL_ONLY, *T.OPENERS, "$END"))
 
 
 class _StopAt(Exception):

@@ -14,10 +14,13 @@ The per-parse bookkeeping is thread-local; ``begin_item`` resets it for each ite
 
 from __future__ import annotations
 
+import functools
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from lark import Token, Tree
+from lark.parse_tree_builder import ChildFilterLALR_NoPlaceholders, ExpandSingleChild
 from lark.parsers.lalr_analysis import Shift
 
 from reml_lsp.syntax.checks import NONASSOC, assign_eq_callback, block_callback
@@ -153,6 +156,79 @@ def flatten_chains() -> None:
         node.children = flat
 
 
+_new = object.__new__
+
+
+def _lark_shape(cb: Any) -> tuple[str, list[tuple[int, bool]] | None, bool] | None:
+    """(tree name, child filter or None, expand single child) of one of lark's callbacks as
+    ``ParseTreeBuilder`` composes them here (``ChildFilterLALR_NoPlaceholders`` around
+    ``ExpandSingleChild`` around ``partial(Tree, name)``); None for any other shape."""
+    to_include = None
+    if type(cb) is ChildFilterLALR_NoPlaceholders:
+        to_include, cb = list(cb.to_include), cb.node_builder
+    expand1 = type(cb) is ExpandSingleChild
+    if expand1:
+        cb = cb.node_builder
+    if type(cb) is functools.partial and cb.func is Tree and len(cb.args) == 1 and \
+            isinstance(cb.args[0], str) and not cb.keywords:  # a str, or lark's RULE token
+        return cb.args[0], to_include, expand1
+    return None
+
+
+def _filter_lines(to_include: list[tuple[int, bool]]) -> list[str]:
+    """Statements computing ``f`` from the reduced children ``c`` with the very steps of lark's
+    ``ChildFilterLALR_NoPlaceholders.__call__``: a kept child is appended, an inlined ``_rule``
+    child's children are added, and an inlined child that comes first lends its own list
+    (extended in place), as lark does for left recursion."""
+    lines: list[str] = []
+    state = "fresh"  # no list yet | "some": non-empty | "any": a borrowed list, maybe empty
+    kept: list[str] = []  # appended children not written out yet
+    for i, inlined in to_include:
+        if not inlined:
+            kept.append(f"c[{i}]")
+            continue
+        if state == "fresh" and not kept:
+            lines.append(f"f = c[{i}].children")
+            state = "any"
+            continue
+        if state == "fresh":
+            lines.append(f"f = [{', '.join(kept)}]")
+        elif kept:
+            lines.append(f"f += [{', '.join(kept)}]")
+        if kept or state == "some":
+            lines.append(f"f += c[{i}].children")
+            state = "some"
+        else:  # lark: ``filtered += …`` if the borrowed list is non-empty, else borrow this one
+            lines += ["if f:", f"    f += c[{i}].children", "else:", f"    f = c[{i}].children"]
+        kept = []
+    if state == "fresh":
+        lines.append(f"f = [{', '.join(kept)}]")
+    elif kept:
+        lines.append(f"f += [{', '.join(kept)}]")
+    return lines
+
+
+def specialise(cb: Any) -> tuple[Callable[[list[Any]], Any], str | None]:
+    """A function that builds what lark's callback ``cb`` builds, without its wrapper objects
+    (one Python call instead of two or three, and no loop over the child filter), and the
+    tree's name when the callback is just ``Tree(name, children)`` (the driver builds those
+    inline). ``Tree.__init__`` sets ``data``, ``children`` and ``_meta``: so do these."""
+    shape = _lark_shape(cb)
+    if shape is None:
+        return cb, None
+    name, to_include, expand1 = shape
+    lines = ["def build(c, _new=_new, Tree=Tree, name=name):"]
+    body = _filter_lines(to_include) if to_include is not None else ["f = c"]
+    if expand1:
+        body += ["if len(f) == 1:", "    return f[0]"]
+    body += ["t = _new(Tree)", "t.data = name", "t.children = f", "t._meta = None", "return t"]
+    lines += ["    " + line for line in body]
+    namespace: dict[str, Any] = {"_new": _new, "Tree": Tree, "name": name}
+    exec(compile("\n".join(lines), f"<reduction {name}>", "exec"), namespace)
+    plain = to_include is None and not expand1
+    return namespace["build"], name if plain else None
+
+
 def _wrap_callbacks(callbacks: dict[Any, Any], findings: bool = True) -> dict[Any, Any]:
     out = dict(callbacks)
     for rule, cb in callbacks.items():
@@ -182,20 +258,63 @@ def _is_identity(rule: Any) -> bool:
     return not sym.name.startswith("_") and not getattr(sym, "filter_out", False)
 
 
-def fast_tables(tabs: Tables, findings: bool = True) -> tuple[dict, dict, dict]:
-    """(callbacks, actions, gotos) in the shape the hot loop wants: an action is
-    ``(target, None)`` for a shift or ``(0, (size, callback, lhs))`` for a reduction.
-    ``findings=False``: the callbacks that only report findings are left out (same trees)."""
-    callbacks = _wrap_callbacks(tabs.callbacks, findings)
+class FastTables:
+    """The table in the shape the driver's hot loop reads. An action is ``(target, None)`` for a
+    shift or ``(0, (size, callback, goto, name))`` for a reduction: ``goto`` maps the state the
+    reduction uncovers to the next one; ``name`` is set when the callback only builds
+    ``Tree(name, children)`` (the driver builds it inline, same tree); ``size`` is -1 for a
+    unit reduction that keeps its child (no callback). ``units`` memoises unit chains
+    (``unit_chain``); ``callbacks`` maps each rule to its tree-building function."""
+
+    __slots__ = ("actions", "callbacks", "units")
+
+    def __init__(self, actions: dict[int, dict[str, tuple]], callbacks: dict[Any, Any]) -> None:
+        self.actions = actions
+        self.callbacks = callbacks
+        self.units: dict[tuple[int, int, str], tuple[int, tuple | None]] = {}
+
+
+_UNITS_MAX = 1 << 16  # memoised unit chains (a few thousand in practice)
+
+
+def unit_chain(fast: FastTables, below: int, top: int, term: str) -> tuple[int, tuple | None]:
+    """The state a chain of unit reductions on ``term`` ends in from ``top`` (above ``below``),
+    and the action there. Unit reductions replace the top and keep ``below``, so the chain
+    depends on these three only: it is walked once and memoised (an identifier in an
+    expression climbs ten levels of ``?rule`` before the next operator)."""
+    actions = fast.actions
+    state = top
+    act = actions[state].get(term)
+    while act is not None and act[1] is not None and act[1][0] < 0:
+        state = act[1][2][below]
+        act = actions[state].get(term)
+    units = fast.units
+    if len(units) >= _UNITS_MAX:
+        units.clear()
+    units[below, top, term] = (state, act)
+    return state, act
+
+
+def fast_tables(tabs: Tables, findings: bool = True) -> FastTables:
+    """The driver's table (``FastTables``). ``findings=False``: the callbacks that only report
+    findings are left out (same trees)."""
+    plain: dict[Any, str | None] = {}
+    built: dict[Any, Any] = {}
+    for rule, cb in tabs.callbacks.items():
+        built[rule], plain[rule] = specialise(cb)
+    callbacks = _wrap_callbacks(built, findings)
+    gotos: dict[str, dict[int, int]] = {}
+    for state, acts in tabs.states.items():
+        for sym, (action, arg) in acts.items():
+            if action is Shift and not (sym.isupper() or sym == "$END"):
+                gotos.setdefault(sym, {})[state] = arg
     actions: dict[int, dict[str, tuple]] = {}
-    gotos: dict[int, dict[str, int]] = {}
     # One tuple per shift target and per rule, shared by every state (tens of thousands of
     # entries would otherwise each hold their own: megabytes of resident memory).
     shifts: dict[int, tuple] = {}
     reduces: dict[Any, tuple] = {}
     for state, acts in tabs.states.items():
         a: dict[str, tuple] = {}
-        g: dict[str, int] = {}
         for sym, (action, arg) in acts.items():
             if action is Shift:
                 if sym.isupper() or sym == "$END":
@@ -203,14 +322,17 @@ def fast_tables(tabs: Tables, findings: bool = True) -> tuple[dict, dict, dict]:
                     if act is None:
                         act = shifts[arg] = (arg, None)
                     a[sym] = act
-                else:
-                    g[sym] = arg
             else:
                 act = reduces.get(arg)
                 if act is None:
-                    act = reduces[arg] = (0, (-1, None, arg.origin.name)) if _is_identity(
-                        arg) else (0, (len(arg.expansion), callbacks[arg], arg.origin.name))
+                    goto = gotos[arg.origin.name]
+                    if _is_identity(arg):
+                        act = (0, (-1, None, goto, None))
+                    else:
+                        cb = callbacks[arg]
+                        act = (0, (len(arg.expansion), cb,
+                                   goto, plain[arg] if cb is built[arg] else None))
+                    reduces[arg] = act
                 a[sym] = act
         actions[state] = a
-        gotos[state] = g
-    return callbacks, actions, gotos
+    return FastTables(actions, callbacks)
