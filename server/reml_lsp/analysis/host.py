@@ -178,10 +178,17 @@ class AnalysisHost:
                 self._index_changed()
         return [doc.key for doc in self.docs.values() if self._check_modules(doc)]
 
+    def check_modules(self, key: str) -> bool:
+        """Whether the document's imports now resolve differently (its revision is then
+        bumped and its diagnostics recomputed on the next query)."""
+        doc = self.docs.get(key)
+        return doc is not None and self._check_modules(doc)
+
     @staticmethod
     def _check_modules(doc: HostDocument) -> bool:
         check = getattr(doc.source, "check_modules", None)
         if check is not None and check():
+            doc.imports_changed += 1
             doc.changed()
             return True
         return False

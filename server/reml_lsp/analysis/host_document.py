@@ -62,6 +62,7 @@ class HostDocument:
     version: int
     source: SourceDocument
     edits: int = 0  # the revision: bumps on every change (also without a version)
+    imports_changed: int = 0  # bumps when the modules it imports now answer differently
     _cache: dict[str, tuple[int, Any]] = attrs.Factory(dict)
     # per-item semantic tokens, kept across revisions (entries of dropped items are pruned)
     semantic: SemanticCache = attrs.Factory(SemanticCache)

@@ -35,7 +35,7 @@ import attrs
 
 from reml_lsp.analysis.cap import DEFAULT_MAX_DIAGNOSTICS
 from reml_lsp.analysis.file_index import FileIndex
-from reml_lsp.analysis.lint_exports import build_workspace, index_batch
+from reml_lsp.analysis.lint_exports import LintWorkspace, build_workspace, index_batch
 from reml_lsp.analysis.module_exports import ExportTable
 from reml_lsp.cache.fingerprint import tool_fingerprint
 from reml_lsp.cache.store import CacheStore
@@ -225,24 +225,28 @@ class _Pool:
 def lint_files(jobs_in: Sequence[LintJob], *, locale: str, allow_top_level_expr: bool = False,
                jobs: int | None = None, cache: CacheStore | None = None,
                progress: Progress | None = None, mp_context: Any = None,
-               render: Render | None = None) -> list[LintResult]:
+               render: Render | None = None,
+               workspace: LintWorkspace | None = None) -> list[LintResult]:
     """One result per job, in order. ``jobs`` = worker processes (1: this process).
-    ``render`` must be a module-level function (workers receive it by name)."""
+    ``render`` must be a module-level function (workers receive it by name). ``workspace``:
+    the modules imports are judged against (default: every file under the jobs' roots)."""
     pool = _Pool(jobs or default_jobs(), mp_context)
     try:
-        return _lint(jobs_in, locale, allow_top_level_expr, pool, cache, progress, render)
+        if workspace is None:
+            roots = {Path(job.root) for job in jobs_in if job.root}
+            workspace = build_workspace(roots, cache, pool.index_many) if roots else None
+        return _lint(jobs_in, locale, allow_top_level_expr, pool, cache, progress, render,
+                     workspace)
     finally:
         pool.close()
 
 
 def _lint(jobs_in: Sequence[LintJob], locale: str, allow_top_level_expr: bool, pool: _Pool,
-          cache: CacheStore | None, progress: Progress | None,
-          render: Render | None) -> list[LintResult]:
+          cache: CacheStore | None, progress: Progress | None, render: Render | None,
+          workspace: LintWorkspace | None) -> list[LintResult]:
     render_id = f"{render.__module__}.{render.__qualname__}" if render is not None else None
     total = len(jobs_in)
     results: list[LintResult | None] = [None] * total
-    roots = {Path(job.root) for job in jobs_in if job.root}
-    workspace = build_workspace(roots, cache, pool.index_many) if roots else None
     mods: dict[int, ExportTable | None] = {}
     pending: list[tuple[int, bytes, str]] = []
     done = 0
@@ -253,7 +257,7 @@ def _lint(jobs_in: Sequence[LintJob], locale: str, allow_top_level_expr: bool, p
             results[i] = LintResult(job.display, [], {}, error=exc.strerror or str(exc))
             done += 1
             continue
-        mods[i] = workspace.for_file(job.path) if workspace is not None and job.root else None
+        mods[i] = workspace.for_file(job.path) if workspace is not None else None
         pending.append((i, data, _key(data, job, locale, allow_top_level_expr, mods[i])))
     if cache is not None and pending:
         keys = [key for _, _, key in pending]

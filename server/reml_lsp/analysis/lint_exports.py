@@ -102,6 +102,11 @@ def build_workspace(roots: Iterable[Path], cache: CacheStore | None,
         if cache is not None:
             cache.put_many(KIND, [(key, entry.to_json())
                                   for (_, _, _, key), entry in zip(misses, fresh, strict=True)])
+    return workspace_of(entries)
+
+
+def workspace_of(entries: dict[Path, FileIndex]) -> LintWorkspace:
+    """The workspace of these entries (resolved path → entry; the server passes its index)."""
     table = ExportTable.of(entries.values())
     children: dict[str, set[str]] = {}
     for p in table.modules:

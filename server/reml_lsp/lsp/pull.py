@@ -19,10 +19,12 @@ from reml_lsp.lsp.workspace_files import reml_files
 
 def result_id(ls: RemlServer, doc: OpenDoc) -> str:
     """Changes with the text, the locale and every save (a save always refreshes); not with the
-    version alone: an undo back to the same text keeps the id and the client its report."""
+    version alone: an undo back to the same text keeps the id and the client its report. Nor
+    with what the document's imports are answered (``HostDocument.imports_changed``)."""
+    ls.host.check_modules(doc.uri)
     digest = doc.cached("digest", lambda: hashlib.sha1(
         doc.src.text.encode("utf-8", "surrogatepass")).hexdigest()[:16])
-    return f"{digest}:{ls.locale}:{ls.encoding}:{doc.saves}"
+    return f"{digest}:{ls.locale}:{ls.encoding}:{doc.saves}:{doc.src.imports_changed}"
 
 
 def document_report(ls: RemlServer, doc: OpenDoc, previous: str | None):
