@@ -166,6 +166,7 @@ class _ItemRun:
         self.start_state = lexer.state()
         self.until: int | None = None  # stop before the token at this offset (completion)
         self._item_first = 0  # offset of the item's first token
+        self.built = 0  # tree-building reductions outside the driver loop (it counts its own)
 
     # ------------------------------------------------------------------ driver
     def parse(self) -> Item | None:
@@ -208,6 +209,7 @@ class _ItemRun:
         open_brackets = lexer.open_brackets
         next_token = lexer.next
         new, tree = object.__new__, Tree
+        built = 0  # tree-building reductions (see ``_finish``)
         while True:
             ttype = tok.type
             if ttype in special:
@@ -216,7 +218,7 @@ class _ItemRun:
                 if ttype == "$END":
                     if not accepts(states, stack, "$END"):
                         self._complete_at_eof(tok)
-                    return self._finish(first)
+                    return self._finish(first, built)
                 if open_brackets and ttype in top_level_only and \
                         self._starts_declaration(tok) and self._is_declaration(tok):
                     # A declaration keyword at the start of a line inside unclosed brackets: the
@@ -280,6 +282,7 @@ class _ItemRun:
                                 node._meta = None
                                 values.append(node)
                             stack.append(goto[stack[-1]])
+                            built += 1
                             act = actions[stack[-1]].get(ttype)
                         if act is None:
                             fed = False
@@ -297,20 +300,23 @@ class _ItemRun:
             if pre is None:
                 pre = stack[:]
             if ttype != "UNKNOWN" and accepts(states, stack, "$END") and self.last:
-                return self._finish(first)  # ``tok`` begins the next item
+                return self._finish(first, built)  # ``tok`` begins the next item
             try:
                 tok = self._recover(tok, pre)
             except TooDeep as deep:
                 tok = self._skip_too_deep(deep, deep.resume or tok)
 
-    def _finish(self, first: int) -> Item:
+    def _finish(self, first: int, built: int = 0) -> Item:
         end_tok = Token("$END", "")
         try:
             tree = self._feed_end(end_tok)
         except TooDeep as deep:
             tree = self._shallow_error_tree(first_leaf_at(deep.node, first), first)
         flatten_chains()
-        if self.last is not None and self.last.end_pos - first > _SHALLOW_CHARS:
+        # A tree has no more levels than nodes, and each node was built by one reduction of this
+        # item: an item with at most MAX_TREE_DEPTH of them (most items) need not be walked.
+        if self.built + built > MAX_TREE_DEPTH and self.last is not None and \
+                self.last.end_pos - first > _SHALLOW_CHARS:
             deep_at = too_deep_at(tree)
             if deep_at is not None:
                 tree = self._shallow_error_tree(deep_at, first)
@@ -354,6 +360,7 @@ class _ItemRun:
             else:
                 children = []
             values.append(callback(children))
+            self.built += 1
             stack.append(goto[stack[-1]])
 
     def _shallow_error_tree(self, at: int, first: int) -> Tree:
@@ -433,6 +440,7 @@ class _ItemRun:
             else:
                 children = []
             values.append(callback(children))
+            self.built += 1
             stack.append(goto[stack[-1]])
 
     def _feed_end(self, tok: Token) -> Tree:
@@ -446,6 +454,7 @@ class _ItemRun:
                 del stack[-size:]
                 del values[-size:]
             value = callbacks[rule](children)
+            self.built += 1
             _, new_state = states[stack[-1]][rule.origin.name]
             stack.append(new_state)
             values.append(value)
