@@ -5,6 +5,7 @@ JSON round trip."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -17,6 +18,7 @@ from reml_lsp.analysis.tree import entries_of
 from reml_lsp.analysis.workspace_symbols import fuzzy_score, search
 from reml_lsp.syntax.parser import parse_items
 
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 NAME = re.compile(r"\b(?:f|g|a|h)\d\b")
 
 
@@ -138,6 +140,25 @@ def test_file_index_round_trips_and_rejects_damage():
     assert FileIndex.from_json({"v": 999}) is None
     assert FileIndex.from_json({**entry.to_json(), "symbols": [["x"]]}) is None
     assert FileIndex.from_json("garbage") is None
+
+
+def test_index_symbols_are_the_outline_one_level_deep():
+    """The entry's symbols come from the outline's records without its Symbol objects: the
+    same names, kinds, ranges and details, top level and direct children, on every fixture."""
+    files = sorted(FIXTURES.rglob("*.reml"))
+    assert len(files) > 50
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="surrogateescape")
+        entries = entries_of(parse_items(text))
+        expected = []
+        for sym in document_symbols(text, entries):
+            expected.append((sym.name, sym.kind, "", sym.start, sym.end, sym.sel_start,
+                             sym.sel_end, sym.detail))
+            expected += [(c.name, c.kind, sym.name, c.start, c.end, c.sel_start, c.sel_end,
+                          c.detail) for c in sym.children]
+        got = [(s.name, s.kind, s.container, s.start, s.end, s.sel_start, s.sel_end, s.detail)
+               for s in build_file_index(text, entries, "x.reml").symbols]
+        assert got == expected, path
 
 
 def test_workspace_symbol_search_is_fuzzy_and_ranked():

@@ -17,8 +17,8 @@ from lark import Token, Tree
 
 from reml_lsp.analysis.positions import LineIndex
 from reml_lsp.analysis.scopes import use_imports
-from reml_lsp.analysis.symbols import Symbol, document_symbols
-from reml_lsp.analysis.tree import NAME_TYPES, Entry, decl_of, module_path
+from reml_lsp.analysis.symbols import Record, symbol_records
+from reml_lsp.analysis.tree import NAME_TYPES, Entry, decl_of, module_path, span
 
 FORMAT = 1  # bump when the shape below changes (old cache rows then read as misses)
 
@@ -93,55 +93,62 @@ def build_file_index(text: str, entries: Sequence[Entry], rel_path: str,
     lines = index or LineIndex(text)
     imports: list[ImportRef] = []
     symbols: list[IndexedSymbol] = []
-    names: set[str] = set()
     ascii_text = text.isascii()
     for tree, dpos in entries:
         decl, is_pub = decl_of(tree)
-        if decl is not None and decl.data == "use_decl":  # imports only: no body walk
-            for name, tok, path in use_imports(decl):
-                imports.append(ImportRef(name, path, tok.start_pos + dpos, tok.end_pos + dpos))
-        for sym in document_symbols(text, [(tree, dpos)]):
-            symbols.append(_indexed(sym, "", is_pub, lines, ascii_text))
-            for child in sym.children:
-                symbols.append(_indexed(child, sym.name, False, lines, ascii_text))
-        _collect_names(tree, names)
+        if decl is not None:
+            if decl.data == "use_decl":  # imports only: no body walk, no symbol
+                for name, tok, path in use_imports(decl):
+                    imports.append(ImportRef(name, path, tok.start_pos + dpos,
+                                             tok.end_pos + dpos))
+            else:  # the outline's symbols, one level of children (no Symbol objects)
+                for rec in symbol_records(text, decl, dpos, span(tree, dpos), levels=1):
+                    symbols.append(_indexed(rec, "", is_pub, lines, ascii_text))
+                    for child in rec[7]:
+                        symbols.append(_indexed(child, rec[0], False, lines, ascii_text))
     if module is None:
         module = module_path(text, entries, rel_path)
-    return FileIndex(rel_path, module, tuple(imports), tuple(symbols), frozenset(names))
+    # Interned once here (not per token): names are shared across the files of the index.
+    names = _collect_names([tree for tree, _ in entries])
+    return FileIndex(rel_path, module, tuple(imports), tuple(symbols),
+                     frozenset(map(sys.intern, names)))
 
 
-def _collect_names(tree: Tree, names: set[str]) -> None:
-    """Add every identifier token under ``tree`` (interned: shared across files, far less
-    memory). A plain stack walk: lark's ``scan_values`` is a recursive generator per node."""
-    intern, add = sys.intern, names.add
-    stack = [tree]
-    pop, append = stack.pop, stack.append
+def _collect_names(trees: list[Tree]) -> set[str]:
+    """Every identifier token under ``trees``. A plain stack walk, one node per turn (lark's
+    ``scan_values`` is a recursive generator per node; a loop over each node's children was
+    a third slower): this walk is most of an entry's cost."""
+    names: set[str] = set()
+    add = names.add
+    stack = list(trees)
+    pop, extend = stack.pop, stack.extend
     tree_t, token_t, name_types = Tree, Token, NAME_TYPES
     while stack:
-        for child in pop().children:
-            kind = type(child)
-            if kind is tree_t:
-                append(child)
-            elif kind is token_t or isinstance(child, token_t):
-                if child.type in name_types:
-                    add(intern(child.value))
-            elif isinstance(child, tree_t):  # a Tree subclass
-                append(child)
+        node = pop()
+        if type(node) is token_t:
+            if node.type in name_types:
+                add(node.value)
+        elif isinstance(node, tree_t):
+            extend(node.children)
+        elif isinstance(node, token_t) and node.type in name_types:  # a Token subclass
+            add(node.value)
+    return names
 
 
-def _indexed(sym: Symbol, container: str, pub: bool, lines: LineIndex, ascii_text: bool
+def _indexed(rec: Record, container: str, pub: bool, lines: LineIndex, ascii_text: bool
              ) -> IndexedSymbol:
-    line = lines.line_of(sym.sel_start)
+    name, kind, start, end, sel_start, sel_end, detail, _ = rec
+    line = lines.line_of(sel_start)
     if ascii_text:  # the common case: one column for every encoding
         base = lines.starts[line]
-        a, b = sym.sel_start - base, sym.sel_end - base
+        a, b = sel_start - base, sel_end - base
         cols = (a, b, a, b, a, b)
     else:
         c = [lines.to_lsp(off, enc)[1] for enc in ("utf-32", "utf-16", "utf-8")
-             for off in (sym.sel_start, sym.sel_end)]
+             for off in (sel_start, sel_end)]
         cols = (c[0], c[1], c[2], c[3], c[4], c[5])
-    return IndexedSymbol(sym.name, sym.kind, container, sym.start, sym.end, sym.sel_start,
-                         sym.sel_end, line, cols, sym.detail, pub)
+    return IndexedSymbol(name, kind, container, start, end, sel_start, sel_end, line, cols,
+                         detail, pub)
 
 
 def index_bytes(data: bytes, rel_path: str) -> FileIndex:

@@ -32,36 +32,54 @@ class Symbol:
     children: tuple[Symbol, ...] = ()
 
 
+# One symbol as plain data: (name, kind, start, end, sel_start, sel_end, detail, children).
+# The outline turns records into ``Symbol`` trees; the workspace index reads them directly
+# (a few thousand files at start-up: no objects it would throw away).
+Record = tuple[str, str, int, int, int, int, str, tuple["Record", ...]]
+ALL_LEVELS = -1
+
+
 def document_symbols(text: str, entries: Sequence[Entry]) -> list[Symbol]:
     out: list[Symbol] = []
     for tree, dpos in entries:
         decl, _ = decl_of(tree)
         if decl is None:
             continue
-        sym = _symbol(text, decl, dpos, span(tree, dpos))
-        if sym is not None:
-            out.extend(sym)
+        out.extend(_to_symbol(r) for r in symbol_records(text, decl, dpos, span(tree, dpos)))
     return out
 
 
+def _to_symbol(r: Record) -> Symbol:
+    return Symbol(r[0], r[1], r[2], r[3], r[4], r[5], r[6], tuple(_to_symbol(c) for c in r[7]))
+
+
 def _make(name_tok: Token | None, kind: str, whole: tuple[int, int] | None, dpos: int,
-          detail: str = "", children: Sequence[Symbol] = (), name: str | None = None
-          ) -> Symbol | None:
+          detail: str = "", children: Sequence[Record] = (), name: str | None = None
+          ) -> Record | None:
     if whole is None:
         return None
     if name_tok is not None and name_tok.value:
-        sel = (name_tok.start_pos + dpos, name_tok.end_pos + dpos)
+        s0, s1 = name_tok.start_pos + dpos, name_tok.end_pos + dpos
     else:
-        sel = (whole[0], whole[0])
+        s0 = s1 = whole[0]
     label = name or (str(name_tok) if name_tok is not None and name_tok.value else "")
     if not label:
         return None
-    start, end = min(whole[0], sel[0]), max(whole[1], sel[1])
-    return Symbol(label, kind, start, end, sel[0], sel[1], detail, tuple(children))
+    return (label, kind, min(whole[0], s0), max(whole[1], s1), s0, s1, detail, tuple(children))
 
 
-def _symbol(text: str, decl: Tree, dpos: int, whole: tuple[int, int] | None) -> list[Symbol]:
+def symbol_records(text: str, decl: Tree, dpos: int, whole: tuple[int, int] | None,
+                   levels: int = ALL_LEVELS) -> list[Record]:
+    """The symbols a declaration node declares (``whole``: the span of its item); their
+    children down to ``levels`` levels (``ALL_LEVELS``: all, as the outline shows them)."""
     kind = decl.data
+    deep = levels != 0
+    if kind == "fn_decl":  # the most frequent: first
+        sig = child_tree(decl, "fn_sig")
+        detail = _sig_detail(text, sig, dpos) if sig is not None else ""
+        sym = _make(fn_name_token(sig) if sig is not None else None, "function", whole, dpos,
+                    detail)
+        return [sym] if sym else []
     if kind == "module_header":
         path = child_tree(decl, "module_path")
         name = source(text, path, dpos) if path is not None else ""
@@ -70,37 +88,31 @@ def _symbol(text: str, decl: Tree, dpos: int, whole: tuple[int, int] | None) -> 
         return [sym] if sym else []
     if kind == "module_block":  # `module name { items }`: the items are its children
         path = child_tree(decl, "module_path")
-        members = []
-        for item in decl.children:
+        members: list[Record] = []
+        for item in decl.children if deep else ():
             if isinstance(item, Tree) and item.data != "module_path":
                 inner, _ = decl_of(item)
                 if inner is not None:
-                    members.extend(_symbol(text, inner, dpos, span(item, dpos)))
+                    members.extend(symbol_records(text, inner, dpos, span(item, dpos),
+                                                  levels - 1))
         first = name_token(path) if path is not None else None
         name = source(text, path, dpos) if path is not None else ""
         sym = _make(first, "module", whole, dpos, name=name or None, children=members)
         return [sym] if sym else []
     if kind == "let_decl":
         mode = "var" if decl.children and getattr(decl.children[0], "type", "") == "VAR" else "let"
-        out = []
-        for tok in pattern_names(next((c for c in decl.children if isinstance(c, Tree)), None)):
-            sym = _make(tok, mode, whole, dpos, detail=_detail(text, decl, dpos))
-            if sym:
-                out.append(sym)
-        return out
-    if kind == "fn_decl":
-        sig = child_tree(decl, "fn_sig")
-        detail = _sig_detail(text, sig, dpos) if sig is not None else ""
-        sym = _make(decl_name_token(decl), "function", whole, dpos, detail)
-        return [sym] if sym else []
+        toks = pattern_names(next((c for c in decl.children if isinstance(c, Tree)), None))
+        detail = _detail(text, decl, dpos) if toks else ""
+        return [sym for sym in (_make(tok, mode, whole, dpos, detail=detail) for tok in toks)
+                if sym]
     if kind in ("type_decl", "type_alias", "enum_decl", "struct_decl"):
         children = [s for s in (_make(v, "variant", span(v, dpos), dpos)
-                                for v in _variant_nodes(decl)) if s]
+                                for v in _variant_nodes(decl)) if s] if deep else []
         sym = _make(name_token(decl), "type", whole, dpos, _detail(text, decl, dpos), children)
         return [sym] if sym else []
     if kind == "trait_decl":
         methods = []
-        for item in child_tree_list(decl, "trait_item"):
+        for item in child_tree_list(decl, "trait_item") if deep else ():
             sig = child_tree(item, "fn_sig")
             if sig is not None:
                 s = _make(fn_name_token(sig), "method", span(item, dpos), dpos,
@@ -111,11 +123,11 @@ def _symbol(text: str, decl: Tree, dpos: int, whole: tuple[int, int] | None) -> 
         return [sym] if sym else []
     if kind == "impl_decl":
         members = []
-        for item in child_tree_list(decl, "decl_item"):
+        for item in child_tree_list(decl, "decl_item") if deep else ():
             inner, _ = decl_of(item)
             if inner is not None:
-                for s in _symbol(text, inner, dpos, span(item, dpos)):
-                    members.append(attrs.evolve(s, kind="method") if s.kind == "function" else s)
+                for s in symbol_records(text, inner, dpos, span(item, dpos), levels - 1):
+                    members.append((*s[:1], "method", *s[2:]) if s[1] == "function" else s)
         header = _impl_header(text, decl, dpos)
         first = next((c for c in decl.children if isinstance(c, Token) and c.value), None)
         sym = _make(first, "impl", whole, dpos, children=members, name=header)
@@ -128,11 +140,12 @@ def _symbol(text: str, decl: Tree, dpos: int, whole: tuple[int, int] | None) -> 
     if kind == "effect_decl":
         ops = [s for s in (_make(name_token(op), "operation", span(op, dpos), dpos,
                                  _detail(text, op, dpos))
-                           for op in child_tree_list(decl, "operation_decl")) if s]
+                           for op in child_tree_list(decl, "operation_decl")) if s] \
+            if deep else []
         sym = _make(name_token(decl), "effect", whole, dpos, children=ops)
         return [sym] if sym else []
     if kind == "handler_decl":
-        body = child_tree(decl, "handler_body")
+        body = child_tree(decl, "handler_body") if deep else None
         ops = []
         if body is not None:
             for entry in body.children:

@@ -39,12 +39,25 @@ def span(node: Any, dpos: int = 0) -> tuple[int, int] | None:
     """(start, end) of a node's real tokens, shifted by ``dpos``."""
     if isinstance(node, Token):
         return (node.start_pos + dpos, node.end_pos + dpos) if node.value else None
-    first = first_token(node)
+    first = _edge(node, 0) or first_token(node)
     if first is None:
         return None
-    last = last_token(node)
+    last = _edge(node, -1) or last_token(node)
     assert last is not None
     return first.start_pos + dpos, last.end_pos + dpos
+
+
+def _edge(node: Any, side: int) -> Token | None:
+    """The leaf at the end of the first (``side`` 0) or last (-1) children: the edge token when
+    it is a real one, as it nearly always is; None sends the caller to the full walk (a virtual
+    or error token, an empty node). Every symbol's span asks for two: no stack, no list."""
+    tree_t = Tree
+    while type(node) is tree_t:
+        children = node.children
+        if not children:
+            return None
+        node = children[side]
+    return node if type(node) is Token and node.value else None
 
 
 def child_trees(node: Tree, *names: str) -> list[Tree]:
@@ -52,8 +65,10 @@ def child_trees(node: Tree, *names: str) -> list[Tree]:
 
 
 def child_tree(node: Tree, *names: str) -> Tree | None:
-    found = child_trees(node, *names)
-    return found[0] if found else None
+    for c in node.children:
+        if isinstance(c, Tree) and (not names or c.data in names):
+            return c
+    return None
 
 
 def name_token(node: Tree) -> Token | None:
@@ -80,10 +95,15 @@ def decl_of(item_tree: Tree) -> tuple[Tree | None, bool]:
     node = item_tree.children[0] if item_tree.data == "start" and item_tree.children else item_tree
     if not isinstance(node, Tree):
         return None, False
-    if node.data == "decl_item":
-        is_pub = any(isinstance(c, Token) and c.type == "PUB" for c in node.children)
-        inner = [c for c in node.children if isinstance(c, Tree) and c.data != "attrs"]
-        return (inner[-1] if inner else None), is_pub
+    if node.data == "decl_item":  # one pass: every item of every file goes through here
+        is_pub, inner = False, None
+        for c in node.children:
+            if isinstance(c, Tree):
+                if c.data != "attrs":
+                    inner = c
+            elif isinstance(c, Token) and c.type == "PUB":
+                is_pub = True
+        return inner, is_pub
     return node, False
 
 
