@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
+from typing import ClassVar
 
 import attrs
 
@@ -65,6 +66,7 @@ class ExportTable:
 
     names: Mapping[str, frozenset[str]]
     modules: frozenset[str]
+    generation: ClassVar[int] = 0  # a table never changes (``ModuleLookup.generation``)
 
     def has_root(self, segment: str) -> bool | None:
         return None  # a package that is not present may provide any root

@@ -137,7 +137,8 @@ class MemberCheck:
     """The cross-module check of one document; an open document keeps it across edits."""
 
     def __init__(self) -> None:
-        self.key: tuple[Any, Any] | None = None  # (name table, lookup generation) of ``deps``
+        # (name table, lookup, its generation) ``deps`` were asked for
+        self.key: tuple[Any, Any, Any] | None = None
         self.deps: tuple = ()  # every answer the imports got from the lookup
         self.paths: frozenset[str] = frozenset()  # the module paths those answers are about
         self.aliases: dict[str, str] = {}  # local name → module it names (a whole module)
@@ -151,14 +152,14 @@ class MemberCheck:
         if self.key is None:
             return False
         generation = getattr(lookup, "generation", None)
-        if generation is not None and generation == self.key[1]:
+        if generation is not None and lookup is self.key[1] and generation == self.key[2]:
             return False
         now = tuple((name, full, lookup.is_module(full), lookup.exports(full), target,
                      lookup.exports(target) if target else None)
                     for name, full, _, _, target, _ in self.deps)
         if now != self.deps:
             return True
-        self.key = (self.key[0], generation)
+        self.key = (self.key[0], lookup, generation)
         return False
 
     def run(self, entries: Sequence[Entry], facts: Sequence[Any], ok: Sequence[bool],
@@ -168,13 +169,14 @@ class MemberCheck:
         ``table``: the name table (its ``imports`` list the import bindings); ``fresh``: the
         items reparsed since the last call on this check (None: every item is new)."""
         if not table.imports:
-            self.__init__()
+            if self.key is not None or self.quals:
+                self.__init__()
             return
         generation = getattr(lookup, "generation", None)
-        if self.key is None or self.key[0] is not table or generation is None \
-                or self.key[1] != generation:
+        if self.key is None or self.key[0] is not table or self.key[1] is not lookup \
+                or generation is None or self.key[2] != generation:
             self._resolve(facts, table, lookup, current())
-            self.key = (table, generation)
+            self.key = (table, lookup, generation)
         deps = self.deps
         done: set[int] = set()
         for i, _ in table.imports:
