@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reml_lsp.analysis.file_index import FileIndex, build_file_index, index_bytes
 from reml_lsp.analysis.host import AnalysisHost
+from reml_lsp.analysis.module_exports import prefixes
 from reml_lsp.analysis.modules import WorkspaceIndex, make_module
 from reml_lsp.analysis.navigation import definition, references
 from reml_lsp.analysis.symbols import document_symbols
@@ -159,6 +160,31 @@ def test_index_symbols_are_the_outline_one_level_deep():
         got = [(s.name, s.kind, s.container, s.start, s.end, s.sel_start, s.sel_end, s.detail)
                for s in build_file_index(text, entries, "x.reml").symbols]
         assert got == expected, path
+
+
+MODULES = ["a", "a.b", "A.b", "a.b.c", "b", "b.a"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(ops=st.lists(st.tuples(st.booleans(), st.integers(0, 4), st.sampled_from(MODULES)),
+                    max_size=30))
+def test_module_tables_follow_every_change(ops):
+    """The module-path and prefix tables, built once and then updated file by file, always
+    answer as tables built from scratch over the same entries."""
+    index = WorkspaceIndex()
+    assert index.keys_of("a") == [] and not index.is_module_prefix("a")
+    for put, k, module in ops:
+        key = f"file:///k{k}.reml"
+        if put:
+            index.put_file(key, FileIndex(f"k{k}.reml", module, (), (), frozenset()))
+        else:
+            index.drop(key)
+    fresh = WorkspaceIndex(files=dict(index.files))
+    assert index._path_table() == fresh._path_table()
+    every = prefixes(e.module for e in index.files.values())
+    for path in [*MODULES, "a.B", "c", "a.b.c.d"]:
+        assert index.keys_of(path) == fresh.keys_of(path)
+        assert index.is_module_prefix(path) == fresh.is_module_prefix(path) == (path in every)
 
 
 def test_workspace_symbol_search_is_fuzzy_and_ranked():

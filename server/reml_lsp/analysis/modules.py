@@ -8,6 +8,7 @@ queries first narrow the files with the compact entries, then resolve exactly in
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterator
 
 import attrs
@@ -56,7 +57,12 @@ class WorkspaceIndex:
     files: dict[str, FileIndex] = attrs.Factory(dict)  # key → compact entry (every file)
     pinned: dict[str, ModuleInfo] = attrs.Factory(dict)  # key → full module kept in memory
     loader: Loader | None = None  # key → ModuleInfo for a file that is not pinned
-    _paths: dict[str, list[str]] | None = None  # module path → keys (built on demand)
+    # Module path (and its lower-case form) → sorted keys; every module path and each of its
+    # leading parts → how many files have it. Built on first use, then kept up to date file by
+    # file: while the index fills, each edit's import check asks them, and a rebuild per
+    # question cost O(files) each time.
+    _paths: dict[str, list[str]] | None = None
+    _prefixes: dict[str, int] | None = None
 
     # -- updates ---------------------------------------------------------------------------
     def put(self, info: ModuleInfo) -> None:
@@ -68,7 +74,9 @@ class WorkspaceIndex:
         old = self.files.get(key)
         self.files[key] = entry
         if old is None or old.module != entry.module:
-            self._paths = None
+            if old is not None:
+                self._unlist(key, old.module)
+            self._list(key, entry.module)
 
     def unpin(self, key: str) -> None:
         """Keep the compact entry; drop the full module (a closed document)."""
@@ -76,8 +84,33 @@ class WorkspaceIndex:
 
     def drop(self, key: str) -> None:
         self.pinned.pop(key, None)
-        if self.files.pop(key, None) is not None:
-            self._paths = None
+        old = self.files.pop(key, None)
+        if old is not None:
+            self._unlist(key, old.module)
+
+    def _list(self, key: str, module: str) -> None:
+        if self._paths is not None:
+            for path in {module, module.lower()}:
+                bisect.insort(self._paths.setdefault(path, []), key)
+        if self._prefixes is not None:
+            for part in prefixes((module,)):
+                self._prefixes[part] = self._prefixes.get(part, 0) + 1
+
+    def _unlist(self, key: str, module: str) -> None:
+        if self._paths is not None:
+            for path in {module, module.lower()}:
+                keys = self._paths.get(path)
+                if keys is not None and key in keys:
+                    keys.remove(key)
+                    if not keys:
+                        del self._paths[path]
+        if self._prefixes is not None:
+            for part in prefixes((module,)):
+                left = self._prefixes.get(part, 0) - 1
+                if left > 0:
+                    self._prefixes[part] = left
+                else:
+                    self._prefixes.pop(part, None)
 
     # -- modules ---------------------------------------------------------------------------
     def module(self, key: str) -> ModuleInfo | None:
@@ -98,12 +131,23 @@ class WorkspaceIndex:
         if self._paths is None:
             table: dict[str, list[str]] = {}
             for key, entry in self.files.items():
-                table.setdefault(entry.module, []).append(key)
-                table.setdefault(entry.module.lower(), []).append(key)
+                for path in {entry.module, entry.module.lower()}:
+                    table.setdefault(path, []).append(key)
             for keys in table.values():
                 keys.sort()
             self._paths = table
         return self._paths
+
+    def is_module_prefix(self, path: str) -> bool:
+        """Whether ``path`` is a module path of the index or a leading part of one (``a.b``
+        of ``a.b.c``)."""
+        if self._prefixes is None:
+            counts: dict[str, int] = {}
+            for entry in self.files.values():
+                for part in prefixes((entry.module,)):
+                    counts[part] = counts.get(part, 0) + 1
+            self._prefixes = counts
+        return path in self._prefixes
 
     def keys_of(self, path: str) -> list[str]:
         table = self._path_table()
@@ -200,7 +244,6 @@ class IndexModules:
         self.index = index
         self.generation = 0
         self._names: dict[str, tuple[tuple[FileIndex, ...], frozenset[str]]] = {}
-        self._prefixes: tuple[object, frozenset[str]] = (None, frozenset())
 
     def has_root(self, segment: str) -> bool | None:
         return None  # a package that is not present may provide any root
@@ -225,7 +268,4 @@ class IndexModules:
         return names
 
     def is_module(self, path: str) -> bool:
-        table = self.index._path_table()
-        if self._prefixes[0] is not table:
-            self._prefixes = (table, prefixes(e.module for e in self.index.files.values()))
-        return path in self._prefixes[1]
+        return self.index.is_module_prefix(path)
