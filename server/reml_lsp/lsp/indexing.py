@@ -176,8 +176,16 @@ class Indexer:
         from reml_lsp.workspace import relative_path
 
         keyed = []
+        folders: dict[Path, str] = {}  # folder → its relative path (one root look-up each)
         for uri, path, stamp in files:
-            rel = relative_path(path, self.ls.root_for(path))
+            if path.is_symlink():
+                rel = relative_path(path, self.ls.root_for(path))
+            else:  # the file's real path is its folder's plus its name
+                folder = folders.get(path.parent)
+                if folder is None:
+                    folder = folders[path.parent] = relative_path(path.parent,
+                                                                  self.ls.root_for(path))
+                rel = path.name if folder == "." else f"{folder}/{path.name}"
             try:
                 data = path.read_bytes()
             except OSError as exc:

@@ -33,10 +33,17 @@ def reml_files(roots: list[Path]) -> Iterator[Path]:
         for folder, dirs, names in os.walk(root):
             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
             found.extend(Path(folder, n) for n in names if n.endswith(".reml"))
+        real_dirs: dict[Path, Path] = {}  # one resolve per folder, not per file
         for path in sorted(found):
             if not path.is_file():
                 continue
-            resolved = path.resolve()
+            if path.is_symlink():
+                resolved = path.resolve()
+            else:
+                real = real_dirs.get(path.parent)
+                if real is None:
+                    real = real_dirs[path.parent] = path.parent.resolve()
+                resolved = real / path.name
             if resolved in seen:
                 continue
             seen.add(resolved)
