@@ -5,13 +5,14 @@ declare; and nothing where the workspace cannot know (unknown or library modules
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reml_lsp.analysis.analyze import analyze_text
 from reml_lsp.analysis.analyzed_document import AnalyzedDocument
-from reml_lsp.analysis.file_index import index_bytes
+from reml_lsp.analysis.file_index import build_file_index, index_bytes
 from reml_lsp.analysis.module_exports import ExportTable, absolute_path, asked_paths
-from reml_lsp.analysis.module_members import closest
+from reml_lsp.analysis.module_members import closest, file_quals, might_report
 from reml_lsp.analysis.modules import IndexModules, WorkspaceIndex
 
 UTIL = """module ws.util
@@ -168,24 +169,36 @@ def test_incremental_member_findings_equal_a_fresh_analysis(steps) -> None:
     cli = analyze_text(doc.text, file="/w/a.reml", rel_path="app/main.reml",
                        modules=doc.modules)
     assert semantic(doc.diagnostics("en-US")) == semantic(cli.diagnostics)
+    assert_lint_shortcut_is_sound(doc.text, doc.modules)
 
 
-def test_check_modules_notices_a_changed_answer_only() -> None:
-    ws = WorkspaceIndex()
-    ws.put_file("u", index_bytes(UTIL.encode(), "ws/util.reml"))
-    live = IndexModules(ws)
-    doc = AnalyzedDocument(IMPORTER, file="/w/a.reml", rel_path="app/main.reml")
-    doc.modules = live
-    assert [d.message for d in doc.diagnostics("en-US")
-            if d.message_key == "name.unresolved.member"] == [
-        "module `ws.util` has no member `helpr`", "module `ws.util` has no member `helpr`"]
-    assert doc.module_deps() >= {"ws.util"}
-    ws.put_file("other", index_bytes(b"fn z() = 1\n", "z.reml"))
-    live.generation += 1
-    assert not doc.check_modules()  # ws.util answers as before
-    ws.put_file("u", index_bytes(UTIL.replace("pub fn helper", "pub fn helpr\n"
-                                              "pub fn helper").encode(), "ws/util.reml"))
-    live.generation += 1
-    assert doc.check_modules()
-    assert [d for d in doc.diagnostics("en-US") if d.message_key == "name.unresolved.member"] \
-        == []
+def assert_lint_shortcut_is_sound(text: str, modules: ExportTable) -> None:
+    """`lint` keeps a result made without the workspace when ``might_report`` says False: it
+    must then find nothing; and the entry it builds from that parse is ``index_bytes``'s."""
+    bare = analyze_text(text, file="/w/a.reml", rel_path="app/main.reml")
+    found = [d for d in analyze_text(text, file="/w/a.reml", rel_path="app/main.reml",
+                                     modules=modules).diagnostics
+             if d.message_key == "name.unresolved.member"]
+    entries = [(it.tree, 0) for it in bare.items if it.tree is not None]
+    entry = build_file_index(text, entries, "app/main.reml", index=bare.index)
+    assert entry == index_bytes(text.encode(), "app/main.reml")
+    imports = [(i.name, i.path) for i in entry.imports]
+    if found:
+        assert might_report(imports, file_quals(text, entries), entry.module, modules)
+
+
+@pytest.mark.parametrize(("src", "could"), [
+    ("module app.main\nuse ws.util.{helpr}\n", True),
+    ("module app.main\nuse ws.util\nfn f() -> Int { util.nope(1) }\n", True),
+    ("module app.main\nuse ws.util as u\nfn f(x: u.Shap) -> Int { 1 }\n", True),
+    ("module app.main\nuse ws.util.{helper}\nuse ws.util\nfn f() -> Int { util.helper(1) }\n",
+     False),
+    ("module app.main\nuse far.away.{x}\nuse far\nfn f() -> Int { far.y }\n", False)])
+def test_lint_keeps_a_result_made_without_the_workspace_only_when_it_cannot_change(
+        src: str, could: bool) -> None:
+    assert_lint_shortcut_is_sound(src, TABLE)
+    entry = index_bytes(src.encode(), "app/main.reml")
+    bare = analyze_text(src, file="a", rel_path="app/main.reml")
+    quals = file_quals(src, [(it.tree, 0) for it in bare.items if it.tree is not None])
+    assert might_report([(i.name, i.path) for i in entry.imports], quals, entry.module,
+                        TABLE) is could

@@ -10,7 +10,11 @@ audit_ids are computed by ``analyze_bytes`` as always; nothing is re-derived her
 
 Before any file is linted, every file under the jobs' workspace roots is indexed (cached
 index entries, shared with the server, else parsed in the same worker pool), so the
-cross-module check sees the workspace the editor sees.
+cross-module check sees the workspace the editor sees. A linted file whose entry is not cached
+is analysed in that same pass, without the workspace, and its entry is built from the same
+parse; once every entry is known, the result stands unless its imports could be reported
+(``module_members.might_report``), and only such files are analysed again with the workspace:
+a cold run parses each file once.
 
 A caller that prints JSON passes ``render`` (diagnostic, timestamp → its printed text): each
 diagnostic is then printed once, where it is analysed (in a worker), and the text is cached with
@@ -35,7 +39,7 @@ import attrs
 
 from reml_lsp.analysis.cap import DEFAULT_MAX_DIAGNOSTICS
 from reml_lsp.analysis.file_index import FileIndex
-from reml_lsp.analysis.lint_exports import LintWorkspace, build_workspace, index_batch
+from reml_lsp.analysis.lint_exports import LintWorkspace, build_workspace
 from reml_lsp.analysis.module_exports import ExportTable
 from reml_lsp.cache.fingerprint import tool_fingerprint
 from reml_lsp.cache.store import CacheStore
@@ -141,13 +145,43 @@ def default_jobs() -> int:
 Raw = tuple[list[dict[str, Any]], dict[int, str], list[list[str]] | None]
 
 
-def _analyse(job: LintJob, data: bytes, locale: str, allow_top_level_expr: bool,
-             render: Render | None = None, modules: ExportTable | None = None) -> Raw:
+def _analysis(job: LintJob, data: bytes, locale: str, allow_top_level_expr: bool,
+              modules: ExportTable | None) -> Any:
     from reml_lsp.analysis.analyze import analyze_bytes  # not loaded by a run the cache answers
 
-    result = analyze_bytes(data, file=job.display, rel_path=job.rel_path, locale=locale,
-                           allow_top_level_expr=allow_top_level_expr,
-                           max_diagnostics=job.max_diagnostics, modules=modules)
+    return analyze_bytes(data, file=job.display, rel_path=job.rel_path, locale=locale,
+                         allow_top_level_expr=allow_top_level_expr,
+                         max_diagnostics=job.max_diagnostics, modules=modules)
+
+
+def _analyse(job: LintJob, data: bytes, locale: str, allow_top_level_expr: bool,
+             render: Render | None = None, modules: ExportTable | None = None) -> Raw:
+    return _raw(_analysis(job, data, locale, allow_top_level_expr, modules), render)
+
+
+# An index entry, and for a linted file its result without the workspace and ``file_quals``
+Indexed = tuple[FileIndex, "Raw | None", "frozenset[tuple[str, str]] | None"]
+
+
+def _index_task(batch: list[tuple[LintJob | None, bytes, str]], locale: str, allow: bool,
+                render: Render | None) -> list[Indexed]:
+    """Index each file; a linted one (``job``) is analysed too, from the same parse."""
+    from reml_lsp.analysis.file_index import build_file_index, index_bytes
+    from reml_lsp.analysis.module_members import file_quals
+
+    out: list[Indexed] = []
+    for job, data, rel in batch:
+        if job is None:
+            out.append((index_bytes(data, rel), None, None))
+            continue
+        result = _analysis(job, data, locale, allow, None)
+        entries = [(it.tree, 0) for it in result.items if it.tree is not None]
+        out.append((build_file_index(result.text, entries, rel, index=result.index),
+                    _raw(result, render), file_quals(result.text, entries)))
+    return out
+
+
+def _raw(result: Any, render: Render | None) -> Raw:
     lines: dict[int, str] = {}
     for d in result.diagnostics:
         line = d.location.line - 1
@@ -189,6 +223,24 @@ def _key(data: bytes, job: LintJob, locale: str, allow: bool,
     return h.hexdigest()
 
 
+def _settled(job: LintJob, early: dict[Path, tuple[Raw, frozenset[tuple[str, str]]]],
+             workspace: LintWorkspace, modules: ExportTable | None) -> Raw | None:
+    """The result the indexing pass made for ``job`` without the workspace, when the
+    workspace cannot add to it; None: analyse it with the workspace."""
+    from reml_lsp.analysis.module_members import might_report  # a cold run only
+
+    path = Path(job.path).resolve()
+    hit = early.get(path)
+    if hit is None:
+        return None
+    raw, quals = hit
+    entry = workspace.entries.get(path)
+    if modules is None or entry is None:
+        return raw
+    imports = [(imp.name, imp.path) for imp in entry.imports]
+    return None if might_report(imports, quals, entry.module, modules) else raw
+
+
 class _Pool:
     """The run's worker processes, started on first use and shared by the indexing and the
     linting (one start-up); ``size`` 1: everything in this process."""
@@ -207,14 +259,15 @@ class _Pool:
                                             initializer=_worker_init, initargs=(os.getpid(),))
         return self.pool
 
-    def index_many(self, files: list[tuple[bytes, str]]) -> list[FileIndex]:
-        if self.size <= 1 or len(files) <= 1:
-            return index_batch(files)
-        size = max(1, min(16, len(files) // (self.size * 8)))
-        pool = self.get(len(files))
-        futures = [pool.submit(index_batch, files[k:k + size])
-                   for k in range(0, len(files), size)]
-        return [entry for f in futures for entry in f.result()]
+    def index_many(self, tasks: list[tuple[LintJob | None, bytes, str]], locale: str,
+                   allow: bool, render: Render | None) -> list[Indexed]:
+        if self.size <= 1 or len(tasks) <= 1:
+            return _index_task(tasks, locale, allow, render)
+        size = max(1, min(16, len(tasks) // (self.size * 8)))
+        pool = self.get(len(tasks))
+        futures = [pool.submit(_index_task, tasks[k:k + size], locale, allow, render)
+                   for k in range(0, len(tasks), size)]
+        return [done for f in futures for done in f.result()]
 
     def close(self) -> None:
         if self.pool is not None:
@@ -231,19 +284,35 @@ def lint_files(jobs_in: Sequence[LintJob], *, locale: str, allow_top_level_expr:
     ``render`` must be a module-level function (workers receive it by name). ``workspace``:
     the modules imports are judged against (default: every file under the jobs' roots)."""
     pool = _Pool(jobs or default_jobs(), mp_context)
+    early: dict[Path, tuple[Raw, frozenset[tuple[str, str]]]] = {}
     try:
-        if workspace is None:
-            roots = {Path(job.root) for job in jobs_in if job.root}
-            workspace = build_workspace(roots, cache, pool.index_many) if roots else None
+        roots = {Path(job.root) for job in jobs_in if job.root}
+        if workspace is None and roots:
+            linted = {Path(job.path).resolve(): job for job in jobs_in}
+
+            def index_many(files: list[tuple[Path, bytes, str]]) -> list[FileIndex]:
+                tasks = []
+                for path, data, rel in files:
+                    job = linted.get(path)
+                    tasks.append((job if job is not None and job.rel_path == rel else None,
+                                  data, rel))
+                done = pool.index_many(tasks, locale, allow_top_level_expr, render)
+                for (path, _, _), (_, raw, quals) in zip(files, done, strict=True):
+                    if raw is not None and quals is not None:
+                        early[path] = (raw, quals)
+                return [entry for entry, _, _ in done]
+
+            workspace = build_workspace(roots, cache, index_many)
         return _lint(jobs_in, locale, allow_top_level_expr, pool, cache, progress, render,
-                     workspace)
+                     workspace, early)
     finally:
         pool.close()
 
 
 def _lint(jobs_in: Sequence[LintJob], locale: str, allow_top_level_expr: bool, pool: _Pool,
           cache: CacheStore | None, progress: Progress | None, render: Render | None,
-          workspace: LintWorkspace | None) -> list[LintResult]:
+          workspace: LintWorkspace | None,
+          early: dict[Path, tuple[Raw, frozenset[tuple[str, str]]]]) -> list[LintResult]:
     render_id = f"{render.__module__}.{render.__qualname__}" if render is not None else None
     total = len(jobs_in)
     results: list[LintResult | None] = [None] * total
@@ -272,9 +341,20 @@ def _lint(jobs_in: Sequence[LintJob], locale: str, allow_top_level_expr: bool, p
                 results[i] = hit
                 done += 1
         pending = misses
+    fresh: list[tuple[str, Raw]] = []
+    if early and workspace is not None:
+        left = []
+        for i, data, key in pending:
+            raw = _settled(jobs_in[i], early, workspace, mods[i])
+            if raw is None:
+                left.append((i, data, key))
+                continue
+            results[i] = _result(jobs_in[i].display, raw)
+            fresh.append((key, raw))
+            done += 1
+        pending = left
     if progress is not None:
         progress(done, total)
-    fresh: list[tuple[str, Raw]] = []
     workers = min(pool.size, len(pending))
     if workers <= 1:
         for i, data, key in pending:

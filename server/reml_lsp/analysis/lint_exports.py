@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import attrs
@@ -27,8 +27,8 @@ from reml_lsp.workspace import find_root, relative_path
 KIND = "index"  # the server's index rows (lsp.indexing): one cache for the editor and lint
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "__pycache__", ".reml"})
 MAX_FILES = 20000  # as the server: past it, the rest of a folder is not indexed
-# (bytes, workspace-relative path) pairs → their entries, in order (the caller's pool)
-IndexMany = Callable[[list[tuple[bytes, str]]], list[FileIndex]]
+# (resolved path, bytes, workspace-relative path) → their entries, in order (the caller's pool)
+IndexMany = Callable[[list[tuple[Path, bytes, str]]], list[FileIndex]]
 
 
 def index_key(data: bytes, rel: str) -> str:
@@ -96,7 +96,7 @@ def build_workspace(roots: Iterable[Path], cache: CacheStore | None,
         else:
             misses.append((real, rel, data, key))
     if misses:
-        fresh = index_many([(data, rel) for _, rel, data, _ in misses])
+        fresh = index_many([(real, data, rel) for real, rel, data, _ in misses])
         for (real, _, _, _), entry in zip(misses, fresh, strict=True):
             entries[real] = entry
         if cache is not None:
@@ -114,10 +114,3 @@ def workspace_of(entries: dict[Path, FileIndex]) -> LintWorkspace:
         if parent:
             children.setdefault(parent, set()).add(p)
     return LintWorkspace(table, entries, {k: frozenset(v) for k, v in children.items()})
-
-
-def index_batch(batch: Sequence[tuple[bytes, str]]) -> list[FileIndex]:
-    """What a worker runs for ``IndexMany``: decode, parse and index each file."""
-    from reml_lsp.analysis.file_index import index_bytes
-
-    return [index_bytes(data, rel) for data, rel in batch]

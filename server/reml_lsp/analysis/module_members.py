@@ -30,6 +30,7 @@ from reml_lsp.analysis.decl_names import use_members
 from reml_lsp.analysis.finding_sink import FindingSink
 from reml_lsp.analysis.findings import Finding, FindingFix, FindingNote
 from reml_lsp.analysis.item_cache import ItemMemo, nodes, shift
+from reml_lsp.analysis.item_facts import item_facts
 from reml_lsp.analysis.module_exports import absolute_path
 from reml_lsp.analysis.resolve import UNRESOLVED, ItemRefs, ModuleLookup
 from reml_lsp.analysis.tree import NAME_TYPES, Entry
@@ -282,3 +283,38 @@ def _place(out: FindingSink, found: list[Finding], d: int) -> None:
     for f in found:
         if out.limit < 0 or out.wants(f.start + d, f.end + d, f.code):
             out.add(shift([f], d)[0])
+
+
+def file_quals(text: str, entries: Sequence[Entry]) -> frozenset[tuple[str, str]]:
+    """(head, member) of every member an analysed file names through a free name (the items'
+    facts are on their trees already: nothing is walked twice)."""
+    out: set[tuple[str, str]] = set()
+    for tree, dpos in entries:
+        f = item_facts(text, tree, dpos)
+        out.update((q.head, q.member) for q in item_quals(tree, f.refs(tree)))
+    return frozenset(out)
+
+
+def might_report(imports: Sequence[tuple[str, str]], quals: frozenset[tuple[str, str]],
+                 current: str, lookup: ModuleLookup) -> bool:
+    """Whether ``MemberCheck`` could report anything in a file with these imports ((local name,
+    path as written)) and ``file_quals``: an over-approximation (True may still find nothing,
+    False never misses a finding), so `lint` re-analyses with the workspace only such files."""
+    modules: dict[str, list[str]] = {}
+    for name, written in imports:
+        full = absolute_path(written, current)
+        if lookup.is_module(full):
+            if lookup.exports(full) is not None:
+                modules.setdefault(name, []).append(full)
+            continue
+        target, _, member = full.rpartition(".")
+        names = lookup.exports(target) if target else None
+        if names is not None and member not in names:
+            return True
+    for head, member in quals:
+        for full in modules.get(head, ()):
+            names = lookup.exports(full)
+            if names is not None and member not in names \
+                    and not lookup.is_module(f"{full}.{member}"):
+                return True
+    return False
