@@ -267,7 +267,10 @@ class _ItemRun:
                                 hit = unit_chain(fast, stack[-2], stack[-1], ttype)
                             stack[-1], act = hit
                         else:
-                            if size:
+                            if size == 1:  # most reductions: no slices
+                                children = [values.pop()]
+                                stack.pop()
+                            elif size:
                                 children = values[-size:]
                                 del stack[-size:]
                                 del values[-size:]
@@ -307,9 +310,8 @@ class _ItemRun:
                 tok = self._skip_too_deep(deep, deep.resume or tok)
 
     def _finish(self, first: int, built: int = 0) -> Item:
-        end_tok = Token("$END", "")
         try:
-            tree = self._feed_end(end_tok)
+            tree = self._feed_end()
         except TooDeep as deep:
             tree = self._shallow_error_tree(first_leaf_at(deep.node, first), first)
         flatten_chains()
@@ -327,7 +329,7 @@ class _ItemRun:
                            last.type, last.end_line)
         else:
             end = self.lexer.state()
-        if last is not None:
+        if last is not None and self.issues:
             # What follows the last token (trivia, the next item's first token) is lexed again
             # by the next parse, which reports its findings.
             self.issues[:] = [i for i in self.issues
@@ -375,7 +377,7 @@ class _ItemRun:
         self.values[:] = []
         begin_item()
         self._feed(_error_token(self._virtual("ERROR", first), []))
-        return self._feed_end(Token("$END", ""))
+        return self._feed_end()
 
     def _skip_too_deep(self, deep: TooDeep, tok: Token) -> Token:
         """A left-recursive chain passed ``MAX_TREE_DEPTH`` while the item was being built: the
@@ -443,7 +445,8 @@ class _ItemRun:
             self.built += 1
             stack.append(goto[stack[-1]])
 
-    def _feed_end(self, tok: Token) -> Tree:
+    def _feed_end(self) -> Tree:
+        """The reductions ``$END`` makes: the item's tree (the stack must accept ``$END``)."""
         stack, values, states, callbacks = self.stack, self.values, self.states, self.callbacks
         end_state = self.end_state
         while True:
