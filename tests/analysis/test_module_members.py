@@ -202,3 +202,12 @@ def test_lint_keeps_a_result_made_without_the_workspace_only_when_it_cannot_chan
     quals = file_quals(src, [(it.tree, 0) for it in bare.items if it.tree is not None])
     assert might_report([(i.name, i.path) for i in entry.imports], quals, entry.module,
                         TABLE) is could
+
+
+def test_document_names_are_the_entry_names() -> None:
+    from reml_lsp.analysis.module_exports import document_names, entry_names
+    from reml_lsp.syntax.parser import parse_items
+
+    for text in (UTIL, BASE, IMPORTER, CORE_LIKE):
+        entries = [(it.tree, 0) for it in parse_items(text) if it.tree is not None]
+        assert document_names(text, entries) == entry_names([index_bytes(text.encode(), "x")])

@@ -28,6 +28,7 @@ from reml_lsp.analysis.file_index import FileIndex, IndexedSymbol
 from reml_lsp.analysis.folding import Fold, folding_ranges
 from reml_lsp.analysis.host_document import HostDocument, new_source
 from reml_lsp.analysis.hover import HoverInfo, hover_at, needs_workspace
+from reml_lsp.analysis.module_exports import document_names
 from reml_lsp.analysis.modules import IndexModules, ModuleInfo, WorkspaceIndex, make_module
 from reml_lsp.analysis.navigation import Target, definition, highlights, references
 from reml_lsp.analysis.positions import LineIndex
@@ -58,7 +59,8 @@ class AnalysisHost:
         self.docs: dict[str, HostDocument] = {}
         self.modules = IndexModules(self.index)
         self.on_index_change: Callable[[], None] | None = None  # after any index change
-        self._pinned_at: dict[str, int] = {}  # key → revision ``refresh_modules`` pinned
+        self._pinned_at: dict[str, int] = {}  # key → revision ``refresh_modules`` checked
+        self._pinned_names: dict[str, frozenset[str]] = {}  # key → its names when pinned
 
     def _index_changed(self) -> None:
         self.modules.generation += 1
@@ -115,6 +117,7 @@ class AnalysisHost:
         """Forget the document and its index entry (the indexer reads the file again)."""
         self.docs.pop(key, None)
         self._pinned_at.pop(key, None)
+        self._pinned_names.pop(key, None)
         self.index.drop(key)
         self._index_changed()
 
@@ -170,9 +173,15 @@ class AnalysisHost:
                     continue
                 path = doc.cached("module-path", lambda d=doc: module_path(
                     d.text, d.entries()[:3], d.rel_path))
-                if path in wanted:
+                if path not in wanted:
+                    continue
+                self._pinned_at[doc.key] = doc.edits
+                # Rebuilding the entry walks the whole document (~50 ms at 10k lines): only
+                # when what it declares changed (per item, memoised), not for a body edit.
+                names = document_names(doc.text, doc.entries())
+                if names != self._pinned_names.get(doc.key) or doc.key not in self.index.files:
                     self.index.put(doc.module())
-                    self._pinned_at[doc.key] = doc.edits
+                    self._pinned_names[doc.key] = names
                     pinned = True
             if pinned:
                 self._index_changed()

@@ -14,12 +14,17 @@ never judged: a workspace file cannot say what the library declares.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import ClassVar
 
 import attrs
+from lark import Tree
 
+from reml_lsp.analysis.decl_names import use_imports
 from reml_lsp.analysis.file_index import FileIndex
+from reml_lsp.analysis.item_cache import ItemMemo
+from reml_lsp.analysis.symbols import document_symbols
+from reml_lsp.analysis.tree import Entry, decl_of
 
 LIBRARY_ROOTS = frozenset({"Core", "::Core"})
 
@@ -36,6 +41,31 @@ def entry_names(entries: Iterable[FileIndex]) -> frozenset[str]:
         out.update(s.name for s in e.symbols)
         out.update(i.name for i in e.imports)
     return frozenset(out)
+
+
+_NAMES = ItemMemo()
+
+
+def document_names(text: str, entries: Sequence[Entry]) -> frozenset[str]:
+    """``entry_names`` of the entry ``build_file_index`` would make of these items, without
+    making it: per item (memoised on its tree) the names of its symbols, one level in, and of
+    its ``use``s. An open document's edit asks this to tell whether its index entry must be
+    rebuilt for the modules importing it."""
+    out: set[str] = set()
+    for tree, dpos in entries:
+        out.update(_NAMES.get(tree, None, lambda t=tree, d=dpos: _item_names(text, t, d)))
+    return frozenset(out)
+
+
+def _item_names(text: str, tree: Tree, dpos: int) -> frozenset[str]:
+    names: set[str] = set()
+    decl, _ = decl_of(tree)
+    if decl is not None and decl.data == "use_decl":
+        names.update(name for name, _, _ in use_imports(decl))
+    for sym in document_symbols(text, [(tree, dpos)]):
+        names.add(sym.name)
+        names.update(child.name for child in sym.children)
+    return frozenset(names)
 
 
 def prefixes(paths: Iterable[str]) -> frozenset[str]:
