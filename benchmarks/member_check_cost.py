@@ -15,11 +15,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lsp_latency import make_text, pct  # noqa: E402
-from reml_lsp.analysis.analyzed_document import AnalyzedDocument  # noqa: E402
-from reml_lsp.analysis.file_index import index_bytes  # noqa: E402
-from reml_lsp.analysis.module_exports import ExportTable  # noqa: E402
-from reml_lsp.analysis.resolve import NO_MODULES  # noqa: E402
+from lsp_latency import make_text, pct
+from reml_lsp.analysis.analyzed_document import AnalyzedDocument
+from reml_lsp.analysis.file_index import index_bytes
+from reml_lsp.analysis.module_exports import ExportTable
+from reml_lsp.analysis.resolve import NO_MODULES
 
 DEPS = 8
 
