@@ -4,7 +4,9 @@ JSON round trip."""
 
 from __future__ import annotations
 
+import pickle
 import re
+import sys
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -134,6 +136,9 @@ def test_file_index_round_trips_and_rejects_damage():
            "type T = | A | B\n"
     entry = build_file_index(text, entries_of(parse_items(text)), "demo/x.reml")
     assert FileIndex.from_json(entry.to_json()) == entry
+    sent = pickle.loads(pickle.dumps(entry))  # as an index worker sends it: plain tuples
+    assert sent == entry and type(sent.symbols[0]) is type(entry.symbols[0])
+    assert all(n is sys.intern(n) for n in sent.names)  # shared across files
     assert [i.path for i in entry.imports] == ["demo.y.z"]
     fn = next(s for s in entry.symbols if s.kind == "function")
     assert fn.name == "ä" and fn.pub and fn.columns("utf-8") == (7, 9)

@@ -13,7 +13,7 @@ def test_worker_task_module_imports_no_lsp_stack():
             "print(sorted(m for m in ('lsprotocol', 'pygls', 'reml_lsp.lsp.indexing') "
             "if m in sys.modules)); "
             "print(t.index_batch([(b'module a\\npub fn f() -> Int { 1 }\\n', 'a.reml')])"
-            "[0].module)")
+            "[0][0].module)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split("\n")
     assert out[0] == "[]"

@@ -118,7 +118,13 @@ class CacheStore:
         return self.get_many(kind, [key]).get(key)
 
     def put_many(self, kind: str, items: Iterable[tuple[str, Any]]) -> None:
-        rows = [(kind, key, _encode(value), time.time()) for key, value in items]
+        self.put_encoded(kind, [(key, encode_value(value)) for key, value in items])
+
+    def put_encoded(self, kind: str, items: Iterable[tuple[str, bytes]]) -> None:
+        """``put_many`` with values already through ``encode_value`` (by an index worker: the
+        encoding is not redone on the server's threads)."""
+        now = time.time()
+        rows = [(kind, key, blob, now) for key, blob in items]
         if not rows:
             return
         with self._lock:
@@ -150,7 +156,7 @@ class CacheStore:
 RAW = b"\0"  # a value stored as bytes (not JSON): this byte, then the compressed bytes
 
 
-def _encode(value: Any) -> bytes:
+def encode_value(value: Any) -> bytes:
     """A JSON value, compressed; ``bytes`` are stored as they are (compressed, marked ``RAW``:
     a zlib stream never starts with a zero byte), for large text that JSON would escape."""
     if isinstance(value, bytes):

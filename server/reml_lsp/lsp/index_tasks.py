@@ -8,16 +8,21 @@ from __future__ import annotations
 import os
 
 from reml_lsp.analysis.file_index import FileIndex, index_bytes
+from reml_lsp.cache.store import encode_value
 from reml_lsp.lifeline import bind_to_owner, release_stdio
 
 
-def index_batch(batch: list[tuple[bytes, str]]) -> list[FileIndex | None]:
-    out: list[FileIndex | None] = []
+def index_batch(batch: list[tuple[bytes, str]]) -> list[tuple[FileIndex, bytes] | None]:
+    """Each file's entry and its cache row value, encoded here: the JSON and compression are
+    the workers' CPU, not the server's threads' (None for a file too deep to index)."""
+    out: list[tuple[FileIndex, bytes] | None] = []
     for data, rel in batch:
         try:
-            out.append(index_bytes(data, rel))
+            entry = index_bytes(data, rel)
         except RecursionError:
             out.append(None)
+            continue
+        out.append((entry, encode_value(entry.to_json())))
     return out
 
 

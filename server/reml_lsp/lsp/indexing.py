@@ -141,7 +141,7 @@ class Indexer:
                 self._report(token, done, len(listing))
                 fresh = await self._parse(misses, token, done, len(listing))
                 if fresh:
-                    await loop.run_in_executor(None, self.cache.put_many, KIND, fresh)
+                    await loop.run_in_executor(None, self.cache.put_encoded, KIND, fresh)
                 self.last = {"files": len(listing), "cached": len(hits), "parsed": len(misses),
                              "seconds": round(loop.time() - started, 3)}
                 self._scanned_at = loop.time()
@@ -202,24 +202,26 @@ class Indexer:
                 misses.append((uri, rel, stamp, data, key))
         return hits, misses
 
-    async def _parse(self, misses, token, done: int, total: int) -> list[tuple[str, Any]]:
+    async def _parse(self, misses, token, done: int, total: int) -> list[tuple[str, bytes]]:
         if not misses:
             return []
         loop = asyncio.get_running_loop()
-        fresh: list[tuple[str, Any]] = []
+        fresh: list[tuple[str, bytes]] = []
         writes: list[asyncio.Future] = []
         batches = [misses[i:i + BATCH] for i in range(0, len(misses), BATCH)]
 
-        def take(batch, entries) -> None:
+        def take(batch, results) -> None:
             nonlocal done
-            for (uri, _rel, stamp, _data, key), entry in zip(batch, entries, strict=True):
-                if entry is not None:
+            for (uri, _rel, stamp, _data, key), result in zip(batch, results, strict=True):
+                if result is not None:
+                    entry, blob = result
                     self._apply(uri, stamp, entry)
-                    fresh.append((key, entry.to_json()))
+                    fresh.append((key, blob))
             done += len(batch)
             self._report(token, done, total)
-            if len(fresh) >= FLUSH:  # written as we go: the JSON is not all held at once
-                writes.append(loop.run_in_executor(None, self.cache.put_many, KIND, fresh[:]))
+            if len(fresh) >= FLUSH:  # written as we go: the rows are not all held at once
+                writes.append(loop.run_in_executor(None, self.cache.put_encoded, KIND,
+                                                   fresh[:]))
                 fresh.clear()
 
         if sum(len(m[3]) for m in misses) <= IN_PROCESS_BYTES:
