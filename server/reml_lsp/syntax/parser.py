@@ -338,32 +338,9 @@ class _ItemRun:
 
     # ------------------------------------------------------------------ feeding
     def _feed(self, tok: Token) -> bool:
-        """Shift ``tok`` (after its reductions). False, with the stacks left valid, on error."""
-        stack, values = self.stack, self.values
-        actions = self.owner.actions
-        ttype = tok.type
-        while True:
-            act = actions[stack[-1]].get(ttype)
-            if act is None:
-                return False
-            target, reduce = act
-            if reduce is None:
-                stack.append(target)
-                values.append(tok)
-                return True
-            size, callback, goto, _name = reduce
-            if size < 0:  # unit reduction that keeps its child
-                stack[-1] = goto[stack[-2]]
-                continue
-            if size:
-                children = values[-size:]
-                del stack[-size:]
-                del values[-size:]
-            else:
-                children = []
-            values.append(callback(children))
-            self.built += 1
-            stack.append(goto[stack[-1]])
+        """Shift ``tok`` (after its reductions) outside the driver loop: the virtual and ``ERROR``
+        tokens of recovery. False, with the stacks left valid, on error."""
+        return self._feed_journaled(tok) is None
 
     def _shallow_error_tree(self, at: int, first: int) -> Tree:
         """The item's tree is deeper than the tools that walk it recursively can follow
@@ -406,10 +383,10 @@ class _ItemRun:
         return tok
 
     def _feed_journaled(self, tok: Token) -> list[int] | None:
-        """``_feed``, returning None on success, else the state stack as it was before the
-        reductions (rebuilt from the entries they overwrote, not from a copy taken upfront).
-        A second loop rather than a flag of ``_feed`` on purpose: ``_feed`` runs for every token
-        of every parse, and the journal's bookkeeping on each reduction is only needed here."""
+        """Shift ``tok`` after its reductions: None on success, else the state stack as it was
+        before the reductions (rebuilt from the entries they overwrote, not from a copy taken
+        upfront). For deep stacks and recovery; the driver loop in ``parse`` makes the same
+        reductions inline, without the journal's bookkeeping (it copies short stacks instead)."""
         stack, values = self.stack, self.values
         actions = self.owner.actions
         ttype = tok.type
