@@ -208,25 +208,33 @@ def _filter_lines(to_include: list[tuple[int, bool]]) -> list[str]:
     return lines
 
 
+_BUILDERS: dict[tuple, Callable[[str], Callable[[list[Any]], Any]]] = {}  # per callback shape
+
+
 def specialise(cb: Any) -> tuple[Callable[[list[Any]], Any], str | None]:
     """A function that builds what lark's callback ``cb`` builds, without its wrapper objects
     (one Python call instead of two or three, and no loop over the child filter), and the
     tree's name when the callback is just ``Tree(name, children)`` (the driver builds those
-    inline). ``Tree.__init__`` sets ``data``, ``children`` and ``_meta``: so do these."""
+    inline). ``Tree.__init__`` sets ``data``, ``children`` and ``_meta``: so do these. The code
+    is compiled once per shape (a few dozen), not per rule."""
     shape = _lark_shape(cb)
     if shape is None:
         return cb, None
     name, to_include, expand1 = shape
-    lines = ["def build(c, _new=_new, Tree=Tree, name=name):"]
-    body = _filter_lines(to_include) if to_include is not None else ["f = c"]
-    if expand1:
-        body += ["if len(f) == 1:", "    return f[0]"]
-    body += ["t = _new(Tree)", "t.data = name", "t.children = f", "t._meta = None", "return t"]
-    lines += ["    " + line for line in body]
-    namespace: dict[str, Any] = {"_new": _new, "Tree": Tree, "name": name}
-    exec(compile("\n".join(lines), f"<reduction {name}>", "exec"), namespace)
-    plain = to_include is None and not expand1
-    return namespace["build"], name if plain else None
+    key = (None if to_include is None else tuple(to_include), expand1)
+    make = _BUILDERS.get(key)
+    if make is None:
+        body = _filter_lines(to_include) if to_include is not None else ["f = c"]
+        if expand1:
+            body += ["if len(f) == 1:", "    return f[0]"]
+        body += ["t = _new(Tree)", "t.data = name", "t.children = f", "t._meta = None",
+                 "return t"]
+        lines = ["def make(name):", "    def build(c):", *("        " + line for line in body),
+                 "    return build"]
+        namespace: dict[str, Any] = {"_new": _new, "Tree": Tree}
+        exec(compile("\n".join(lines), "<reduction>", "exec"), namespace)
+        make = _BUILDERS[key] = namespace["make"]
+    return make(name), name if to_include is None and not expand1 else None
 
 
 def _wrap_callbacks(callbacks: dict[Any, Any], findings: bool = True) -> dict[Any, Any]:
