@@ -104,3 +104,18 @@ def test_a_module_the_workspace_does_not_have_is_never_judged(ws: Path, tmp_path
     assert members(doc) == []
     assert not any(d["location"]["file"] == "app/other.reml" for d in doc["diagnostics"]
                    if d["code"] == "name.unresolved")
+
+
+def test_one_file_linted_alone_reports_what_the_folder_run_reports(ws: Path, tmp_path: Path):
+    # Padding: the lone file is a small part of the workspace, so lint takes the narrow path
+    # (only what its imports ask about is indexed: lint_exports._narrowed).
+    for k in range(12):
+        (ws / "pad" / f"p{k}.reml").parent.mkdir(parents=True, exist_ok=True)
+        (ws / "pad" / f"p{k}.reml").write_text(f"module pad.p{k}\npub fn f{k}() -> Int {{ {k} }}\n",
+                                               encoding="utf-8")
+    whole = lint(ws, tmp_path / "c1")
+    for rel in SOURCES:
+        alone = lint(ws, tmp_path / "c2", target=rel)
+        assert alone["diagnostics"] == [d for d in whole["diagnostics"]
+                                        if d["location"]["file"] == rel], rel
+    assert members(whole)  # the fixture has cross-module findings to compare

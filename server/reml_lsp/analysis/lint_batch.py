@@ -302,7 +302,7 @@ def lint_files(jobs_in: Sequence[LintJob], *, locale: str, allow_top_level_expr:
                         early[path] = (raw, quals)
                 return [entry for entry, _, _ in done]
 
-            workspace = build_workspace(roots, cache, index_many)
+            workspace = build_workspace(roots, cache, index_many, linted)
         return _lint(jobs_in, locale, allow_top_level_expr, pool, cache, progress, render,
                      workspace, early)
     finally:

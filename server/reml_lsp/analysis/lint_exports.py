@@ -12,6 +12,7 @@ a change to what an imported module declares re-lints its importers and nothing 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -19,12 +20,16 @@ from pathlib import Path
 import attrs
 
 from reml_lsp.analysis.file_index import FORMAT, FileIndex
-from reml_lsp.analysis.module_exports import ExportTable, asked_paths
+from reml_lsp.analysis.module_exports import ExportTable, asked_paths, entry_names, prefixes
+from reml_lsp.analysis.source import decode
+from reml_lsp.analysis.tree import module_path
 from reml_lsp.cache.fingerprint import tool_fingerprint
 from reml_lsp.cache.store import CacheStore
+from reml_lsp.syntax.parser import ItemParser
 from reml_lsp.workspace import find_root, relative_path
 
 KIND = "index"  # the server's index rows (lsp.indexing): one cache for the editor and lint
+MODULE_KIND = "module-path"  # a file's module path alone (lint of a few files: _narrowed)
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "__pycache__", ".reml"})
 MAX_FILES = 20000  # as the server: past it, the rest of a folder is not indexed
 # (resolved path, bytes, workspace-relative path) → their entries, in order (the caller's pool)
@@ -65,9 +70,27 @@ class LintWorkspace:
 
 
 def build_workspace(roots: Iterable[Path], cache: CacheStore | None,
-                    index_many: IndexMany) -> LintWorkspace:
-    """Index every file under ``roots`` (cached entries first, the rest through
-    ``index_many``), writing the new entries to ``cache``."""
+                    index_many: IndexMany, linted: Iterable[Path] | None = None
+                    ) -> LintWorkspace:
+    """The workspace of every file under ``roots``: each file's entry from the cache, else
+    through ``index_many`` (new entries are written to ``cache``).
+
+    ``linted`` (resolved paths): when they are a small part of the workspace (a pre-commit hook
+    linting the changed files), only what their imports ask about is indexed — the answers are
+    the same (``_narrowed``)."""
+    keyed = _workspace_keyed(roots)
+    if linted is not None:
+        wanted = set(linted)
+        if len(wanted) * NARROW_RATIO < len(keyed):
+            return _narrowed(keyed, wanted, cache, index_many)
+    return workspace_of(_entries(keyed, cache, index_many))
+
+
+NARROW_RATIO = 4  # linted files × this < workspace files: index only what their imports ask
+
+
+def _workspace_keyed(roots: Iterable[Path]) -> list[tuple[Path, str, bytes, str]]:
+    """(resolved path, workspace-relative path, bytes, index cache key) of every file."""
     keyed: list[tuple[Path, str, bytes, str]] = []
     seen: set[Path] = set()
     folder_roots: dict[Path, Path] = {}
@@ -86,6 +109,12 @@ def build_workspace(roots: Iterable[Path], cache: CacheStore | None,
                 owner = folder_roots[real.parent] = find_root(real, fallback=root)
             rel = relative_path(real, owner)
             keyed.append((real, rel, data, index_key(data, rel)))
+    return keyed
+
+
+def _entries(keyed: list[tuple[Path, str, bytes, str]], cache: CacheStore | None,
+             index_many: IndexMany) -> dict[Path, FileIndex]:
+    """The entries of these files: cached rows first, the rest through ``index_many``."""
     found = cache.get_many(KIND, [k for *_, k in keyed]) if cache is not None else {}
     entries: dict[Path, FileIndex] = {}
     misses: list[tuple[Path, str, bytes, str]] = []
@@ -102,12 +131,63 @@ def build_workspace(roots: Iterable[Path], cache: CacheStore | None,
         if cache is not None:
             cache.put_many(KIND, [(key, entry.to_json())
                                   for (_, _, _, key), entry in zip(misses, fresh, strict=True)])
-    return workspace_of(entries)
+    return entries
+
+
+def _narrowed(keyed: list[tuple[Path, str, bytes, str]], linted: set[Path],
+              cache: CacheStore | None, index_many: IndexMany) -> LintWorkspace:
+    """The workspace as the linted files see it, indexing little.
+
+    What ``for_file`` answers for a file depends on its own entry, the names of the modules it
+    asks about, and which module paths exist at or below those (``is_module``, the children).
+    So: the linted files are indexed; every other file only has its module path read (the
+    ``module`` header among its first items, else its relative path: ``module_path``, from a
+    parse of those items alone); the files of the asked modules are indexed in full. The table
+    then holds the same answers for these questions as the whole workspace's."""
+    own = _entries([k for k in keyed if k[0] in linted], cache, index_many)
+    asked: set[str] = set()
+    for entry in own.values():
+        asked |= asked_paths((i.path for i in entry.imports), entry.module)
+    modules: dict[Path, str] = {real: e.module for real, e in own.items()}
+    rest = [k for k in keyed if k[0] not in modules]
+    # A module path is cached under the index entry's key (same bytes, path and tool).
+    found = cache.get_many(MODULE_KIND, [k for *_, k in rest]) if cache is not None else {}
+    fresh: list[tuple[str, str]] = []
+    for real, rel, data, key in rest:
+        known = found.get(key)
+        if not isinstance(known, str):
+            known = module_of_bytes(data, rel)
+            fresh.append((key, known))
+        modules[real] = known
+    if cache is not None and fresh:
+        cache.put_many(MODULE_KIND, fresh)
+    relevant = {m for m in modules.values()
+                if any(m == p or m.startswith(p + ".") for p in asked)}
+    full = [k for k in keyed if k[0] not in own and modules[k[0]] in asked]
+    entries = {**own, **_entries(full, cache, index_many)}
+    by_module: dict[str, list[FileIndex]] = {}
+    for e in entries.values():
+        if e.module in asked:
+            by_module.setdefault(e.module, []).append(e)
+    table = ExportTable({m: entry_names(es) for m, es in by_module.items()}, prefixes(relevant))
+    return _with_children(table, own)
+
+
+def module_of_bytes(data: bytes, rel: str) -> str:
+    """The module path the file's index entry would hold (``module_path`` of its first items
+    with a tree, as ``index_bytes`` parses them), parsing only those items."""
+    text, _ = decode(data)
+    first = itertools.islice((i for i in ItemParser(text, findings=False).items()
+                              if i.tree is not None), 3)
+    return module_path(text, [(i.tree, 0) for i in first], rel)
 
 
 def workspace_of(entries: dict[Path, FileIndex]) -> LintWorkspace:
     """The workspace of these entries (resolved path → entry; the server passes its index)."""
-    table = ExportTable.of(entries.values())
+    return _with_children(ExportTable.of(entries.values()), entries)
+
+
+def _with_children(table: ExportTable, entries: dict[Path, FileIndex]) -> LintWorkspace:
     children: dict[str, set[str]] = {}
     for p in table.modules:
         parent = p.rpartition(".")[0]
