@@ -161,3 +161,42 @@ async def test_a_file_changed_on_disk_is_reindexed(client):
             break
         await asyncio.sleep(0.25)
     assert names == [name]
+
+
+async def symbol_names(client, query: str) -> list[str]:
+    found = await client.workspace_symbol_async(lsp.WorkspaceSymbolParams(query=query))
+    return [s.name for s in found]
+
+
+async def test_closing_a_saved_document_keeps_its_entry(client):
+    path = client.root / "m5.reml"
+    text = path.read_text(encoding="utf-8")
+    assert "api_5" in await symbol_names(client, "api_5")  # indexed
+    doc_uri = await open_doc(client, path, text)
+    client.text_document_did_close(lsp.DidCloseTextDocumentParams(
+        text_document=lsp.TextDocumentIdentifier(uri=doc_uri)))
+    # Answered at once from the entry of the closed text (it is the text on disk): no gap
+    # until a background re-read.
+    assert "api_5" in await symbol_names(client, "api_5")
+
+
+async def test_closing_with_unsaved_edits_brings_back_the_disk_version(client):
+    path = client.root / "m6.reml"
+    text = path.read_text(encoding="utf-8")
+    doc_uri = await open_doc(client, path, text)
+    unsaved = f"unsaved_6_{client.profile.replace('-', '_')}"
+    client.text_document_did_change(lsp.DidChangeTextDocumentParams(
+        text_document=lsp.VersionedTextDocumentIdentifier(uri=doc_uri, version=2),
+        content_changes=[lsp.TextDocumentContentChangeWholeDocument(
+            text=text + f"\npub fn {unsaved}() -> Int {{ 6 }}\n")]))
+    assert await symbol_names(client, unsaved) == [unsaved]  # the editor's text while open
+    client.text_document_did_close(lsp.DidCloseTextDocumentParams(
+        text_document=lsp.TextDocumentIdentifier(uri=doc_uri)))
+    names: list[str] = [unsaved]
+    for _ in range(100):  # the disk version is read again in the background
+        names = await symbol_names(client, unsaved)
+        if not names and "api_6" in await symbol_names(client, "api_6"):
+            break
+        await asyncio.sleep(0.1)
+    assert names == []
+    assert "api_6" in await symbol_names(client, "api_6")

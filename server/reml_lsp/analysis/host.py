@@ -113,13 +113,23 @@ class AnalysisHost:
         doc.changed()
         return True
 
-    def close_document(self, key: str) -> None:
-        """Forget the document and its index entry (the indexer reads the file again)."""
-        self.docs.pop(key, None)
+    def close_document(self, key: str, disk: bytes | None = None) -> bool:
+        """Forget the document. When the file on disk (``disk``: its bytes, None if unreadable)
+        holds the document's text, the index keeps the entry of that text, which is what the
+        indexer would read (importers keep their answers, references and symbols their
+        locations); otherwise the entry is dropped and False says the file must be read again."""
+        doc = self.docs.pop(key, None)
         self._pinned_at.pop(key, None)
         self._pinned_names.pop(key, None)
-        self.index.drop(key)
+        kept = (doc is not None and disk is not None and key in self.index.files
+                and decode(disk)[0] == doc.text)  # (config documents are not indexed)
+        if kept:
+            self.index.put_file(key, doc.module().file_index())
+            self.index.unpin(key)
+        else:
+            self.index.drop(key)
         self._index_changed()
+        return kept
 
     # -- index changes ---------------------------------------------------------------------
     def open(self, info: ModuleInfo) -> None:

@@ -99,6 +99,21 @@ class Indexer:
                 self._rescan is None or self._rescan.done()):
             self._rescan = asyncio.ensure_future(self._background_scan())
 
+    def refresh_soon(self) -> None:
+        """Read what changed on disk again, in the background, after the scan under way (a
+        closed document whose saved text differs from the editor's: its entry was dropped)."""
+        if self.task is None:
+            return  # the first build has not started: it will read every file
+        previous = self._rescan
+
+        async def after() -> None:
+            if previous is not None and not previous.done():
+                with contextlib.suppress(asyncio.CancelledError):
+                    await previous
+            await self._background_scan()
+
+        self._rescan = asyncio.ensure_future(after())
+
     async def _background_scan(self) -> None:
         try:
             await self.scan(progress=False)

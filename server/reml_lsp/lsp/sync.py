@@ -17,8 +17,10 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from reml_lsp.lsp.convert import offset_of, to_lsp_diagnostic
+from reml_lsp.lsp.indexing import indexer_of
 from reml_lsp.lsp.open_doc import OpenDoc
 from reml_lsp.lsp.server import RemlServer
+from reml_lsp.lsp.uris import uri_to_path
 
 log = logging.getLogger("reml_lsp.lsp")
 
@@ -258,6 +260,20 @@ async def did_save(ls: RemlServer, params: lsp.DidSaveTextDocumentParams) -> Non
     settle_audit(ls, doc)
 
 
+def read_disk(uri: str) -> bytes | None:
+    """The file's bytes on disk (None: not a file, gone, unreadable or over the size limit)."""
+    path = uri_to_path(uri)
+    try:
+        if path is None or path.stat().st_size > MAX_CLOSE_READ:
+            return None
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+MAX_CLOSE_READ = 8 << 20  # bytes read on close to tell whether the editor's text is saved
+
+
 def did_close(ls: RemlServer, params: lsp.DidCloseTextDocumentParams) -> None:
     doc = ls.docs.pop(params.text_document.uri, None)
     if doc is None:
@@ -265,7 +281,8 @@ def did_close(ls: RemlServer, params: lsp.DidCloseTextDocumentParams) -> None:
     if doc.task is not None:
         doc.task.cancel()
     settle_audit(ls, doc)
-    ls.host.close_document(doc.uri)
+    if not ls.host.close_document(doc.uri, read_disk(doc.uri)):
+        indexer_of(ls).refresh_soon()  # the saved version comes back from the disk
     ls._disk_cache.pop(doc.uri, None)
     if not ls.pull_mode:
         ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(
