@@ -119,3 +119,22 @@ def test_one_file_linted_alone_reports_what_the_folder_run_reports(ws: Path, tmp
         assert alone["diagnostics"] == [d for d in whole["diagnostics"]
                                         if d["location"]["file"] == rel], rel
     assert members(whole)  # the fixture has cross-module findings to compare
+
+
+def test_a_domain_without_names_does_not_index_the_workspace(ws: Path, tmp_path: Path):
+    cache = tmp_path / "cache"
+    rel = next(iter(SOURCES))
+    lint(ws, cache, "--domain", "parser", target=rel)
+    db = sqlite3.connect(cache / "reml-lsp" / "analysis" / FILE_NAME)
+    try:
+        kinds = {k for (k,) in db.execute("SELECT DISTINCT kind FROM entries")}
+    finally:
+        db.close()
+    assert "lint" in kinds and "index" not in kinds and "module-path" not in kinds
+    lint(ws, cache, target=rel)  # the names domain (all domains) does index
+    db = sqlite3.connect(cache / "reml-lsp" / "analysis" / FILE_NAME)
+    try:
+        kinds = {k for (k,) in db.execute("SELECT DISTINCT kind FROM entries")}
+    finally:
+        db.close()
+    assert "index" in kinds

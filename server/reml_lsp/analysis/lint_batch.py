@@ -279,15 +279,17 @@ def lint_files(jobs_in: Sequence[LintJob], *, locale: str, allow_top_level_expr:
                jobs: int | None = None, cache: CacheStore | None = None,
                progress: Progress | None = None, mp_context: Any = None,
                render: Render | None = None,
-               workspace: LintWorkspace | None = None) -> list[LintResult]:
+               workspace: LintWorkspace | None = None,
+               modules: bool = True) -> list[LintResult]:
     """One result per job, in order. ``jobs`` = worker processes (1: this process).
     ``render`` must be a module-level function (workers receive it by name). ``workspace``:
-    the modules imports are judged against (default: every file under the jobs' roots)."""
+    the modules imports are judged against (default: the files under the jobs' roots);
+    ``modules=False``: none (imports are not judged: a run that reports no names finding)."""
     pool = _Pool(jobs or default_jobs(), mp_context)
     early: dict[Path, tuple[Raw, frozenset[tuple[str, str]]]] = {}
     try:
         roots = {Path(job.root) for job in jobs_in if job.root}
-        if workspace is None and roots:
+        if workspace is None and roots and modules:
             linted = {Path(job.path).resolve(): job for job in jobs_in}
 
             def index_many(files: list[tuple[Path, bytes, str]]) -> list[FileIndex]:

@@ -38,7 +38,9 @@ def run_jobs(args: argparse.Namespace, jobs: Sequence[LintJob], locale: str, *,
             return lint_files(jobs, locale=locale,
                               allow_top_level_expr=getattr(args, "allow_top_level_expr", False),
                               jobs=getattr(args, "jobs", None), cache=cache, progress=progress,
-                              render=v2_text if json_output else None)
+                              render=v2_text if json_output else None,
+                              # other domains do not need the workspace's modules indexed
+                              modules=getattr(args, "domain", None) in (None, "names"))
     finally:
         if cache is not None:
             cache.close()
