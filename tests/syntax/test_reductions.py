@@ -9,7 +9,13 @@ from lark import Token, Tree
 from lark.parsers.lalr_analysis import Shift
 from reml_lsp.syntax.grammar import tables
 from reml_lsp.syntax.parser import parse_items
-from reml_lsp.syntax.reductions import _is_identity, fast_tables, specialise, unit_chain
+from reml_lsp.syntax.reductions import (
+    _is_identity,
+    after_goto,
+    fast_tables,
+    specialise,
+    unit_chain,
+)
 
 
 def _children(rule, shape: list[int]) -> list:
@@ -86,6 +92,41 @@ def test_unit_chains_end_where_lark_s_table_walk_ends():
                 checked += 1
     assert checked > 1000
     assert fast.units  # memoised
+
+
+def _lark_after_goto(tabs, lhs: str, below: int, term: str):
+    """Lark's table: the goto on ``lhs`` from ``below``, then unit reductions on ``term``."""
+    step = tabs.states[below][lhs][1]
+    while True:
+        lark_act = tabs.states[step].get(term)
+        if lark_act is None or lark_act[0] is Shift or not _is_identity(lark_act[1]):
+            return step, lark_act
+        step = tabs.states[below][lark_act[1].origin.name][1]
+
+
+def test_after_a_reduction_the_memo_leads_where_lark_s_table_leads():
+    """``after_goto`` (memoised per left-hand side) agrees with lark's goto and unit reductions,
+    for every state a reduction can uncover and every token that state's goto target takes."""
+    tabs = tables()
+    fast = fast_tables(tabs, findings=False)
+    by_lhs: dict[str, tuple] = {}
+    for state, acts in tabs.states.items():
+        for term, (action, rule) in acts.items():
+            if action is not Shift:
+                by_lhs.setdefault(rule.origin.name, fast.actions[state][term][1])
+    checked = 0
+    for lhs, (_size, _callback, goto, _name, after) in by_lhs.items():
+        for below, target in goto.items():
+            for term in fast.actions[target]:
+                state, nxt = after_goto(fast, after, goto, below, term)
+                assert after[below, term] == (state, nxt)
+                step, lark_act = _lark_after_goto(tabs, lhs, below, term)
+                assert state == step
+                assert (nxt is None) == (lark_act is None)
+                if lark_act is not None and lark_act[0] is Shift:
+                    assert nxt == (lark_act[1], None)
+                checked += 1
+    assert checked > 10000
 
 
 def test_both_modes_build_the_same_trees():

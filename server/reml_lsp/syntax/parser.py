@@ -45,6 +45,7 @@ from reml_lsp.syntax.reductions import (
     MAX_TREE_DEPTH,
     FastTables,
     TooDeep,
+    after_goto,
     begin_item,
     fast_tables,
     first_leaf_at,
@@ -260,7 +261,7 @@ class _ItemRun:
                             values.append(tok)
                             fed = True
                             break
-                        size, callback, goto, name = reduce
+                        size, callback, goto, name, after = reduce
                         if size < 0:  # a chain of unit reductions: memoised (``unit_chain``)
                             hit = units.get((stack[-2], stack[-1], ttype))
                             if hit is None:
@@ -284,9 +285,13 @@ class _ItemRun:
                                 node.children = children
                                 node._meta = None
                                 values.append(node)
-                            stack.append(goto[stack[-1]])
                             built += 1
-                            act = actions[stack[-1]].get(ttype)
+                            # The goto, and the unit chain after it: memoised (``after_goto``).
+                            hit = after.get((stack[-1], ttype))
+                            if hit is None:
+                                hit = after_goto(fast, after, goto, stack[-1], ttype)
+                            stack.append(hit[0])
+                            act = hit[1]
                         if act is None:
                             fed = False
                             break
@@ -404,7 +409,7 @@ class _ItemRun:
                 stack.append(target)
                 values.append(tok)
                 return None
-            size, callback, goto, _name = reduce
+            size, callback, goto, _name, _after = reduce
             cut = len(stack) - (1 if size < 0 else size)
             if cut < low:
                 journal.append(stack[cut:low])

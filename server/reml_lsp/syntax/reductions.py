@@ -268,11 +268,12 @@ def _is_identity(rule: Any) -> bool:
 
 class FastTables:
     """The table in the shape the driver's hot loop reads. An action is ``(target, None)`` for a
-    shift or ``(0, (size, callback, goto, name))`` for a reduction: ``goto`` maps the state the
-    reduction uncovers to the next one; ``name`` is set when the callback only builds
+    shift or ``(0, (size, callback, goto, name, after))`` for a reduction: ``goto`` maps the
+    state the reduction uncovers to the next one; ``name`` is set when the callback only builds
     ``Tree(name, children)`` (the driver builds it inline, same tree); ``size`` is -1 for a
-    unit reduction that keeps its child (no callback). ``units`` memoises unit chains
-    (``unit_chain``); ``callbacks`` maps each rule to its tree-building function."""
+    unit reduction that keeps its child (no callback); ``after`` memoises where the goto and the
+    unit chain after it lead (``after_goto``, one per left-hand side). ``units`` memoises unit
+    chains (``unit_chain``); ``callbacks`` maps each rule to its tree-building function."""
 
     __slots__ = ("actions", "callbacks", "units")
 
@@ -303,6 +304,21 @@ def unit_chain(fast: FastTables, below: int, top: int, term: str) -> tuple[int, 
     return state, act
 
 
+def after_goto(fast: FastTables, after: dict, goto: dict[int, int], below: int, term: str
+               ) -> tuple[int, tuple | None]:
+    """Where a reduction whose goto is ``goto`` leads when it uncovers ``below`` with ``term``
+    next: the goto's state, or the end of the unit chain that follows it, and the action
+    there. It depends on these only, so it is memoised in ``after`` (the reduction's own)."""
+    state = goto[below]
+    act = fast.actions[state].get(term)
+    if act is not None and act[1] is not None and act[1][0] < 0:
+        state, act = unit_chain(fast, below, state, term)
+    if len(after) >= _UNITS_MAX:
+        after.clear()
+    after[below, term] = (state, act)
+    return state, act
+
+
 def fast_tables(tabs: Tables, findings: bool = True) -> FastTables:
     """The driver's table (``FastTables``). ``findings=False``: the callbacks that only report
     findings are left out (same trees)."""
@@ -321,6 +337,7 @@ def fast_tables(tabs: Tables, findings: bool = True) -> FastTables:
     # entries would otherwise each hold their own: megabytes of resident memory).
     shifts: dict[int, tuple] = {}
     reduces: dict[Any, tuple] = {}
+    afters: dict[str, dict[tuple[int, str], tuple[int, tuple | None]]] = {}
     for state, acts in tabs.states.items():
         a: dict[str, tuple] = {}
         for sym, (action, arg) in acts.items():
@@ -333,13 +350,14 @@ def fast_tables(tabs: Tables, findings: bool = True) -> FastTables:
             else:
                 act = reduces.get(arg)
                 if act is None:
-                    goto = gotos[arg.origin.name]
+                    lhs = arg.origin.name
+                    goto, after = gotos[lhs], afters.setdefault(lhs, {})
                     if _is_identity(arg):
-                        act = (0, (-1, None, goto, None))
+                        act = (0, (-1, None, goto, None, after))
                     else:
                         cb = callbacks[arg]
-                        act = (0, (len(arg.expansion), cb,
-                                   goto, plain[arg] if cb is built[arg] else None))
+                        act = (0, (len(arg.expansion), cb, goto,
+                                   plain[arg] if cb is built[arg] else None, after))
                     reduces[arg] = act
                 a[sym] = act
         actions[state] = a
