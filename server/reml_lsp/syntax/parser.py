@@ -52,7 +52,6 @@ from reml_lsp.syntax.reductions import (
     flatten_chains,
     needs_checks,
     too_deep_at,
-    unit_chain,
 )
 from reml_lsp.syntax.treeutil import first_token
 
@@ -201,7 +200,7 @@ class _ItemRun:
         # ``self.values`` are only changed in place from here on.
         stack, values = self.stack, self.values
         fast = self.owner.fast
-        actions, units = fast.actions, fast.units
+        actions = fast.actions
         until = self.until
         # Only these token types need the checks before the table is consulted (all of them
         # when parsing stops at a caret).
@@ -262,10 +261,10 @@ class _ItemRun:
                             fed = True
                             break
                         size, callback, goto, name, after = reduce
-                        if size < 0:  # a chain of unit reductions: memoised (``unit_chain``)
-                            hit = units.get((stack[-2], stack[-1], ttype))
+                        if size < 0:  # a chain of unit reductions: memoised (``after_goto``)
+                            hit = after.get((stack[-2], ttype))
                             if hit is None:
-                                hit = unit_chain(fast, stack[-2], stack[-1], ttype)
+                                hit = after_goto(fast, after, goto, stack[-2], ttype)
                             stack[-1], act = hit
                         else:
                             if size == 1:  # most reductions: no slices

@@ -272,35 +272,29 @@ class FastTables:
     state the reduction uncovers to the next one; ``name`` is set when the callback only builds
     ``Tree(name, children)`` (the driver builds it inline, same tree); ``size`` is -1 for a
     unit reduction that keeps its child (no callback); ``after`` memoises where the goto and the
-    unit chain after it lead (``after_goto``, one per left-hand side). ``units`` memoises unit
-    chains (``unit_chain``); ``callbacks`` maps each rule to its tree-building function."""
+    unit chain after it lead (``after_goto``, one per left-hand side). ``callbacks`` maps each
+    rule to its tree-building function."""
 
-    __slots__ = ("actions", "callbacks", "units")
+    __slots__ = ("actions", "callbacks")
 
     def __init__(self, actions: dict[int, dict[str, tuple]], callbacks: dict[Any, Any]) -> None:
         self.actions = actions
         self.callbacks = callbacks
-        self.units: dict[tuple[int, int, str], tuple[int, tuple | None]] = {}
 
 
-_UNITS_MAX = 1 << 16  # memoised unit chains (a few thousand in practice)
+_AFTER_MAX = 1 << 16  # memoised entries per left-hand side (a few dozen in practice)
 
 
 def unit_chain(fast: FastTables, below: int, top: int, term: str) -> tuple[int, tuple | None]:
     """The state a chain of unit reductions on ``term`` ends in from ``top`` (above ``below``),
-    and the action there. Unit reductions replace the top and keep ``below``, so the chain
-    depends on these three only: it is walked once and memoised (an identifier in an
-    expression climbs ten levels of ``?rule`` before the next operator)."""
+    and the action there. Unit reductions replace the top and keep ``below`` (an identifier in
+    an expression climbs ten levels of ``?rule`` before the next operator)."""
     actions = fast.actions
     state = top
     act = actions[state].get(term)
     while act is not None and act[1] is not None and act[1][0] < 0:
         state = act[1][2][below]
         act = actions[state].get(term)
-    units = fast.units
-    if len(units) >= _UNITS_MAX:
-        units.clear()
-    units[below, top, term] = (state, act)
     return state, act
 
 
@@ -308,12 +302,10 @@ def after_goto(fast: FastTables, after: dict, goto: dict[int, int], below: int, 
                ) -> tuple[int, tuple | None]:
     """Where a reduction whose goto is ``goto`` leads when it uncovers ``below`` with ``term``
     next: the goto's state, or the end of the unit chain that follows it, and the action
-    there. It depends on these only, so it is memoised in ``after`` (the reduction's own)."""
-    state = goto[below]
-    act = fast.actions[state].get(term)
-    if act is not None and act[1] is not None and act[1][0] < 0:
-        state, act = unit_chain(fast, below, state, term)
-    if len(after) >= _UNITS_MAX:
+    there. It depends on these only (a unit reduction's too: it replaces the top with the goto
+    from ``below``), so it is memoised in ``after``, one per left-hand side."""
+    state, act = unit_chain(fast, below, goto[below], term)
+    if len(after) >= _AFTER_MAX:
         after.clear()
     after[below, term] = (state, act)
     return state, act
