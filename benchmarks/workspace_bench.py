@@ -211,6 +211,7 @@ def _descendants(pid: int) -> list[int]:
 
 
 def session(root: Path, env: dict[str, str], *, measure_queries: bool) -> dict[str, Any]:
+    spawned = time.perf_counter()
     client = Client(env)
     uri_root = root.as_uri()
     client.request("initialize", {
@@ -281,6 +282,7 @@ def session(root: Path, env: dict[str, str], *, measure_queries: bool) -> dict[s
                 break
         time.sleep(0.05)
     out: dict[str, Any] = {"ready_s": (ready_at or time.perf_counter()) - t0,
+                           "ready_from_spawn_s": (ready_at or time.perf_counter()) - spawned,
                            "ready_cpu_s": ready_cpu,
                            "edits": edits, "idle": idle, "rss_peak_mb": peak,
                            "pss_peak_mb": peak_pss}
@@ -362,7 +364,9 @@ def main() -> None:
             warm = session(root, env, measure_queries=False)
             e = cold["edits"]
             print(f"index ready: cold {cold['ready_s']:.2f} s (target ≤ 15), "
-                  f"warm {warm['ready_s']:.2f} s (target ≤ 3)")
+                  f"warm {warm['ready_s']:.2f} s (target ≤ 3), from `initialized`; from the "
+                  f"server's spawn (its start-up and initialize included): cold "
+                  f"{cold['ready_from_spawn_s']:.2f} s, warm {warm['ready_from_spawn_s']:.2f} s")
             print(f"CPU seconds until ready (server process incl. the edits / with workers): "
                   f"cold {cold['ready_cpu_s'][0]:.1f} / {cold['ready_cpu_s'][1]:.1f}, "
                   f"warm {warm['ready_cpu_s'][0]:.1f} / {warm['ready_cpu_s'][1]:.1f}")

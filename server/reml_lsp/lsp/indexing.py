@@ -16,6 +16,7 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import threading
 import uuid
 from collections.abc import Awaitable
 from concurrent.futures import ProcessPoolExecutor
@@ -143,12 +144,7 @@ class Indexer:
                         self.stamps.pop(uri, None)
                 stale = [f for f in listing if self.stamps.get(f[0]) != f[2]
                          or f[0] not in self.ls.workspace_index.files]
-                if sum(f[2][1] for f in stale) > IN_PROCESS_BYTES:
-                    # Workers will likely be needed: their fork server starts (a second or two of
-                    # imports and parser tables) while this process reads and hashes the files.
-                    _, probe = await loop.run_in_executor(None, self._lookup, stale[:PROBE])
-                    if probe:
-                        loop.run_in_executor(None, _start_fork_server)
+                await loop.run_in_executor(None, self._warm_workers, stale)
                 hits, misses = await loop.run_in_executor(None, self._lookup, stale)
                 for uri, stamp, entry in hits:
                     self._apply(uri, stamp, entry)
@@ -165,6 +161,27 @@ class Indexer:
             finally:
                 if token is not None:
                     self._end(token)
+
+    def _warm_workers(self, stale: list[tuple[str, Path, Stamp]]) -> None:
+        """Start the workers' fork server (its imports and parser tables: ~0.4 CPU-s) when the
+        ``stale`` files will likely need workers: more than ``IN_PROCESS_BYTES``, and the first
+        few miss the cache. It then loads while this process reads and hashes the files."""
+        if sum(f[2][1] for f in stale) > IN_PROCESS_BYTES:
+            _, probe = self._lookup(stale[:PROBE])
+            if probe:
+                _start_fork_server()
+
+    def prepare(self) -> None:
+        """At `initialize`: the same decision, in a thread, from a first listing, so that the
+        fork server loads while this process still starts up (its imports and tables leave the
+        other cores idle) rather than after `initialized`."""
+        def run() -> None:
+            try:
+                self._warm_workers(self._list())
+            except Exception:  # the scan decides again
+                log.debug("index pre-start failed", exc_info=True)
+
+        threading.Thread(target=run, name="reml-index-prepare", daemon=True).start()
 
     def _host(self):
         return host_of(self.ls)
@@ -335,6 +352,13 @@ def indexer_of(ls) -> Indexer:
         indexer = Indexer(ls)
         ls._indexer = indexer
     return indexer
+
+
+def prepare_indexing(ls) -> None:
+    """At `initialize` (the workspace folders are known): get the index workers ready while
+    the server starts up, when the workspace will likely need them."""
+    if ls.roots:
+        indexer_of(ls).prepare()
 
 
 def start_indexing(ls) -> None:

@@ -10,7 +10,7 @@ from lsprotocol import types as lsp
 
 from reml_lsp.lsp import gc_session
 from reml_lsp.lsp.children import kill_all
-from reml_lsp.lsp.indexing import close_indexer, start_indexing
+from reml_lsp.lsp.indexing import close_indexer, prepare_indexing, start_indexing
 from reml_lsp.lsp.server import RemlServer
 from reml_lsp.lsp.sync import republish_all, settle_all
 from reml_lsp.lsp.trust import vet_audit_database
@@ -39,6 +39,7 @@ def vet_settings(ls: RemlServer) -> None:
 
 def initialize(ls: RemlServer, params: lsp.InitializeParams) -> None:
     ls.on_initialize(params)
+    prepare_indexing(ls)  # the index workers load while this process finishes starting
     if ls.warming is not None:
         ls.warming.wait()  # grammar tables loaded before the first didOpen
         ls.warming = None
