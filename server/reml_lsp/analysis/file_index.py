@@ -15,8 +15,8 @@ from typing import Any, NamedTuple
 import attrs
 from lark import Token, Tree
 
+from reml_lsp.analysis.decl_names import use_imports
 from reml_lsp.analysis.positions import LineIndex
-from reml_lsp.analysis.scopes import use_imports
 from reml_lsp.analysis.symbols import Record, symbol_records
 from reml_lsp.analysis.tree import NAME_TYPES, Entry, decl_of, module_path, span
 
