@@ -260,14 +260,27 @@ class _Pool:
         return self.pool
 
     def index_many(self, tasks: list[tuple[LintJob | None, bytes, str]], locale: str,
-                   allow: bool, render: Render | None) -> list[Indexed]:
-        if self.size <= 1 or len(tasks) <= 1:
-            return _index_task(tasks, locale, allow, render)
+                   allow: bool, render: Render | None,
+                   progress: Progress | None = None) -> list[Indexed]:
+        """The entries of ``tasks`` (the linted files analysed too); ``progress`` sees the
+        files indexed so far (the bar moves during a cold run's indexing pass)."""
         size = max(1, min(16, len(tasks) // (self.size * 8)))
+        if self.size <= 1 or len(tasks) <= 1:
+            out: list[Indexed] = []
+            for k in range(0, len(tasks), size):
+                out.extend(_index_task(tasks[k:k + size], locale, allow, render))
+                if progress is not None:
+                    progress(len(out), len(tasks))
+            return out
         pool = self.get(len(tasks))
         futures = [pool.submit(_index_task, tasks[k:k + size], locale, allow, render)
                    for k in range(0, len(tasks), size)]
-        return [done for f in futures for done in f.result()]
+        out = []
+        for f in futures:
+            out.extend(f.result())
+            if progress is not None:
+                progress(len(out), len(tasks))
+        return out
 
     def close(self) -> None:
         if self.pool is not None:
@@ -298,7 +311,8 @@ def lint_files(jobs_in: Sequence[LintJob], *, locale: str, allow_top_level_expr:
                     job = linted.get(path)
                     tasks.append((job if job is not None and job.rel_path == rel else None,
                                   data, rel))
-                done = pool.index_many(tasks, locale, allow_top_level_expr, render)
+                done = pool.index_many(tasks, locale, allow_top_level_expr, render,
+                                       progress)
                 for (path, _, _), (_, raw, quals) in zip(files, done, strict=True):
                     if raw is not None and quals is not None:
                         early[path] = (raw, quals)

@@ -3,17 +3,26 @@ the work has taken more than a moment (short runs print nothing extra)."""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from typing import Any
 
 DELAY_S = 0.5
+PROGRESS_DELAY_ENV = "REML_PROGRESS_DELAY_S"  # overrides DELAY_S (tests, impatient users)
+
+
+def progress_delay() -> float:
+    try:
+        return float(os.environ.get(PROGRESS_DELAY_ENV, DELAY_S))
+    except ValueError:
+        return DELAY_S
 
 
 class BatchProgress:
-    def __init__(self, label: str, *, delay: float = DELAY_S, stream: Any = None) -> None:
+    def __init__(self, label: str, *, delay: float | None = None, stream: Any = None) -> None:
         self.label = label
-        self.delay = delay
+        self.delay = progress_delay() if delay is None else delay
         self.stream = stream or sys.stderr
         self.started = time.monotonic()
         self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import threading
 from collections.abc import Iterator
@@ -91,21 +90,14 @@ def run_launch(args: argparse.Namespace) -> int:
     return emit("gpu launch", doc, args.format, _render_launch)
 
 
-PROGRESS_DELAY_ENV = "REML_PROGRESS_DELAY_S"
-
-
 @contextmanager
 def _progress(label: str) -> Iterator[Any]:
     """A progress bar on stderr when it is a terminal, once the launch has taken
     ``$REML_PROGRESS_DELAY_S`` (default 0.5 s); nothing on a pipe. A ticker thread keeps it
     moving during one long kernel, between the launcher's ``(done, total)`` reports."""
-    from reml_lsp.cli.progress import DELAY_S, BatchProgress
+    from reml_lsp.cli.progress import BatchProgress
 
-    try:
-        delay = float(os.environ.get(PROGRESS_DELAY_ENV, DELAY_S))
-    except ValueError:
-        delay = DELAY_S
-    bar = BatchProgress(label, delay=delay, stream=sys.stderr)
+    bar = BatchProgress(label, stream=sys.stderr)
     if not bar.enabled:
         yield None
         return
