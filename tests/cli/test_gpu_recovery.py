@@ -4,12 +4,9 @@ step 3), and progress on stderr only when stderr is a terminal."""
 from __future__ import annotations
 
 import json
-import os
-import pty
-import subprocess
-import sys
 
 import pytest
+from cli_terminal import run_on_terminal
 from reml_lsp.audit.store import AuditStore
 
 OOM = ("gpu", "launch", "matmul", "-p", "n=1024", "--max-memory-mb", "1", "--backend", "numpy")
@@ -67,24 +64,7 @@ def test_refusals_before_running_do_not_roll_back(cli):
 
 
 def _stderr_on_terminal(cli, *args: str) -> tuple[int, str, str]:
-    leader, follower = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "reml_lsp.cli.main", *args], cwd=cli.root,
-                            env={**cli.env, "REML_PROGRESS_DELAY_S": "0"},
-                            stdout=subprocess.PIPE, stderr=follower)
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            data = os.read(leader, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    os.close(leader)
-    out = proc.stdout.read().decode()  # type: ignore[union-attr]
-    proc.stdout.close()  # type: ignore[union-attr]
-    return proc.wait(timeout=60), out, b"".join(chunks).decode("utf-8", "replace")
+    return run_on_terminal(list(args), cli.root, {**cli.env, "REML_PROGRESS_DELAY_S": "0"})
 
 
 def test_progress_on_a_terminal_and_nothing_extra_on_a_pipe(cli):

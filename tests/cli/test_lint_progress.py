@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from cli_terminal import run_on_terminal
 
 
 @pytest.fixture()
@@ -35,23 +35,7 @@ def run(root: Path, cache: Path, *, terminal: bool) -> tuple[int, str, str]:
         proc = subprocess.run(argv, cwd=root, env=env, capture_output=True, text=True,
                               timeout=300, check=False)
         return proc.returncode, proc.stdout, proc.stderr
-    leader, follower = pty.openpty()
-    out_path = root.parent / "stdout.json"  # a file: a pipe would fill while stderr is read
-    with out_path.open("wb") as out_file:
-        proc = subprocess.Popen(argv, cwd=root, env=env, stdout=out_file, stderr=follower)
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            data = os.read(leader, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    os.close(leader)
-    rc = proc.wait(timeout=300)
-    return rc, out_path.read_text(encoding="utf-8"), b"".join(chunks).decode("utf-8", "replace")
+    return run_on_terminal(argv[3:], root, env)
 
 
 def test_a_bar_on_a_terminal_and_nothing_on_a_pipe(folder: Path, tmp_path: Path):
