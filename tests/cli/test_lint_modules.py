@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_workspaces import write_workspace
 from reml_lsp.cache.store import FILE_NAME
 
 UTIL = "module ws.util\n\npub fn helper(x: Int) -> Int { x }\n"
@@ -27,13 +28,7 @@ SOURCES = {
 
 @pytest.fixture()
 def ws(tmp_path: Path) -> Path:
-    root = tmp_path / "ws"
-    for rel, text in SOURCES.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    (root / "reml.toml").write_text("", encoding="utf-8")
-    return root
+    return write_workspace(tmp_path / "ws", SOURCES)
 
 
 def lint(root: Path, cache: Path, *args: str, target: str = ".") -> dict:
