@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 import attrs
 
 from reml_lsp.analysis.file_index import FileIndex, IndexedSymbol, build_file_index
-from reml_lsp.analysis.module_exports import entry_names, library_path, prefixes
+from reml_lsp.analysis.module_exports import absolute_path, entry_names, library_path, prefixes
 from reml_lsp.analysis.scopes import Binding, ScopeIndex, build_scopes
 from reml_lsp.analysis.tree import Entry, module_path
 
@@ -172,18 +172,7 @@ class WorkspaceIndex:
 
     def absolute(self, path: str, current: str) -> str:
         """`self.x` / `super.x` / `::x` relative to the module ``current`` → absolute path."""
-        parts = path.split(".")
-        base = current.split(".")
-        if parts and parts[0] == "self":
-            return ".".join([*base, *parts[1:]])
-        if parts and parts[0] == "super":
-            up = 0
-            while up < len(parts) and parts[up] == "super":
-                up += 1
-            return ".".join([*base[: max(len(base) - up, 0)], *parts[up:]])
-        if parts and parts[0].startswith("::"):
-            return ".".join([parts[0][2:], *parts[1:]])
-        return path
+        return absolute_path(path, current)
 
     def resolve_import(self, binding: Binding, current: str
                        ) -> tuple[ModuleInfo, Binding | None] | None:
