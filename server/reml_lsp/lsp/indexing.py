@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 import multiprocessing
 import os
@@ -26,10 +25,10 @@ from typing import Any, TypeVar
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcContentModified
 
-from reml_lsp.analysis.file_index import FORMAT, FileIndex
+from reml_lsp.analysis.file_index import FileIndex
 from reml_lsp.analysis.lint_batch import default_jobs
+from reml_lsp.analysis.lint_exports import index_key
 from reml_lsp.analysis.modules import WorkspaceIndex
-from reml_lsp.cache.fingerprint import tool_fingerprint
 from reml_lsp.cache.store import CacheStore
 from reml_lsp.lsp.index_tasks import index_batch, worker_init
 from reml_lsp.lsp.uris import path_to_uri
@@ -48,12 +47,6 @@ PROBE = 8  # files looked up first: a miss among them starts the workers' fork s
 RESCAN_S = 2.0  # a workspace request re-checks file stamps when the last check is older
 
 Stamp = tuple[int, int]
-
-
-def _key(data: bytes, rel: str) -> str:
-    h = hashlib.sha256(data)
-    h.update(f"\0{tool_fingerprint()}\0{FORMAT}\0{rel}".encode("utf-8", "surrogateescape"))
-    return h.hexdigest()
 
 
 class Indexer:
@@ -223,7 +216,7 @@ class Indexer:
             except OSError as exc:
                 log.warning("cannot read %s: %s", path, exc)
                 continue
-            keyed.append((uri, rel, stamp, data, _key(data, rel)))
+            keyed.append((uri, rel, stamp, data, index_key(data, rel)))
         found = self.cache.get_many(KIND, [k for *_, k in keyed])
         hits, misses = [], []
         for uri, rel, stamp, data, key in keyed:
