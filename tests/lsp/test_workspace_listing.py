@@ -10,8 +10,7 @@ from pathlib import Path
 from reml_lsp.cache.store import CacheStore
 from reml_lsp.lsp.indexing import Indexer
 from reml_lsp.lsp.server import RemlServer
-from reml_lsp.lsp.workspace_files import reml_files
-from reml_lsp.workspace import relative_path
+from reml_lsp.workspace import relative_path, reml_files
 
 
 def layout(tmp: Path) -> Path:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -26,12 +25,10 @@ from reml_lsp.analysis.tree import module_path
 from reml_lsp.cache.fingerprint import tool_fingerprint
 from reml_lsp.cache.store import CacheStore
 from reml_lsp.syntax.parser import ItemParser
-from reml_lsp.workspace import find_root, relative_path
+from reml_lsp.workspace import find_root, relative_path, reml_files
 
 KIND = "index"  # the server's index rows (lsp.indexing): one cache for the editor and lint
 MODULE_KIND = "module-path"  # a file's module path alone (lint of a few files: _narrowed)
-SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "__pycache__", ".reml"})
-MAX_FILES = 20000  # as the server: past it, the rest of a folder is not indexed
 # (resolved path, bytes, workspace-relative path) → their entries, in order (the caller's pool)
 IndexMany = Callable[[list[tuple[Path, bytes, str]]], list[FileIndex]]
 
@@ -41,15 +38,6 @@ def index_key(data: bytes, rel: str) -> str:
     h = hashlib.sha256(data)
     h.update(f"\0{tool_fingerprint()}\0{FORMAT}\0{rel}".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
-
-
-def workspace_files(root: Path) -> list[Path]:
-    """The `*.reml` files under ``root``, sorted, tool folders skipped."""
-    found: list[Path] = []
-    for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
-        found.extend(Path(folder, n) for n in names if n.endswith(".reml"))
-    return sorted(found)[:MAX_FILES]
 
 
 @attrs.frozen
@@ -95,7 +83,7 @@ def _workspace_keyed(roots: Iterable[Path]) -> list[tuple[Path, str, bytes, str]
     seen: set[Path] = set()
     folder_roots: dict[Path, Path] = {}
     for root in sorted(set(roots)):
-        for path in workspace_files(root):
+        for path in reml_files([root]):
             real = path.resolve()
             if real in seen:
                 continue

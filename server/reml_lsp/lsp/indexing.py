@@ -17,7 +17,7 @@ import multiprocessing
 import os
 import threading
 import uuid
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -32,7 +32,8 @@ from reml_lsp.analysis.modules import WorkspaceIndex
 from reml_lsp.cache.store import CacheStore
 from reml_lsp.lsp.index_tasks import index_batch, worker_init
 from reml_lsp.lsp.uris import path_to_uri
-from reml_lsp.lsp.workspace_files import host_of, reml_files
+from reml_lsp.lsp.workspace_files import host_of
+from reml_lsp.workspace import reml_files
 
 log = logging.getLogger("reml_lsp.lsp")
 T = TypeVar("T")
@@ -165,12 +166,23 @@ class Indexer:
                 _start_fork_server()
 
     def prepare(self) -> None:
-        """At `initialize`: the same decision, in a thread, from a first listing, so that the
-        fork server loads while this process still starts up (its imports and tables leave the
-        other cores idle) rather than after `initialized`."""
+        """At `initialize`: the same decision, in a thread, so that the fork server loads while
+        this process still starts up (its imports and tables leave the other cores idle) rather
+        than after `initialized`. It looks at no more files than the decision needs: while the
+        start-up holds the GIL, each system call of this thread waits for it (up to 5 ms)."""
         def run() -> None:
             try:
-                self._warm_workers(self._list())
+                head: list[tuple[str, Path, Stamp]] = []
+                size = 0
+                for found in self._listing():
+                    head.append(found)
+                    size += found[2][1]
+                    if size > IN_PROCESS_BYTES and len(head) >= PROBE:
+                        break
+                if size > IN_PROCESS_BYTES and not self.cache.path.exists():
+                    _start_fork_server()  # nothing is cached yet: no probe needed
+                else:
+                    self._warm_workers(head)
             except Exception:  # the scan decides again
                 log.debug("index pre-start failed", exc_info=True)
 
@@ -184,7 +196,9 @@ class Indexer:
         self._host().set_file(uri, entry)
 
     def _list(self) -> list[tuple[str, Path, Stamp]]:
-        out = []
+        return list(self._listing())
+
+    def _listing(self) -> Iterator[tuple[str, Path, Stamp]]:
         for path in reml_files(self.ls.roots):
             try:
                 st = path.stat()
@@ -193,8 +207,7 @@ class Indexer:
             uri = self._uris.get(path)
             if uri is None:
                 uri = self._uris[path] = path_to_uri(path)
-            out.append((uri, path, (st.st_mtime_ns, st.st_size)))
-        return out
+            yield uri, path, (st.st_mtime_ns, st.st_size)
 
     def _lookup(self, files: list[tuple[str, Path, Stamp]]):
         """(hits, misses): hits are ready entries; misses carry the bytes to parse."""

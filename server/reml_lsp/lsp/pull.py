@@ -14,7 +14,7 @@ from reml_lsp.lsp.server import RemlServer
 from reml_lsp.lsp.sync import lsp_diagnostics, record_published
 from reml_lsp.lsp.uris import path_to_uri
 from reml_lsp.lsp.workspace_diagnostics import disk_reports
-from reml_lsp.lsp.workspace_files import reml_files
+from reml_lsp.workspace import reml_files
 
 
 def result_id(ls: RemlServer, doc: OpenDoc) -> str:

@@ -6,10 +6,7 @@ a query needs its tree (a few recent ones are kept)."""
 from __future__ import annotations
 
 import logging
-import os
 from collections import OrderedDict
-from collections.abc import Iterator
-from pathlib import Path
 
 from reml_lsp.analysis.host import AnalysisHost, module_from_bytes
 from reml_lsp.analysis.modules import ModuleInfo
@@ -17,41 +14,7 @@ from reml_lsp.lsp.uris import uri_to_path
 
 log = logging.getLogger("reml_lsp.lsp")
 
-SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "__pycache__", ".reml"}
-MAX_FILES = 20000
 LOADED_KEEP = 8  # closed modules re-parsed for a query, kept for the next one
-
-
-def reml_files(roots: list[Path]) -> Iterator[Path]:
-    """Every `*.reml` file under the roots, in a stable order, skipping tool folders."""
-    seen: set[Path] = set()
-    count = 0
-    for root in roots:
-        if not root.is_dir():
-            continue
-        found: list[Path] = []
-        for folder, dirs, names in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
-            found.extend(Path(folder, n) for n in names if n.endswith(".reml"))
-        real_dirs: dict[Path, Path] = {}  # one resolve per folder, not per file
-        for path in sorted(found):
-            if not path.is_file():
-                continue
-            if path.is_symlink():
-                resolved = path.resolve()
-            else:
-                real = real_dirs.get(path.parent)
-                if real is None:
-                    real = real_dirs[path.parent] = path.parent.resolve()
-                resolved = real / path.name
-            if resolved in seen:
-                continue
-            seen.add(resolved)
-            count += 1
-            if count > MAX_FILES:
-                log.warning("more than %s .reml files; the rest are not indexed", MAX_FILES)
-                return
-            yield path
 
 
 class ModuleLoader:

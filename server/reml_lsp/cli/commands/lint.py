@@ -24,9 +24,7 @@ from reml_lsp.cli.textreport import render, render_table
 from reml_lsp.diagnostics.catalog import message, resolve_locale
 from reml_lsp.diagnostics.envelope import utc_timestamp
 from reml_lsp.diagnostics.model import Diagnostic, Location, Severity, Span
-from reml_lsp.workspace import find_root, relative_path
-
-SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "__pycache__", ".reml"}
+from reml_lsp.workspace import SKIP_DIRS, find_root, relative_path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
