@@ -14,16 +14,15 @@ import copy
 import functools
 import hashlib
 import importlib.resources
-import os
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import attrs
 import lark.lexer
 from lark import Lark
 from lark.lexer import BasicLexer
+
+from reml_lsp.cache.location import analysis_cache_dir
 
 
 def grammar_text() -> str:
@@ -47,18 +46,25 @@ def build_lark(*, strict: bool = False, cache: bool = True) -> Lark:
     )
     if strict:
         return Lark(grammar_text(), strict=True, **options)
-    if cache:
-        options["cache"] = _cache_file()
+    cache_file = _cache_file() if cache else None
+    if cache_file is not None:
+        options["cache"] = cache_file
     with _without_interegular():
         return Lark(grammar_text(), **options)
 
 
-def _cache_file() -> str:
-    """Lark's table cache, per user and per grammar text (``$REML_CACHE_DIR`` or the temp dir)."""
-    folder = Path(os.environ.get("REML_CACHE_DIR") or tempfile.gettempdir())
-    user = os.getuid() if hasattr(os, "getuid") else 0
+def _cache_file() -> str | None:
+    """Lark's table cache (a pickle), per grammar text, in the user's own analysis cache folder
+    (``cache.location``: created private if missing). Never a shared temp folder: another user
+    could plant a file under the expected name there, and loading it would run their code.
+    None (build the tables, save nothing) when the folder cannot be made."""
+    folder = analysis_cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return None
     digest = hashlib.sha256(grammar_text().encode("utf-8")).hexdigest()[:16]
-    return str(folder / f"reml-lark-{user}-{digest}.lark-cache")
+    return str(folder / f"reml-lark-{digest}.lark-cache")
 
 
 @attrs.frozen
