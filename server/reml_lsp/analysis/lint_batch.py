@@ -8,9 +8,11 @@ the audit_id) + the digest of what the workspace modules the file imports declar
 cross-module name check, ``lint_exports``): a change there re-lints the importers only.
 audit_ids are computed by ``analyze_bytes`` as always; nothing is re-derived here.
 
-Before any file is linted, every file under the jobs' workspace roots is indexed (cached
+Before any file is linted, the files under the jobs' workspace roots are indexed (cached
 index entries, shared with the server, else parsed in the same worker pool), so the
-cross-module check sees the workspace the editor sees. A linted file whose entry is not cached
+cross-module check sees the workspace the editor sees; when the jobs are a small part of the
+workspace, only what their imports ask about (``lint_exports._narrowed``), and with a
+``--domain`` other than names, nothing. A linted file whose entry is not cached
 is analysed in that same pass, without the workspace, and its entry is built from the same
 parse; once every entry is known, the result stands unless its imports could be reported
 (``module_members.might_report``), and only such files are analysed again with the workspace:

@@ -13,6 +13,7 @@ never judged: a workspace file cannot say what the library declares.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import ClassVar
@@ -78,6 +79,7 @@ def prefixes(paths: Iterable[str]) -> frozenset[str]:
     return frozenset(out)
 
 
+@functools.lru_cache(maxsize=8192)  # one module's answer, asked by each of its importers
 def exports_digest(names: frozenset[str] | None, is_module: bool) -> str:
     """A short, order-free digest of one module answer (for lint cache keys)."""
     h = hashlib.sha256(b"M" if is_module else b"-")

@@ -69,6 +69,7 @@ class RemlServer(LanguageServer):
         self.allowed_paths: set[Path] = set()  # paths outside the workspace the user allowed
         # questions about a path still waiting for the user's answer (lsp.trust: asked once)
         self.pending_questions: dict[Path, asyncio.Future[bool]] = {}
+        self.modules_task: asyncio.Task | None = None  # lsp.sync: importers re-checked when quiet
         self.gc_monitor: Any = None
         self.running: dict[str, Any] = {}  # runtime command runs in flight, by token
         self.warming: Any = None  # the start-up warm-up (create_server), joined in initialize

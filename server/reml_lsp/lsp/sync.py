@@ -181,10 +181,10 @@ def index_changed(ls: RemlServer) -> None:
         loop = asyncio.get_running_loop()
     except RuntimeError:
         return
-    task = getattr(ls, "_modules_task", None)
+    task = ls.modules_task
     if task is not None and not task.done():
         task.cancel()
-    ls._modules_task = loop.create_task(_refresh_later(ls))
+    ls.modules_task = loop.create_task(_refresh_later(ls))
 
 
 async def _refresh_later(ls: RemlServer) -> None:
