@@ -9,7 +9,6 @@ from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from reml_lsp.analysis.file_index import index_bytes
 from reml_lsp.analysis.lint_exports import _narrowed, _workspace_keyed, build_workspace
 
