@@ -24,6 +24,7 @@ FILE_NAME = "cache-v1.sqlite"
 SCHEMA = """CREATE TABLE IF NOT EXISTS entries (
     kind TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, used REAL NOT NULL,
     PRIMARY KEY (kind, key)) WITHOUT ROWID"""
+BUSY_WAIT_S = 10.0  # how long opening waits for another process's lock before going without
 BATCH = 500  # SQLite's host-parameter limit is far above; keeps statements short
 
 
@@ -40,7 +41,10 @@ class CacheStore:
             return None
         if self._db is not None:
             return self._db
-        for attempt in (1, 2):
+        moved = False
+        deadline = time.monotonic() + BUSY_WAIT_S
+        while True:
+            db = None
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 db = sqlite3.connect(self.path, timeout=10.0, check_same_thread=False,
@@ -52,7 +56,19 @@ class CacheStore:
                 self._db = db
                 return db
             except sqlite3.DatabaseError as exc:
-                if attempt == 1 and self._move_aside(exc):
+                if db is not None:
+                    with contextlib.suppress(sqlite3.Error):
+                        db.close()
+                if _busy(exc):
+                    # Another process is creating the database or switching it to WAL (its
+                    # journal-mode change does not wait in the busy handler): not damage.
+                    if time.monotonic() < deadline:
+                        time.sleep(0.05)
+                        continue
+                    log.warning("cache %s busy (%s); continuing without it", self.path, exc)
+                    return None
+                if not moved and self._move_aside(exc):
+                    moved = True
                     continue
                 log.warning("cache %s unusable (%s); continuing without it", self.path, exc)
             except OSError as exc:
@@ -110,7 +126,8 @@ class CacheStore:
                         if value is not None:
                             out[key] = value
             except sqlite3.DatabaseError as exc:
-                self._fail(exc)
+                if not _busy(exc):  # busy: this lookup misses, the database is fine
+                    self._fail(exc)
                 return {}
         return out
 
@@ -151,6 +168,12 @@ class CacheStore:
     def close(self) -> None:
         with self._lock:
             self._drop_connection()
+
+
+def _busy(exc: Exception) -> bool:
+    """A lock held by another process (SQLITE_BUSY / SQLITE_LOCKED), not a damaged file."""
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
 
 
 RAW = b"\0"  # a value stored as bytes (not JSON): this byte, then the compressed bytes
