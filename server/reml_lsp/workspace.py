@@ -24,10 +24,12 @@ def find_root(start: Path, fallback: Path | None = None) -> Path:
     return (fallback or Path.cwd()).resolve()
 
 
-def relative_path(path: Path, root: Path | None = None) -> str:
-    """``path`` relative to its workspace root, with ``/`` separators on every platform."""
-    path = path.resolve()
-    root = (root or find_root(path)).resolve()
+def relative_path(path: Path, root: Path | None = None, *, resolved: bool = False) -> str:
+    """``path`` relative to its workspace root, with ``/`` separators on every platform
+    (``resolved``: the caller passes both already resolved; thousands of files in a row)."""
+    if not resolved or root is None:
+        path = path.resolve()
+        root = (root or find_root(path)).resolve()
     try:
         rel = path.relative_to(root)
     except ValueError:
@@ -66,6 +68,13 @@ def reml_files(roots: list[Path]) -> Iterator[Path]:
     """Every `*.reml` file under the roots, in a stable order, skipping tool folders; a
     file reached twice (links, nested roots) once. What the server indexes and lint judges
     imports against."""
+    for path, _ in reml_files_resolved(roots):
+        yield path
+
+
+def reml_files_resolved(roots: list[Path]) -> Iterator[tuple[Path, Path]]:
+    """``reml_files`` with each file's resolved path (links followed), resolved once per
+    folder (a file's own resolve only for a link)."""
     seen: set[Path] = set()
     count = 0
     for root in roots:
@@ -93,4 +102,4 @@ def reml_files(roots: list[Path]) -> Iterator[Path]:
             if count > MAX_FILES:
                 log.warning("more than %s .reml files; the rest are not indexed", MAX_FILES)
                 return
-            yield path
+            yield path, resolved

@@ -25,7 +25,7 @@ from reml_lsp.analysis.tree import module_path
 from reml_lsp.cache.fingerprint import tool_fingerprint
 from reml_lsp.cache.store import CacheStore
 from reml_lsp.syntax.parser import ItemParser
-from reml_lsp.workspace import find_root, relative_path, reml_files
+from reml_lsp.workspace import find_root, relative_path, reml_files_resolved
 
 KIND = "index"  # the server's index rows (lsp.indexing): one cache for the editor and lint
 MODULE_KIND = "module-path"  # a file's module path alone (lint of a few files: _narrowed)
@@ -83,8 +83,7 @@ def _workspace_keyed(roots: Iterable[Path]) -> list[tuple[Path, str, bytes, str]
     seen: set[Path] = set()
     folder_roots: dict[Path, Path] = {}
     for root in sorted(set(roots)):
-        for path in reml_files([root]):
-            real = path.resolve()
+        for _, real in reml_files_resolved([root]):
             if real in seen:
                 continue
             seen.add(real)
@@ -95,7 +94,7 @@ def _workspace_keyed(roots: Iterable[Path]) -> list[tuple[Path, str, bytes, str]
             owner = folder_roots.get(real.parent)
             if owner is None:
                 owner = folder_roots[real.parent] = find_root(real, fallback=root)
-            rel = relative_path(real, owner)
+            rel = relative_path(real, owner, resolved=True)
             keyed.append((real, rel, data, index_key(data, rel)))
     return keyed
 

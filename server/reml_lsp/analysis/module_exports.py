@@ -127,12 +127,13 @@ class ExportTable:
                            frozenset(asked & self.modules))
 
     def digest(self) -> str:
-        """Digest of every answer in the table (for a ``subset``: what one file depends on)."""
-        h = hashlib.sha256()
-        for p in sorted({*self.names, *self.modules}):
-            h.update(f"{p}\0{exports_digest(self.exports(p), self.is_module(p))}\0".encode(
-                "utf-8", "surrogatepass"))
-        return h.hexdigest()
+        """Digest of every answer in the table (for a ``subset``: what one file depends on):
+        the names of each module it holds names for, and which paths are modules (a path with
+        no names answers ``exports`` None and ``is_module`` by that set: nothing else to say)."""
+        lines = [f"{p}\0{exports_digest(self.exports(p), p in self.modules)}"
+                 for p in sorted(self.names)]
+        lines.append("\x01".join(sorted(self.modules)))
+        return hashlib.sha256("\0".join(lines).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def absolute_path(path: str, current: str) -> str:

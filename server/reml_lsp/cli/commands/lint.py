@@ -121,17 +121,24 @@ def run(args: argparse.Namespace) -> int:
     domain = check_domain(args)
     files = expand_config(args.paths, SKIP_DIRS) if domain == "config" else expand(args.paths)
     roots: dict[Path, Path] = {}  # resolved folder → its workspace root (one walk per folder)
+    folders: dict[Path, Path] = {}  # folder as given → resolved (one resolve per folder)
 
-    def rel_of(path: Path) -> str:
-        real = path.resolve()
+    def job_of(display: str, path: Path) -> LintJob:
+        if path.is_symlink():
+            real = path.resolve()
+        else:
+            folder = folders.get(path.parent)
+            if folder is None:
+                folder = folders[path.parent] = path.parent.resolve()
+            real = folder / path.name
         root = roots.get(real.parent)
         if root is None:
             root = roots[real.parent] = find_root(real, fallback=cwd)
-        return relative_path(real, root)
+        return LintJob(display, str(path), relative_path(real, root, resolved=True),
+                       args.max_diagnostics,
+                       root=str(root))
 
-    jobs = [LintJob(display, str(path), rel_of(path), args.max_diagnostics,
-                    root=str(roots[path.resolve().parent]))
-            for display, path in files if path is not None]
+    jobs = [job_of(display, path) for display, path in files if path is not None]
     results = iter(lint_config_files(args, files, locale) if domain == "config"
                    else run_jobs(args, jobs, locale, json_output=args.format == "json"))
     for display, path in files:
