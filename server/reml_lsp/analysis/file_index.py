@@ -80,9 +80,9 @@ class FileIndex:
                 return None
             imports = tuple(ImportRef(str(n), str(p), int(s), int(e))
                             for n, p, s, e in body["imports"])
-            intern = sys.intern
-            symbols = tuple(IndexedSymbol(intern(n), intern(k), c, s, e, ss, se, line,
-                                          (*cols,), d, pub)
+            intern, make = sys.intern, IndexedSymbol._make  # _make: tuple.__new__, no Python
+            symbols = tuple(make((intern(n), intern(k), c, s, e, ss, se, line, (*cols,), d,
+                                  pub))
                             for n, k, c, s, e, ss, se, line, cols, d, pub in body["symbols"])
             if not all(len(s.cols) == 6 and type(s.sel_start) is int for s in symbols):
                 return None
