@@ -4,13 +4,20 @@ paths are modules, the children below them — equal those of the fully indexed 
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from reml_lsp.analysis.file_index import index_bytes
-from reml_lsp.analysis.lint_exports import _narrowed, _workspace_keyed, build_workspace
+from reml_lsp.analysis.lint_exports import (
+    _narrowed,
+    _table_from_json,
+    _table_to_json,
+    _workspace_keyed,
+    build_workspace,
+)
 
 SEGMENTS = ["app", "util", "core", "net", "m1", "m2", "Text"]
 
@@ -88,3 +95,18 @@ def test_a_few_linted_files_take_the_narrow_path(tmp_path: Path):
     calls.clear()
     build_workspace([tmp_path], None, counting, linted=written)
     assert sum(calls) == len(written)
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10_000), files=st.integers(2, 16))
+def test_a_saved_workspace_table_answers_as_the_entries_do(tmp_path_factory, seed: int,
+                                                          files: int):
+    """A warm lint of an unchanged workspace reads one saved table instead of every entry."""
+    root = tmp_path_factory.mktemp("ws")
+    written = write_workspace(root, seed, files)
+    whole = build_workspace([root], None, index_many)
+    saved = _table_from_json(json.loads(json.dumps(_table_to_json(whole))))
+    assert saved is not None
+    for path in written:
+        assert saved.for_file(path) == whole.for_file(path)
+    assert _table_from_json({"v": -1}) is None and _table_from_json({"files": 3}) is None

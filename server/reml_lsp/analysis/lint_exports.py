@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import attrs
 
-from reml_lsp.analysis.file_index import FORMAT, FileIndex
+from reml_lsp.analysis.file_index import FORMAT, FileIndex, ImportRef
 from reml_lsp.analysis.module_exports import ExportTable, asked_paths, entry_names, prefixes
 from reml_lsp.analysis.source import decode
 from reml_lsp.analysis.tree import module_path
@@ -71,7 +73,48 @@ def build_workspace(roots: Iterable[Path], cache: CacheStore | None,
         wanted = set(linted)
         if len(wanted) * NARROW_RATIO < len(keyed):
             return _narrowed(keyed, wanted, cache, index_many)
-    return workspace_of(_entries(keyed, cache, index_many))
+    # The whole workspace unchanged since a run that saved its table: one small row instead
+    # of decoding every file's entry (symbols, identifiers) again.
+    whole = hashlib.sha256("\0".join(f"{real}\0{key}" for real, _, _, key in keyed)
+                           .encode("utf-8", "surrogateescape")).hexdigest()
+    saved = _table_from_json(cache.get(TABLE_KIND, whole)) if cache is not None else None
+    if saved is not None:
+        return saved
+    workspace = workspace_of(_entries(keyed, cache, index_many))
+    if cache is not None:
+        cache.put(TABLE_KIND, whole, _table_to_json(workspace))
+    return workspace
+
+
+TABLE_KIND = "lint-workspace"  # a whole workspace's LintWorkspace, keyed by all its files
+
+
+def _table_to_json(ws: LintWorkspace) -> dict[str, Any]:
+    """What the lint run reads of a workspace: each file's module and imports (its entry
+    without symbols and identifiers) and the table's answers."""
+    return {"v": FORMAT,
+            "files": [[str(real), e.rel_path, e.module, [list(i) for i in e.imports]]
+                      for real, e in ws.entries.items()],
+            "names": {m: sorted(n) for m, n in ws.table.names.items()},
+            "modules": sorted(ws.table.modules)}
+
+
+def _table_from_json(body: Any) -> LintWorkspace | None:
+    """None for a missing, stale or damaged row (the table is then built from the entries)."""
+    try:
+        if body is None or body.get("v") != FORMAT:
+            return None
+        intern = sys.intern
+        entries = {Path(real): FileIndex(rel, module, tuple(ImportRef(str(n), str(p), int(a),
+                                                                      int(b))
+                                                            for n, p, a, b in imports), (),
+                                         frozenset())
+                   for real, rel, module, imports in body["files"]}
+        table = ExportTable({m: frozenset(map(intern, n)) for m, n in body["names"].items()},
+                            frozenset(body["modules"]))
+        return _with_children(table, entries)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
 
 
 NARROW_RATIO = 4  # linted files × this < workspace files: index only what their imports ask
