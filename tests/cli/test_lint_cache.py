@@ -175,3 +175,12 @@ def test_a_lock_held_by_another_process_is_not_damage(tmp_path: Path, monkeypatc
     monkeypatch.setattr(sqlite3, "connect", lambda *a, **k: connect(*a, factory=Locked, **k))
     assert CacheStore(tmp_path / FILE_NAME).get("lint", "k") == {"d": [1]}
     assert failures["left"] == 0 and not list(tmp_path.glob("*.corrupt-*"))
+
+
+def test_clear_removes_the_parser_tables_too(tmp_path: Path):
+    (tmp_path / "reml-lark-0123456789abcdef.lark-cache").write_bytes(b"tables")
+    (tmp_path / "someone-elses.txt").write_text("kept", encoding="utf-8")
+    CacheStore(tmp_path / FILE_NAME).put("lint", "k", {"d": []})
+    removed = {p.name for p in clear_cache(tmp_path)}
+    assert FILE_NAME in removed and "reml-lark-0123456789abcdef.lark-cache" in removed
+    assert (tmp_path / "someone-elses.txt").exists()

@@ -205,7 +205,9 @@ def clear_cache(root: Path | None = None) -> list[Path]:
     if not folder.is_dir():
         return removed
     for path in sorted(folder.iterdir()):
-        if path.name.startswith(FILE_NAME) and path.is_file() and not path.is_symlink():
+        ours = path.name.startswith(FILE_NAME) or (  # the SQLite cache, Lark's tables
+            path.name.startswith("reml-lark-") and path.name.endswith(".lark-cache"))
+        if ours and path.is_file() and not path.is_symlink():
             try:
                 path.unlink()
                 removed.append(path)
