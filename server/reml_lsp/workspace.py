@@ -84,17 +84,11 @@ def reml_files_resolved(roots: list[Path]) -> Iterator[tuple[Path, Path]]:
         for folder, dirs, names in os.walk(root):
             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
             found.extend(Path(folder, n) for n in names if n.endswith(".reml"))
-        real_dirs: dict[Path, Path] = {}  # one resolve per folder, not per file
+        real_dirs: dict[Path, Path] = {}
         for path in sorted(found):
             if not path.is_file():
                 continue
-            if path.is_symlink():
-                resolved = path.resolve()
-            else:
-                real = real_dirs.get(path.parent)
-                if real is None:
-                    real = real_dirs[path.parent] = path.parent.resolve()
-                resolved = real / path.name
+            resolved = resolve_in_folder(path, real_dirs)
             if resolved in seen:
                 continue
             seen.add(resolved)
@@ -103,3 +97,14 @@ def reml_files_resolved(roots: list[Path]) -> Iterator[tuple[Path, Path]]:
                 log.warning("more than %s .reml files; the rest are not indexed", MAX_FILES)
                 return
             yield path, resolved
+
+
+def resolve_in_folder(path: Path, folders: dict[Path, Path]) -> Path:
+    """``path.resolve()`` with one resolve per folder (``folders``: folder as given → resolved,
+    filled as it goes); a link is resolved itself. Thousands of files in a few folders."""
+    if path.is_symlink():
+        return path.resolve()
+    real = folders.get(path.parent)
+    if real is None:
+        real = folders[path.parent] = path.parent.resolve()
+    return real / path.name

@@ -24,7 +24,7 @@ from reml_lsp.cli.textreport import render, render_table
 from reml_lsp.diagnostics.catalog import message, resolve_locale
 from reml_lsp.diagnostics.envelope import utc_timestamp
 from reml_lsp.diagnostics.model import Diagnostic, Location, Severity, Span
-from reml_lsp.workspace import SKIP_DIRS, find_root, relative_path
+from reml_lsp.workspace import SKIP_DIRS, find_root, relative_path, resolve_in_folder
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -124,19 +124,12 @@ def run(args: argparse.Namespace) -> int:
     folders: dict[Path, Path] = {}  # folder as given → resolved (one resolve per folder)
 
     def job_of(display: str, path: Path) -> LintJob:
-        if path.is_symlink():
-            real = path.resolve()
-        else:
-            folder = folders.get(path.parent)
-            if folder is None:
-                folder = folders[path.parent] = path.parent.resolve()
-            real = folder / path.name
+        real = resolve_in_folder(path, folders)
         root = roots.get(real.parent)
         if root is None:
             root = roots[real.parent] = find_root(real, fallback=cwd)
         return LintJob(display, str(path), relative_path(real, root, resolved=True),
-                       args.max_diagnostics,
-                       root=str(root))
+                       args.max_diagnostics, root=str(root))
 
     jobs = [job_of(display, path) for display, path in files if path is not None]
     results = iter(lint_config_files(args, files, locale) if domain == "config"
