@@ -225,13 +225,12 @@ def _key(data: bytes, job: LintJob, locale: str, allow: bool,
     return h.hexdigest()
 
 
-def _settled(job: LintJob, early: dict[Path, tuple[Raw, frozenset[tuple[str, str]]]],
+def _settled(path: Path, early: dict[Path, tuple[Raw, frozenset[tuple[str, str]]]],
              workspace: LintWorkspace, modules: ExportTable | None) -> Raw | None:
-    """The result the indexing pass made for ``job`` without the workspace, when the
-    workspace cannot add to it; None: analyse it with the workspace."""
+    """The result the indexing pass made for the file at ``path`` (resolved) without the
+    workspace, when the workspace cannot add to it; None: analyse it with the workspace."""
     from reml_lsp.analysis.module_members import might_report  # a cold run only
 
-    path = Path(job.path).resolve()
     hit = early.get(path)
     if hit is None:
         return None
@@ -335,6 +334,7 @@ def _lint(jobs_in: Sequence[LintJob], locale: str, allow_top_level_expr: bool, p
     total = len(jobs_in)
     results: list[LintResult | None] = [None] * total
     mods: dict[int, ExportTable | None] = {}
+    reals: dict[int, Path] = {}  # resolved job paths (with a workspace)
     pending: list[tuple[int, bytes, str]] = []
     done = 0
     for i, job in enumerate(jobs_in):
@@ -344,7 +344,11 @@ def _lint(jobs_in: Sequence[LintJob], locale: str, allow_top_level_expr: bool, p
             results[i] = LintResult(job.display, [], {}, error=exc.strerror or str(exc))
             done += 1
             continue
-        mods[i] = workspace.for_file(job.path) if workspace is not None else None
+        if workspace is not None:
+            reals[i] = Path(job.path).resolve()
+            mods[i] = workspace.for_file(reals[i], resolved=True)
+        else:
+            mods[i] = None
         pending.append((i, data, _key(data, job, locale, allow_top_level_expr, mods[i])))
     if cache is not None and pending:
         keys = [key for _, _, key in pending]
@@ -363,7 +367,7 @@ def _lint(jobs_in: Sequence[LintJob], locale: str, allow_top_level_expr: bool, p
     if early and workspace is not None:
         left = []
         for i, data, key in pending:
-            raw = _settled(jobs_in[i], early, workspace, mods[i])
+            raw = _settled(reals[i], early, workspace, mods[i])
             if raw is None:
                 left.append((i, data, key))
                 continue

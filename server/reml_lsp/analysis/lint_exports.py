@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 
 from reml_lsp.analysis.file_index import FORMAT, FileIndex, ImportRef
-from reml_lsp.analysis.module_exports import ExportTable, asked_paths, entry_names, prefixes
+from reml_lsp.analysis.module_exports import ExportTable, asked_paths, prefixes
 from reml_lsp.analysis.source import decode
 from reml_lsp.analysis.tree import module_path
 from reml_lsp.cache.fingerprint import tool_fingerprint
@@ -31,6 +31,8 @@ from reml_lsp.workspace import find_root, relative_path, reml_files_resolved
 
 KIND = "index"  # the server's index rows (lsp.indexing): one cache for the editor and lint
 MODULE_KIND = "module-path"  # a file's module path alone (lint of a few files: _narrowed)
+TABLE_KIND = "lint-workspace"  # a whole workspace's LintWorkspace, keyed by all its files
+NARROW_RATIO = 4  # linted files × this < workspace files: index only what their imports ask
 # (resolved path, bytes, workspace-relative path) → their entries, in order (the caller's pool)
 IndexMany = Callable[[list[tuple[Path, bytes, str]]], list[FileIndex]]
 
@@ -48,9 +50,10 @@ class LintWorkspace:
     entries: dict[Path, FileIndex]  # resolved path → its entry
     children: dict[str, frozenset[str]]  # module path (or leading part) → the paths one below
 
-    def for_file(self, path: str | Path) -> ExportTable | None:
-        """The answers one file's imports ask for (None: not a file of these workspaces)."""
-        entry = self.entries.get(Path(path).resolve())
+    def for_file(self, path: str | Path, *, resolved: bool = False) -> ExportTable | None:
+        """The answers one file's imports ask for (None: not a file of these workspaces);
+        ``resolved``: the caller passes the path resolved already."""
+        entry = self.entries.get(Path(path) if resolved else Path(path).resolve())
         if entry is None:
             return None
         asked = asked_paths((i.path for i in entry.imports), entry.module)
@@ -86,8 +89,6 @@ def build_workspace(roots: Iterable[Path], cache: CacheStore | None,
     return workspace
 
 
-TABLE_KIND = "lint-workspace"  # a whole workspace's LintWorkspace, keyed by all its files
-
 
 def _table_to_json(ws: LintWorkspace) -> dict[str, Any]:
     """What the lint run reads of a workspace: each file's module and imports (its entry
@@ -105,19 +106,16 @@ def _table_from_json(body: Any) -> LintWorkspace | None:
         if body is None or body.get("v") != FORMAT:
             return None
         intern = sys.intern
-        entries = {Path(real): FileIndex(rel, module, tuple(ImportRef(str(n), str(p), int(a),
-                                                                      int(b))
-                                                            for n, p, a, b in imports), (),
-                                         frozenset())
-                   for real, rel, module, imports in body["files"]}
+        entries: dict[Path, FileIndex] = {}
+        for real, rel, module, imports in body["files"]:
+            refs = tuple(ImportRef(str(n), str(p), int(a), int(b)) for n, p, a, b in imports)
+            entries[Path(real)] = FileIndex(rel, module, refs, (), frozenset())
         table = ExportTable({m: frozenset(map(intern, n)) for m, n in body["names"].items()},
                             frozenset(body["modules"]))
         return _with_children(table, entries)
     except (AttributeError, KeyError, TypeError, ValueError):
         return None
 
-
-NARROW_RATIO = 4  # linted files × this < workspace files: index only what their imports ask
 
 
 def _workspace_keyed(roots: Iterable[Path]) -> list[tuple[Path, str, bytes, str]]:
@@ -195,12 +193,8 @@ def _narrowed(keyed: list[tuple[Path, str, bytes, str]], linted: set[Path],
                 if any(m == p or m.startswith(p + ".") for p in asked)}
     full = [k for k in keyed if k[0] not in own and modules[k[0]] in asked]
     entries = {**own, **_entries(full, cache, index_many)}
-    by_module: dict[str, list[FileIndex]] = {}
-    for e in entries.values():
-        if e.module in asked:
-            by_module.setdefault(e.module, []).append(e)
-    table = ExportTable({m: entry_names(es) for m, es in by_module.items()}, prefixes(relevant))
-    return _with_children(table, own)
+    names = ExportTable.of(e for e in entries.values() if e.module in asked).names
+    return _with_children(ExportTable(names, prefixes(relevant)), own)
 
 
 def module_of_bytes(data: bytes, rel: str) -> str:
