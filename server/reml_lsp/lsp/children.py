@@ -54,6 +54,14 @@ class Child:
         _live.add(child)
         return child
 
+    @staticmethod
+    async def settled(starting: asyncio.Future[Child]) -> Child | None:
+        """The child a shielded :meth:`start` gave once it is done (None: it could not start)."""
+        try:
+            return await starting
+        except OSError:
+            return None
+
     async def _read_stdout(self) -> None:
         assert self.proc.stdout is not None
         while chunk := await self.proc.stdout.read(65536):

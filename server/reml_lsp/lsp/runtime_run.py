@@ -157,13 +157,21 @@ async def run_cli(ls: RemlServer, name: str, args: CliArgs, progress: Progress) 
     argv = [*settings.command, *args.argv()]
     cwd = str(ls.roots[0]) if ls.roots else None
     progress.report(args.title())
+    starting = asyncio.ensure_future(Child.start(argv, cwd))
     try:
-        child = await Child.start(argv, cwd)
-    except (FileNotFoundError, PermissionError) as exc:
+        child = await asyncio.shield(starting)
+    except OSError as exc:
         return error_result(name, "lsp.runtime.unavailable", f"cannot run {argv[0]!r}: "
                             f"{exc.strerror or exc}; set reml.runtime.command", 6, "unavailable")
-    except asyncio.CancelledError:  # while spawning: asyncio has already killed the new process
-        report(ls, _cancelled(name))
+    except asyncio.CancelledError:
+        # while spawning: the child may already run (the fork is done, its pipes are not yet
+        # connected), so it is ended as a group and reported like any other cancelled child
+        started = await Child.settled(starting)
+        if started is None:
+            report(ls, _cancelled(name))
+        else:
+            await started.stop()
+            report(ls, _outcome(name, args, started, _cancelled(name)))
         raise
     deadline = time.monotonic() + settings.timeout_s
     try:
