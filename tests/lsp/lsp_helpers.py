@@ -130,3 +130,35 @@ def answer_prompts(client: LanguageClient, answer) -> None:
                 title = await title
             return None if title is None else lsp.MessageActionItem(title=title)
     client.answer_prompt = answer
+
+
+async def round_trips(client: LanguageClient, count: int = 2) -> None:
+    """``count`` requests, one after the other. A task a message starts takes its first step
+    before the message after the next one is handled (the server yields after each), so what
+    the server began before (apply fetched settings, vet them, send a prompt) has been done once
+    the last is answered."""
+    for _ in range(count):
+        await client.workspace_execute_command_async(lsp.ExecuteCommandParams(
+            command="reml.showAuditEntry", arguments=["none"]))
+
+
+async def reconfigure(client: LanguageClient, settings: dict, timeout: float = 30.0) -> None:
+    """Change the ``reml`` settings as an editor does (``didChangeConfiguration`` without a
+    value, the server asks with ``workspace/configuration``) and return once the server has
+    its answer and has applied it — no fixed sleep, which a loaded machine outruns."""
+    answered = asyncio.Event()
+    ask = client.get_configuration
+
+    def answer(*args, **kwargs):
+        answered.set()
+        return ask(*args, **kwargs)
+
+    client.get_configuration = answer  # type: ignore[method-assign]
+    try:
+        client.set_configuration(settings, section="reml")
+        client.workspace_did_change_configuration(lsp.DidChangeConfigurationParams(
+            settings=None))
+        await asyncio.wait_for(answered.wait(), timeout)
+    finally:
+        client.get_configuration = ask  # type: ignore[method-assign]
+    await round_trips(client)

@@ -22,6 +22,7 @@ from lsp_helpers import (
     mark,
     open_doc,
     record_published,
+    round_trips,
     start,
 )
 from lsprotocol import types as lsp
@@ -55,25 +56,15 @@ def diagnostic_rows(db: Path, rel_path: str) -> list[tuple[str, str]]:
 
 async def use_setting(client, value: str, answer: str) -> list[str]:
     """Set ``reml.audit.database``; the prompts the server showed, each answered ``answer``."""
-    await settled(client)  # the settings fetched at `initialized` are the old ones
+    await round_trips(client)  # the settings fetched at `initialized` are the old ones
     asked: list[str] = []
     answer_prompts(client, lambda params: asked.append(params.message) or answer)
     settings = {"audit": {"database": value}}
     client.set_configuration(settings, section="reml")
     client.workspace_did_change_configuration(
         lsp.DidChangeConfigurationParams(settings={"reml": settings}))
-    await settled(client)
+    await round_trips(client)
     return asked
-
-
-async def settled(client) -> None:
-    """Two requests, one after the other. A task a message starts takes its first step before
-    the message after the next one is handled (the server yields after each), so what the
-    server began before (fetch the settings; vet the path: use it or send the prompt) has been
-    sent, and a prompt received, once the second is answered."""
-    for _ in range(2):
-        await client.workspace_execute_command_async(lsp.ExecuteCommandParams(
-            command="reml.showAuditEntry", arguments=["none"]))
 
 
 async def finding_recorded(client, name: str, db: Path) -> tuple[str, list[tuple[str, str]]]:
@@ -127,7 +118,7 @@ async def test_a_database_in_the_users_state_folder_is_used_without_asking(clien
 
 async def test_a_settings_change_while_the_question_is_open_does_not_ask_again(client):
     target = client.root.parent / "elsewhere" / "audit" / "slow.db"
-    await settled(client)
+    await round_trips(client)
     asked: list[str] = []
     answered = asyncio.Event()
 
@@ -142,10 +133,10 @@ async def test_a_settings_change_while_the_question_is_open_does_not_ask_again(c
     for _ in range(3):  # e.g. the user edits other settings while the prompt is showing
         client.workspace_did_change_configuration(
             lsp.DidChangeConfigurationParams(settings={"reml": settings}))
-        await settled(client)
+        await round_trips(client)
     assert len(asked) == 1 and str(target) in asked[0]
     answered.set()
-    await settled(client)
+    await round_trips(client)
     audit_id, rows = await finding_recorded(client, "asked_once", target)
     assert rows == [("lsp.diagnostic.published", audit_id)]
     assert len(asked) == 1

@@ -6,18 +6,12 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from lsp_helpers import diagnostics, mark, open_doc
+from lsp_helpers import diagnostics, mark, open_doc, reconfigure
 from lsprotocol import types as lsp
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 FLOOD = "fn f() -> Int = 1\n" + "§ x\n" * 300
-
-
-async def _reconfigure(client, settings: dict) -> None:
-    client.set_configuration(settings, section="reml")
-    client.workspace_did_change_configuration(lsp.DidChangeConfigurationParams(settings=None))
-    await asyncio.sleep(0.3)
 
 
 async def test_default_cap_then_a_smaller_one_from_the_settings(client):
@@ -32,29 +26,29 @@ async def test_default_cap_then_a_smaller_one_from_the_settings(client):
     assert summary.data["locale_args"][1] == "200"
 
     m = mark(client)
-    await _reconfigure(client, {"diagnostics": {"maxPerFile": 10}})
+    await reconfigure(client, {"diagnostics": {"maxPerFile": 10}})
     shown = await diagnostics(client, doc_uri, m)
     assert len(shown) == 11 and shown[-1].code == "diagnostics.truncated"
     assert int(shown[-1].data["locale_args"][0]) == 201 - 1 - 10 + int(
         summary.data["locale_args"][0])
 
     m = mark(client)
-    await _reconfigure(client, {"diagnostics": {"maxPerFile": 0}})
+    await reconfigure(client, {"diagnostics": {"maxPerFile": 0}})
     shown = await diagnostics(client, doc_uri, m)
     assert len(shown) > 201 and all(d.code != "diagnostics.truncated" for d in shown)
-    await _reconfigure(client, {})
+    await reconfigure(client, {})
 
 
 async def test_an_invalid_cap_is_reported_and_the_default_kept(client):
     client.messages.clear()
-    await _reconfigure(client, {"diagnostics": {"maxPerFile": -3}})
+    await reconfigure(client, {"diagnostics": {"maxPerFile": -3}})
     for _ in range(100):
         if any("reml.diagnostics.maxPerFile" in m.message for m in client.messages):
             break
         await asyncio.sleep(0.02)
     assert any("reml.diagnostics.maxPerFile" in m.message and "default 200" in m.message
                for m in client.messages)
-    await _reconfigure(client, {})
+    await reconfigure(client, {})
 
 
 async def test_hostile_text_gets_bounded_diagnostics(client):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from lsp_helpers import diagnostics, encoding, mark, open_doc, pos_in
+from lsp_helpers import diagnostics, encoding, mark, open_doc, pos_in, reconfigure
 from lsprotocol import types as lsp
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -96,17 +96,13 @@ async def test_locale_switch_republishes_in_japanese(client):
     doc_uri = await open_doc(client, path)
     english = await diagnostics(client, doc_uri, m)
     assert all(d.data["locale"] == "en-US" for d in english)
-    client.set_configuration({"language": {"locale": "ja-JP"}}, section="reml")
     m = mark(client)
-    client.workspace_did_change_configuration(lsp.DidChangeConfigurationParams(settings=None))
-    await asyncio.sleep(0.3)
+    await reconfigure(client, {"language": {"locale": "ja-JP"}})
     japanese = await diagnostics(client, doc_uri, m)
     assert all(d.data["locale"] == "ja-JP" for d in japanese)
     assert any("構文エラー" in d.message for d in japanese)
     assert [d.data["audit_id"] for d in japanese] == [d.data["audit_id"] for d in english]
-    client.set_configuration({"language": {"locale": None}}, section="reml")
-    client.workspace_did_change_configuration(lsp.DidChangeConfigurationParams(settings=None))
-    await asyncio.sleep(0.3)
+    await reconfigure(client, {"language": {"locale": None}})
 
 
 async def test_invalid_settings_get_a_message_and_the_default(client):

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from lsp_helpers import answer_prompts
+from lsp_helpers import answer_prompts, reconfigure
 from lsprotocol import types as lsp
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -46,9 +46,7 @@ def audit_events(root: Path, audit_id: str) -> list[str]:
 
 
 async def configure(client, **runtime) -> None:
-    client.set_configuration({"runtime": runtime}, section="reml")
-    client.workspace_did_change_configuration(lsp.DidChangeConfigurationParams(settings=None))
-    await asyncio.sleep(0.3)
+    await reconfigure(client, {"runtime": runtime})
 
 
 async def test_diff_shows_status_and_audit_id(client):

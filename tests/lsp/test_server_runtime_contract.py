@@ -5,13 +5,13 @@ traceback, the server keeps serving), and what the server answers validates agai
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from pathlib import Path
 
 import jsonschema
 import pytest
+from lsp_helpers import reconfigure
 from lsprotocol import types as lsp
 from reml_lsp.contract.results import RuntimeCommandSummary
 from reml_lsp.contract.schema import for_class
@@ -31,9 +31,7 @@ async def run(client, command: str, argument) -> dict:
 
 
 async def use_runtime(client, command: list[str]) -> None:
-    client.set_configuration({"runtime": {"command": command}}, section="reml")
-    client.workspace_did_change_configuration(lsp.DidChangeConfigurationParams(settings=None))
-    await asyncio.sleep(0.3)
+    await reconfigure(client, {"runtime": {"command": command}})
 
 
 async def printing(client, tmp_path: Path, name: str, text: str) -> dict:
