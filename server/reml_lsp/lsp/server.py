@@ -28,6 +28,7 @@ from reml_lsp.audit.store import default_store_path
 from reml_lsp.diagnostics.catalog import resolve_locale
 from reml_lsp.lifeline import alive
 from reml_lsp.lsp.audit_log import AuditLog
+from reml_lsp.lsp.debounce import Debounce
 from reml_lsp.lsp.names import CONFIG_SECTION, SERVER_NAME
 from reml_lsp.lsp.open_doc import OpenDoc
 from reml_lsp.lsp.protocol import RemlProtocol
@@ -69,7 +70,7 @@ class RemlServer(LanguageServer):
         self.allowed_paths: set[Path] = set()  # paths outside the workspace the user allowed
         # questions about a path still waiting for the user's answer (lsp.trust: asked once)
         self.pending_questions: dict[Path, asyncio.Future[bool]] = {}
-        self.modules_task: asyncio.Task | None = None  # lsp.sync: importers re-checked when quiet
+        self.modules_refresh: Debounce | None = None  # lsp.sync: importers re-checked when quiet
         self.gc_monitor: Any = None
         self.running: dict[str, Any] = {}  # runtime command runs in flight, by token
         self.warming: Any = None  # the start-up warm-up (create_server), joined in initialize

@@ -17,6 +17,7 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from reml_lsp.lsp.convert import offset_of, to_lsp_diagnostic
+from reml_lsp.lsp.debounce import Debounce
 from reml_lsp.lsp.indexing import indexer_of
 from reml_lsp.lsp.open_doc import OpenDoc
 from reml_lsp.lsp.server import RemlServer
@@ -178,18 +179,16 @@ def index_changed(ls: RemlServer) -> None:
     """``AnalysisHost.on_index_change``: one re-check of the importers once the index has
     been quiet for ``MODULES_SETTLE_S`` (indexing changes it thousands of times)."""
     try:
-        loop = asyncio.get_running_loop()
+        asyncio.get_running_loop()
     except RuntimeError:
         return
-    task = ls.modules_task
-    if task is not None and not task.done():
-        task.cancel()
-    ls.modules_task = loop.create_task(_refresh_later(ls))
+    if ls.modules_refresh is None:
+        ls.modules_refresh = Debounce(MODULES_SETTLE_S, lambda: _refresh_importers(ls))
+    ls.modules_refresh.poke()
 
 
-async def _refresh_later(ls: RemlServer) -> None:
+async def _refresh_importers(ls: RemlServer) -> None:
     try:
-        await asyncio.sleep(MODULES_SETTLE_S)
         for doc in await refresh_importers(ls):
             publish(ls, doc)
     except asyncio.CancelledError:
