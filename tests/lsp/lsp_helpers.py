@@ -162,3 +162,12 @@ async def reconfigure(client: LanguageClient, settings: dict, timeout: float = 3
     finally:
         client.get_configuration = ask  # type: ignore[method-assign]
     await round_trips(client)
+
+
+def alive(pid: int) -> bool:
+    """The process exists and is not a zombie waiting to be reaped."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"

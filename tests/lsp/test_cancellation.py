@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 import pytest_lsp
-from lsp_helpers import SERVER, SERVER_ENV, answer_prompts, start
+from lsp_helpers import SERVER, SERVER_ENV, alive, answer_prompts, start
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcRequestCancelled
 from pytest_lsp import ClientServerConfig, LanguageClient
@@ -83,15 +83,6 @@ def reml_children(*words: str, exclude: str | None = None) -> list[int]:
                 and (exclude is None or exclude not in argv):
             found.append(int(entry.name))
     return found
-
-
-def alive(pid: int) -> bool:
-    """The process exists and is not a zombie waiting to be reaped."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 async def child_of(*words: str, exclude: str | None = None) -> int:

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from lsp_helpers import alive
 from reml_lsp.lsp.runtime_run import CliArgs, Progress, run_cli
 from reml_lsp.lsp.server import RemlServer
 
@@ -26,14 +27,6 @@ def own_children() -> set[int]:
         except OSError:
             continue
     return pids
-
-
-def gone(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rsplit(")", 1)[1].split()[0] == "Z"
 
 
 async def test_a_cancel_while_the_child_starts_ends_it_and_reports_its_pid(tmp_path: Path):
@@ -60,4 +53,4 @@ async def test_a_cancel_while_the_child_starts_ends_it_and_reports_its_pid(tmp_p
     results = [params for method, params in sent if method == "reml/runtimeResult"]
     assert len(results) == 1
     assert results[0]["status"] == "cancelled" and results[0]["result"]["pid"] == pid
-    assert gone(pid)
+    assert not alive(pid)
