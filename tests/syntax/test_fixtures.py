@@ -119,3 +119,30 @@ def test_assignment_first_in_a_statement_block_but_record_in_an_expression():
     record = analyze_text("fn f() = g({ a = 1 })\n", file="t", rel_path="t")
     assert _syntax(record) == []
     assert next(record.items[0].tree.find_data("record"), None) is not None
+
+
+def test_colon_eq_is_an_expression_whose_target_is_a_postfix_expression():
+    """1-1 §C.6: `:=` yields `()`, so it may be an arm's body; in the last arm it belongs to
+    the arm (the old statement rule read `(match …) := v`)."""
+    text = ("fn f(o: Option<Int>) -> () {\n  var n = 0\n  match o with\n  | None -> ()\n"
+            "  | Some(v) -> n := v\n}\n")
+    result = analyze_text(text, file="t", rel_path="t")
+    assert [d.code for d in result.diagnostics] == []
+    [match] = list(result.items[0].tree.find_data("match_expr"))
+    arms = list(match.find_data("arm"))
+    assert [a.children[-1].data for a in arms if hasattr(a.children[-1], "data")] == [
+        "unit", "assign"]
+    assert not any(a.data == "assign" and a.children[0].data == "match_expr"
+                   for a in result.items[0].tree.find_data("assign"))
+
+
+def test_break_and_return_before_else_take_no_value_but_a_name_starting_with_else_is_one():
+    bare = analyze_text("fn f(x: Int) -> () {\n  loop { if x > 0 then break else () }\n"
+                        "  if x < 0 then return else ()\n}\n", file="t", rel_path="t")
+    assert _syntax(bare) == []
+    valued = analyze_text("fn f(elsewhere: Int) -> Int {\n  return elsewhere\n}\n",
+                          file="t", rel_path="t")
+    assert _syntax(valued) == []
+    [ret] = list(valued.items[0].tree.find_data("return_expr"))
+    assert [str(t) for t in ret.scan_values(lambda v: getattr(v, "type", "") == "IDENT")] == [
+        "elsewhere"]

@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [p.read_text("utf-8") for p in sorted((ROOT / "fixtures" / "syntax").glob("*/*.reml"))]
 SNIPPETS = ["(", ")", "{", "}", "[", "]", "fn ", "let x = ", "|", " -> ", "\"", "/*", "*/",
             "\n", "match a with\n | B -> 1\n", " else ", "=", "1 + ", "ユーザー", "👩‍💻", "é",
-            "type T = | A | B\n", "}\n\nfn g() = 2\n", "//", "..=", ";"]
+            "type T = | A | B\n", "}\n\nfn g() = 2\n", "//", "..=", ";", "break", "return ",
+            "e", "ls", " := "]
 
 
 def snapshot(doc: ParsedDocument):

@@ -197,6 +197,22 @@ def use_imports(use: Tree) -> list[tuple[str, Token, str]]:
     return out
 
 
+# A glob imports every name of a module (``use a.b.*``), which the file alone cannot list. Among
+# a file's top-level names it says some names come from such a module (they are not reported as
+# unresolved); among a module's names (its files' imports), that the module may re-export any.
+OPEN_IMPORT = "*"
+
+
+def use_globs(use: Tree) -> list[tuple[str, Token]]:
+    """(module path as written, the ``*`` token) for each glob a ``use`` holds (``use a.b.*``,
+    ``use a.{x, *}``): every name of that module, which the file alone cannot list."""
+    tree = child_tree(use, "use_tree")
+    globs: list[tuple[str, Token]] = []
+    if tree is not None:
+        _use_walk(tree.children, [], [], None, globs)
+    return globs
+
+
 def _segment(node) -> tuple[str, Token | None]:
     if isinstance(node, Token):
         return str(node), node if node.type in NAME_TYPES else None
@@ -221,7 +237,8 @@ def use_members(use: Tree) -> list[tuple[str, Token]]:
 
 
 def _use_walk(children: Iterable, prefix: list[str], out: list[tuple[str, Token, str]],
-              members: list[tuple[str, Token]] | None = None) -> None:
+              members: list[tuple[str, Token]] | None = None,
+              globs: list[tuple[str, Token]] | None = None) -> None:
     children = list(children)
     if not children:
         return
@@ -231,8 +248,11 @@ def _use_walk(children: Iterable, prefix: list[str], out: list[tuple[str, Token,
     while isinstance(tail, Tree) and tail.data == "use_tail":
         nxt = [c for c in tail.children if not (isinstance(c, Token) and c.type == "DOT")]
         if nxt and isinstance(nxt[0], Tree) and nxt[0].data == "use_brace":
-            for item in child_tree_list(nxt[0], "use_item"):
-                _use_walk(item.children, path, out, members)
+            for item in nxt[0].children:
+                if isinstance(item, Tree) and item.data == "use_item":
+                    _use_walk(item.children, path, out, members, globs)
+                elif isinstance(item, Tree) and item.data == "use_glob" and globs is not None:
+                    globs.append((".".join(path), item.children[-1]))
             return
         if not nxt:
             break
@@ -240,6 +260,10 @@ def _use_walk(children: Iterable, prefix: list[str], out: list[tuple[str, Token,
         path.append(seg)
         last_tok = tok
         tail = nxt[1] if len(nxt) > 1 else None
+    if isinstance(tail, Tree) and tail.data == "use_glob":  # `a.b.*`: no name of its own
+        if globs is not None:
+            globs.append((".".join(path), tail.children[-1]))
+        return
     if members is not None and last_tok is not None:
         members.append((".".join(path), last_tok))
     if isinstance(tail, Tree) and tail.data == "use_alias":

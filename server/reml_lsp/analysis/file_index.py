@@ -15,17 +15,18 @@ from typing import Any, NamedTuple
 import attrs
 from lark import Token, Tree
 
-from reml_lsp.analysis.decl_names import use_imports
+from reml_lsp.analysis.decl_names import OPEN_IMPORT, use_globs, use_imports
 from reml_lsp.analysis.positions import LineIndex
 from reml_lsp.analysis.symbols import Record, symbol_records
 from reml_lsp.analysis.tree import NAME_TYPES, Entry, decl_of, module_path, span
 
-FORMAT = 1  # bump when the shape below changes (old cache rows then read as misses)
+FORMAT = 2  # bump when the shape below changes (old cache rows then read as misses)
 
 
 class ImportRef(NamedTuple):
-    name: str  # the local name (alias or last segment)
-    path: str  # the module path as written (``self.x``, ``super.y`` are resolved by the index)
+    name: str  # the local name (alias or last segment); OPEN_IMPORT for a glob (``a.b.*``)
+    path: str  # the module path as written (``self.x``, ``super.y`` are resolved by the index);
+    # of a glob, the module it names
     start: int
     end: int
 
@@ -114,6 +115,9 @@ def build_file_index(text: str, entries: Sequence[Entry], rel_path: str,
                 for name, tok, path in use_imports(decl):
                     imports.append(ImportRef(name, path, tok.start_pos + dpos,
                                              tok.end_pos + dpos))
+                for path, star in use_globs(decl):  # `use a.b.*`: the module a.b, as a whole
+                    imports.append(ImportRef(OPEN_IMPORT, path, star.start_pos + dpos,
+                                             star.end_pos + dpos))
             else:  # the outline's symbols, one level of children (no Symbol objects)
                 for rec in symbol_records(text, decl, dpos, span(tree, dpos), levels=1):
                     symbols.append(_indexed(rec, "", is_pub, lines, ascii_text))

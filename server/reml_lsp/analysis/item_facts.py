@@ -17,8 +17,10 @@ from lark import Tree
 
 from reml_lsp.analysis import bridges, duplicates, resolve
 from reml_lsp.analysis.bindings import Binding
+from reml_lsp.analysis.decl_names import OPEN_IMPORT, use_globs
 from reml_lsp.analysis.findings import Finding
 from reml_lsp.analysis.item_cache import shift
+from reml_lsp.analysis.module_exports import library_path
 from reml_lsp.analysis.scopes import item_scopes
 from reml_lsp.analysis.tree import Entry, decl_of, span
 from reml_lsp.diagnostics.audit_id import Anchor, anchor_digest
@@ -54,7 +56,10 @@ class ItemFacts:
         self.tops = tuple(tops)
         self.recs = tuple(duplicates.record(b) for b in tops)
         self.names = frozenset(b.name for b in tops)
-        self.sig = (cfg, self.header, self.recs)
+        if decl is not None and decl.data == "use_decl" and any(
+                not library_path(path) for path, _ in use_globs(decl)):
+            self.names |= {OPEN_IMPORT}  # `use a.b.*`: any name may come from there
+        self.sig = (cfg, self.header, self.recs, OPEN_IMPORT in self.names)
         self.impl = None if cfg else duplicates.impl_key(text, tree, dpos)
         self.inner = duplicates.module_blocks(tree)  # clashes inside `module m { … }`
         self.digest_: str | None = None

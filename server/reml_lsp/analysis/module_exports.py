@@ -21,7 +21,7 @@ from typing import ClassVar
 import attrs
 from lark import Tree
 
-from reml_lsp.analysis.decl_names import use_imports
+from reml_lsp.analysis.decl_names import OPEN_IMPORT, use_globs, use_imports
 from reml_lsp.analysis.file_index import FileIndex
 from reml_lsp.analysis.item_cache import ItemMemo
 from reml_lsp.analysis.symbols import document_symbols
@@ -63,10 +63,17 @@ def _item_names(text: str, tree: Tree, dpos: int) -> frozenset[str]:
     decl, _ = decl_of(tree)
     if decl is not None and decl.data == "use_decl":
         names.update(name for name, _, _ in use_imports(decl))
+        if use_globs(decl):
+            names.add(OPEN_IMPORT)
     for sym in document_symbols(text, [(tree, dpos)]):
         names.add(sym.name)
         names.update(child.name for child in sym.children)
     return frozenset(names)
+
+
+def known(names: frozenset[str] | None) -> frozenset[str] | None:
+    """A module's names, or None when a glob import may bring it any other (it re-exports)."""
+    return None if names is None or OPEN_IMPORT in names else names
 
 
 def prefixes(paths: Iterable[str]) -> frozenset[str]:
@@ -106,7 +113,7 @@ class ExportTable:
     def exports(self, path: str) -> frozenset[str] | None:
         if library_path(path):
             return None
-        return self.names.get(path)
+        return known(self.names.get(path))
 
     def is_module(self, path: str) -> bool:
         return path in self.modules

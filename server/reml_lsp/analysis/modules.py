@@ -14,7 +14,13 @@ from collections.abc import Callable, Iterator
 import attrs
 
 from reml_lsp.analysis.file_index import FileIndex, IndexedSymbol, build_file_index
-from reml_lsp.analysis.module_exports import absolute_path, entry_names, library_path, prefixes
+from reml_lsp.analysis.module_exports import (
+    absolute_path,
+    entry_names,
+    known,
+    library_path,
+    prefixes,
+)
 from reml_lsp.analysis.scopes import Binding, ScopeIndex, build_scopes
 from reml_lsp.analysis.tree import Entry, module_path
 
@@ -232,7 +238,7 @@ class IndexModules:
     def __init__(self, index: WorkspaceIndex) -> None:
         self.index = index
         self.generation = 0
-        self._names: dict[str, tuple[tuple[FileIndex, ...], frozenset[str]]] = {}
+        self._names: dict[str, tuple[tuple[FileIndex, ...], frozenset[str] | None]] = {}
 
     def has_root(self, segment: str) -> bool | None:
         return None  # a package that is not present may provide any root
@@ -252,7 +258,7 @@ class IndexModules:
         if hit is not None and len(hit[0]) == len(entries) and all(
                 a is b for a, b in zip(hit[0], entries, strict=True)):
             return hit[1]
-        names = entry_names(entries)
+        names = known(entry_names(entries))
         self._names[path] = (entries, names)
         return names
 

@@ -20,7 +20,7 @@ from lark import Token, Tree
 
 from reml_lsp.analysis.bindings import Binding
 from reml_lsp.analysis.core_index import CoreIndex, core_index
-from reml_lsp.analysis.decl_names import use_imports
+from reml_lsp.analysis.decl_names import OPEN_IMPORT, use_imports
 from reml_lsp.analysis.finding_sink import FindingSink
 from reml_lsp.analysis.findings import Finding, FindingFix, FindingNote
 from reml_lsp.analysis.item_cache import nodes
@@ -174,7 +174,7 @@ def resolve_free(refs: ItemRefs, top: frozenset[str], modules: ModuleLookup, clo
         if core.is_known(name):
             used_lib.add(name)
             continue
-        if ref.opaque:
+        if ref.opaque or OPEN_IMPORT in top:
             continue
         if ref.qualifies:
             if name[:1].isupper() and modules.has_root(name) is not False:

@@ -54,6 +54,12 @@ class ScopeBuilder:
                 if tok is not None:
                     self._bind(tok, "function", 0, INF, top=True, decl=sig)
             return
+        if kind == "module_block":  # `module util { … }`: `util.f()` names its members
+            path = child_tree(decl, "module_path")
+            first = path.children[0] if path is not None and path.children else None
+            if isinstance(first, Token) and first.type in NAME_TYPES:
+                self._bind(first, "module", 0, INF, top=True, decl=decl)
+            return
         if kind in DECL_KINDS:
             tok = decl_name_token(decl)
             if tok is not None:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from reml_lsp.analysis import duplicates, resolve
 from reml_lsp.analysis.bindings import Binding
 from reml_lsp.analysis.core_index import core_index
+from reml_lsp.analysis.decl_names import OPEN_IMPORT
 from reml_lsp.analysis.finding_sink import FindingSink
 from reml_lsp.analysis.findings import Finding, to_diagnostics
 from reml_lsp.analysis.item_cache import shift
@@ -96,7 +97,8 @@ def _resolve(f: ItemFacts, tree, top: frozenset[str], closed: bool, deltas: dict
         delta = deltas.get(key)
         if delta is None:
             delta = deltas[key] = f.res_top ^ top
-        if f.free.isdisjoint(delta):  # no free name of the item changed sides
+        # no free name of the item changed sides, nor did a glob import come or go
+        if OPEN_IMPORT not in delta and f.free.isdisjoint(delta):
             f.res_top = top
             return True
     used_top: set[str] = set()

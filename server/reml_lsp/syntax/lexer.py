@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import sys
+import unicodedata
 
 import attrs
 from lark import Token
@@ -54,6 +55,11 @@ def block_comment_end(text: str, start: int, stop: int) -> int | None:
 _BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _BARE_AFTER = frozenset("})],;")
 _BLANKS = re.compile(r"[ \t\r\f]*")
+
+
+def _continues_word(c: str) -> bool:
+    """Whether ``c`` may continue an identifier (``elsewhere`` is a name, ``else`` a keyword)."""
+    return c.isalnum() or c == "_" or unicodedata.category(c) in ("Mn", "Mc", "Pc", "Nd")
 _INT = re.compile(r"[0-9][0-9_]*")
 # Spaces and comments (a block comment of at most 512 characters: the look is bounded). After
 # the gap no pattern reads more than _AFTER_GAP characters, nor past the end of its line.
@@ -460,9 +466,10 @@ class Lexer:
         return self.n if eol < 0 else eol
 
     def _bare(self, pos: int) -> bool:
-        """True when nothing but trivia follows on this line (or a closer/separator does).
-        Looks no further than the first non-blank character (not to the end of the line: a
-        long line of `return return …` made that quadratic)."""
+        """True when nothing but trivia follows on this line, or a closer/separator or `else`
+        does (`if c then break else ()`: `else` starts no expression). Looks no further than
+        the first non-blank word (not to the end of the line: a long line of
+        `return return …` made that quadratic)."""
         text, n = self.text, self.n
         i = _BLANKS.match(text, pos, n).end()
         if i >= n:
@@ -470,6 +477,9 @@ class Lexer:
             return True
         self.max_read = max(self.max_read, i + 2)  # text[i] and the one after (`//`, `/*`)
         c = text[i]
+        if c == "e" and text.startswith("else", i, n):
+            self.max_read = max(self.max_read, i + 6)
+            return i + 4 >= n or not _continues_word(text[i + 4])
         return c == "\n" or c in _BARE_AFTER or text.startswith(("//", "/*"), i, n)
 
     def _line_has_arrow(self, pos: int) -> bool:

@@ -184,6 +184,7 @@ def run(args: argparse.Namespace) -> int:
             line_text = index.line_text(d.location.line - 1) if index else None
             print(render(d, line_text, paint))
         errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+        sys.stdout.flush()  # the report, then the summary, when both go to one pipe
         print(f"{len(inputs)} file(s), {errors} error(s), "
               f"{len(diagnostics) - errors} other diagnostic(s)", file=sys.stderr)
     return int(code)
