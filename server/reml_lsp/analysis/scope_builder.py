@@ -112,10 +112,15 @@ class ScopeBuilder:
             self._ref(tok, "ctor")
 
     def _generics(self, node: Tree, scope: tuple[int, int]) -> None:
-        for gp in node.find_data("generic_param"):
+        params = list(node.find_data("generic_param"))
+        for gp in params:
             tok = name_token(gp)
             if tok is not None:
                 self._bind(tok, "type_param", *scope)
+        for gp in params:  # inline bounds (`<T: Ord>`) name types, as a `where` clause does
+            for child in gp.children[1:]:
+                if isinstance(child, Tree):
+                    self.walk(child)
 
     # -- declarations ------------------------------------------------------------------------
     def _n_fn_decl(self, node: Tree) -> None:
