@@ -26,3 +26,36 @@ def test_an_import_used_only_as_an_inline_bound_is_used():
     assert names(src) == []
     unknown = "module app.main\nfn top<T: Nope>(x: T) -> T = x\n"
     assert names(unknown) == [("name.unresolved", "Nope")]
+
+
+def test_a_local_let_function_binds_its_name_and_its_body_is_checked():
+    src = ("module app.main\nfn a(k: Int) -> Int {\n  let twice(n: Int) -> Int = n * k\n"
+           "  twice(5) + twice(nope)\n}\n")
+    assert names(src) == [("name.unresolved", "nope")]
+    top = "module app.main\nlet twice(n: Int) -> Int = n * m\n"
+    assert names(top) == [("name.unresolved", "m")]
+
+
+def test_shorthand_record_fields_are_uses_the_first_one_too():
+    src = "module app.main\nfn p(name: Str, age: Int) -> P = { name, age }\n"
+    assert names(src) == []
+
+
+def test_effects_named_by_handle_and_attribute_arguments_are_uses():
+    src = ("module app.main\nuse app.effects.{Log, Console}\n@handles(Console)\n"
+           "fn quiet() -> () = handle work() with handler Log { operation info(m, k) { k(()) } }\n"
+           "fn work() -> () = ()\n")
+    assert names(src) == [("name.unused.param", "m")]
+
+
+def test_conductor_pipeline_tails_are_uses():
+    src = ("module app.main\nuse app.dsl.{config_dsl, validate, emit, unused_one}\n"
+           "conductor orchestrator {\n  config: config_dsl\n    |> validate\n    |> emit\n}\n")
+    assert names(src) == [("name.unused.import", "unused_one")]
+
+
+def test_inline_asm_parts_are_syntax_and_its_operands_are_names():
+    src = ("module app.main\nfn cycles(lo: u32, hi: u32) -> u64 {\n"
+           "  inline_asm(\"rdtsc\", outputs(\"=a\": lo, \"=d\": hi), clobbers(\"rcx\"),"
+           " options(\"volatile\"), inputs(missing))\n}\n")
+    assert names(src) == [("name.unresolved", "missing")]

@@ -34,7 +34,7 @@ type_path type_rhs unary unit unit_pattern unit_type unsafe_block use_alias use_
 use_item use_root use_self use_super use_tail use_tree var variadic_param variant
 variant_with_payload where_clause while_expr wildcard
 tuple_elem set_literal record_spread await_expr async_expr typed_record ref_type labeled_type
-literal_type literal_union literal_variant param_annot self_param
+literal_type literal_union literal_variant param_annot self_param let_fn
 """.split())
 
 _CACHE: dict[int, tuple[weakref.ref, list[tuple[int, int]]]] = {}

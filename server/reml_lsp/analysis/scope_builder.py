@@ -21,6 +21,9 @@ from reml_lsp.analysis.decl_names import (
 )
 from reml_lsp.analysis.tree import NAME_TYPES, child_tree, decl_of, name_token, span
 
+# The parts of an `inline_asm(…)` expression (spec 1-1 §C.7.1), keywords rather than names.
+_ASM_PARTS = frozenset(("outputs", "inputs", "clobbers", "options"))
+
 
 class ScopeBuilder:
     def __init__(self) -> None:
@@ -74,6 +77,10 @@ class ScopeBuilder:
         decl, _ = decl_of(tree)
         if decl is None or decl.data in ("use_decl", "module_header"):
             return
+        node = tree.children[0] if tree.data == "start" and tree.children else tree
+        attrs = child_tree(node, "attrs") if isinstance(node, Tree) else None
+        if attrs is not None:  # `@handles(Log)`: opaque, never judged, but a use of `Log`
+            self.walk(attrs)
         if decl.data == "let_decl":
             self._walk_let_rest(decl)
             return
@@ -234,6 +241,11 @@ class ScopeBuilder:
             if child.data == "let_stmt":
                 let = child_tree(child, "let_decl")
                 if let is None:
+                    let_fn = child_tree(child, "let_fn")  # `let twice(n) = n * 2`
+                    tok = name_token(let_fn) if let_fn is not None else None
+                    if let_fn is not None and tok is not None:
+                        self._bind(tok, "function", self._span(let_fn)[0], block_end)
+                        self._n_let_fn(let_fn)
                     continue
                 self._walk_let_rest(let)
                 let_start, let_end = self._span(let)
@@ -256,6 +268,17 @@ class ScopeBuilder:
         for child in let.children:
             if isinstance(child, Tree) and child is not pattern:
                 self.walk(child)
+
+    def _n_let_fn(self, node: Tree) -> None:
+        """``let name(params) -> T = e``: its parameters are scoped to it (the name is bound by
+        the enclosing block, or at top level by the module)."""
+        scope = self._span(node)
+        for child in node.children:
+            if isinstance(child, Tree):
+                if child.data == "params":
+                    self._params(child, scope)
+                else:
+                    self.walk(child)
 
     def _n_lambda_expr(self, node: Tree) -> None:
         scope = self._span(node)
@@ -327,9 +350,53 @@ class ScopeBuilder:
     _n_path_segment = _n_field
 
     def _n_record(self, node: Tree) -> None:
+        kids = node.children
+        if len(kids) > 2 and isinstance(kids[1], Token) and isinstance(kids[2], Token) and \
+                kids[2].type == "COMMA":
+            self._ref(kids[1], "value")  # `{ name, age }`: the first field is shorthand too
+        for child in kids:
+            if isinstance(child, Tree):
+                self.walk(child)
+
+    def _n_handle_expr(self, node: Tree) -> None:
+        """``handle e with handler Log { … }``: ``Log`` names the handled effect."""
+        for i, child in enumerate(node.children):
+            if isinstance(child, Tree):
+                self.walk(child)
+            elif child.type == "HANDLER" and i + 1 < len(node.children):
+                effect = node.children[i + 1]
+                if isinstance(effect, Token):
+                    self._ref(effect, "type")
+
+    def _n_conductor_tail(self, node: Tree) -> None:
+        """``|> validate`` in a conductor's DSL section: a use of ``validate``."""
+        tok = name_token(node)
+        if tok is not None:
+            self._ref(tok, "value")
         for child in node.children:
             if isinstance(child, Tree):
                 self.walk(child)
+
+    def _n_call(self, node: Tree) -> None:
+        """A call; ``inline_asm(tmpl, outputs(…), inputs(…), clobbers(…), options(…))`` (spec
+        1-1 §C.7.1) is syntax: its keywords are no names, its operands are."""
+        callee = node.children[0] if node.children else None
+        if not (isinstance(callee, Tree) and callee.data == "var"
+                and str(callee.children[0]) == "inline_asm"):
+            for child in node.children:
+                if isinstance(child, Tree):
+                    self.walk(child)
+            return
+        args = child_tree(node, "args")
+        for arg in args.children if args is not None else ():
+            if isinstance(arg, Tree) and arg.data == "call" and isinstance(
+                    arg.children[0], Tree) and arg.children[0].data == "var" and str(
+                    arg.children[0].children[0]) in _ASM_PARTS:
+                for part in arg.children[1:]:
+                    if isinstance(part, Tree):
+                        self.walk(part)
+            elif isinstance(arg, Tree):
+                self.walk(arg)
 
     def _n_field_init(self, node: Tree) -> None:
         trees = [c for c in node.children if isinstance(c, Tree)]

@@ -90,7 +90,7 @@ def symbol_records(text: str, decl: Tree, dpos: int, whole: tuple[int, int] | No
         path = child_tree(decl, "module_path")
         members: list[Record] = []
         for item in decl.children if deep else ():
-            if isinstance(item, Tree) and item.data != "module_path":
+            if isinstance(item, Tree) and item.data not in ("module_path", "attrs"):
                 inner, _ = decl_of(item)
                 if inner is not None:
                     members.extend(symbol_records(text, inner, dpos, span(item, dpos),

@@ -60,15 +60,18 @@ _BLANKS = re.compile(r"[ \t\r\f]*")
 def _continues_word(c: str) -> bool:
     """Whether ``c`` may continue an identifier (``elsewhere`` is a name, ``else`` a keyword)."""
     return c.isalnum() or c == "_" or unicodedata.category(c) in ("Mn", "Mc", "Pc", "Nd")
+
+
 _INT = re.compile(r"[0-9][0-9_]*")
 # Spaces and comments (a block comment of at most 512 characters: the look is bounded). After
 # the gap no pattern reads more than _AFTER_GAP characters, nor past the end of its line.
 _GAP = r"(?:[ \t\r\n]|//[^\n]*|/\*(?:[^*]|\*(?!/)){0,512}\*/)*"
 _GAP_RE = re.compile(_GAP)
 # After `Name {`: a typed record literal starts with `}`, `..` or `field:` / `field =` /
-# `field,` (not `field ==`, `field :=`, `field ::`).
+# `field,` (not `field ==`, `field :=`, `field ::`), or is one shorthand field closed on the
+# same line (`Wrapper { value }`: a loop body of one bare name would do nothing).
 _RECORD_BODY = re.compile(
-    _GAP + r"(?:\}|\.\.|[^\W\d]\w{0,128}[ \t]{0,64}(?::(?![:=])|=(?![=>])|,))")
+    _GAP + r"(?:\}|\.\.|[^\W\d]\w{0,128}[ \t]{0,64}(?::(?![:=])|=(?![=>])|,|\}))")
 # After `f(…) {`: a trailing case block starts with `case`.
 _CASE_BODY = re.compile(_GAP + r"case\b")
 _STRING_AHEAD = re.compile(r"[ \t]{0,64}\"")
