@@ -1,11 +1,14 @@
 """Runtime-bridges rules (the runtime-bridges guide, ``../shared/seeds``; docs/bridges-rules.md):
 
-* ``bridges.unsafe.missing_defer`` (§1, §7.1): a resource acquired in an ``unsafe`` block
-  (``let h = …alloc(…)``, ``open``, ``connect``, ``acquire``, ``lock``, ``create``, ``mmap``) with
-  no ``defer`` in that block that mentions ``h``. Quick fix: insert ``defer <release>(h)`` on the
-  next line (``alloc`` → ``free``, ``open`` → ``close`` …, same qualifier).
-* ``bridges.unsafe.missing_audit`` (§1, §7.1, §8.2): an ``unsafe`` block with no
-  ``audit.log(…)`` in the block or anywhere in its top-level item.
+* ``bridges.unsafe.missing_defer`` (§1, §6, §7.1; spec 1-3 §G): a resource acquired in an
+  ``unsafe`` block (``let h = …alloc(…)``, ``malloc``, ``mmap``, ``open``, ``lock``, ``acquire``:
+  ``RELEASE``) that no ``defer`` releases where it goes: in the block, or, when the handle is the
+  block's result, in the block of the ``let`` that takes it (``bridges_escape``; returned from
+  the function, the caller owns it). Quick fix: insert ``defer <release>(h)`` after the ``let``
+  (``alloc`` → ``free``, ``open`` → ``close`` …, same qualifier).
+* ``bridges.unsafe.missing_audit`` (§1, §7.1, §8.2; spec 3-9 §4.2): an ``unsafe`` block with no
+  ``audit.log(…)``/``log_unsafe_operation(…)`` in the block or its top-level item, outside the
+  closure of ``audited_unsafe_block``.
 * ``bridges.effects.missing_tag`` (§1 table; spec 3-9 §2.2, 1-3 §A): a declared effect row
   ``!{…}`` whose boundary needs tags it lacks. FFI (an ``extern`` item) needs ``ffi`` (3-9 §2.2
   also names ``unsafe``, but ``unsafe`` is a keyword, not an identifier of 1-5 ``EffectTags``:
@@ -13,8 +16,10 @@
   ``http``/``net``/``rest``) needs ``network`` and ``audit``; database (``db``, or ``db``/``sql``
   calls) needs ``db`` and ``audit``; GPU (``gpu``, or ``gpu``/``cuda`` calls) needs ``gpu`` and
   ``runtime``; embedded I/O (``embedded``/``hardware``, or ``register``/``mmio`` calls) needs
-  ``runtime``. Quick fix: add the tags to the row. A signature without a row is not judged
-  (effects are inferred).
+  ``runtime``. A call goes "through" a qualifier when a segment of its callee's path names it
+  and the path does not start at a value the item binds (``bridges_calls``: ``rest.len()`` on a
+  ``..rest`` pattern variable is no REST call). Quick fix: add the tags to the row. A signature
+  without a row is not judged (effects are inferred).
 
 All three are warnings: they are the guide's policy, not the language's typing rules.
 """
@@ -25,19 +30,39 @@ from collections.abc import Iterable, Sequence
 
 from lark import Token, Tree
 
-from reml_lsp.analysis.decl_names import pattern_names
+from reml_lsp.analysis.bridges_calls import (
+    Locals,
+    audited_blocks,
+    boundary_path,
+    callee,
+    is_audit_log,
+)
+from reml_lsp.analysis.bridges_escape import (
+    Bound,
+    Returned,
+    deferred_names,
+    follow,
+    is_name,
+    let_value,
+    parents,
+    tail,
+)
+from reml_lsp.analysis.decl_names import let_pattern, pattern_names
 from reml_lsp.analysis.findings import Finding, FindingFix, FindingNote
 from reml_lsp.analysis.item_cache import nodes
-from reml_lsp.analysis.tree import NAME_TYPES, Entry, child_tree, decl_of, span, subtrees, tokens
+from reml_lsp.analysis.tree import NAME_TYPES, Entry, child_tree, decl_of, span, subtrees
 
 MISSING_DEFER = "bridges.unsafe.missing_defer"
 MISSING_AUDIT = "bridges.unsafe.missing_audit"
 MISSING_TAG = "bridges.effects.missing_tag"
 
-# Acquiring verb → the verb that releases (a callee named ``verb`` or ``verb_…``).
+# Acquiring verb → the verb that releases (a callee named ``verb`` or ``verb_…``). Only what the
+# guide and spec name as resources released by ``defer``: memory (guide §6 "メモリ割当/解放のペア",
+# the GPU handles of §1/§7.1: ``alloc``, ``malloc``, ``calloc``, ``allocate``, ``mmap``), and
+# files and locks (spec 1-3 §G, the example of ``defer``: ``open``, ``lock``, ``acquire``).
+# ``create_dir``, ``connect``, ``reserve`` (capacity) acquire nothing a ``defer`` must release.
 RELEASE = {"alloc": "free", "malloc": "free", "calloc": "free", "allocate": "deallocate",
-           "open": "close", "connect": "close", "acquire": "release", "lock": "unlock",
-           "create": "destroy", "mmap": "munmap", "reserve": "release"}
+           "mmap": "munmap", "open": "close", "lock": "unlock", "acquire": "release"}
 
 # Boundary kind → (tags that mark it, call qualifiers that mark it, tags it requires).
 BOUNDARIES: dict[str, tuple[frozenset[str], frozenset[str], tuple[str, ...]]] = {
@@ -49,18 +74,6 @@ BOUNDARIES: dict[str, tuple[frozenset[str], frozenset[str], tuple[str, ...]]] = 
     "embedded I/O": (frozenset({"embedded", "hardware"}), frozenset({"register", "mmio"}),
                      ("runtime",)),
 }
-
-
-def _callee(call: Tree) -> tuple[str | None, str | None]:
-    """(qualifier, name) of a call's callee: ``gpu.alloc(…)`` → (``gpu``, ``alloc``)."""
-    head = call.children[0] if call.children else None
-    if not isinstance(head, Tree):
-        return None, None
-    names = [t for t in tokens(head) if t.type in NAME_TYPES]
-    if not names:
-        return None, None
-    qual = str(names[0]) if len(names) > 1 else None
-    return qual, str(names[-1])
 
 
 def _calls(node: Tree) -> Iterable[Tree]:
@@ -90,12 +103,24 @@ def _line_indent(text: str, offset: int) -> tuple[int, str]:
     return ls, text[ls:i]
 
 
-def _is_audit_log(call: Tree) -> bool:
-    return _callee(call) == ("audit", "log")
+def _is_audit(call: Tree) -> bool:
+    """``audit.log(…)``, or spec 3-9 §4.2's ``log_unsafe_operation(…)`` (``effect {audit}``)."""
+    return is_audit_log(call) or callee(call).name == "log_unsafe_operation"
 
 
 def _unsafe_blocks(tree: Tree) -> Iterable[Tree]:
     return nodes(tree).get("unsafe_block", ())
+
+
+def _acquired_call(value: Tree | None) -> Tree | None:
+    """The call of ``let h = f(…)`` / ``let h = f(…)?`` when ``f`` acquires a resource."""
+    if value is None or value.data not in ("call", "try_"):
+        return None
+    call = value if value.data == "call" else child_tree(value, "call")
+    if call is None:
+        return None
+    name = callee(call).name
+    return call if name is not None and _acquire_verb(name) is not None else None
 
 
 def _check_unsafe(text: str, tree: Tree, dpos: int, item: Tree) -> list[Finding]:
@@ -103,47 +128,70 @@ def _check_unsafe(text: str, tree: Tree, dpos: int, item: Tree) -> list[Finding]
     blocks = _unsafe_blocks(tree)
     if not blocks:
         return out
-    audited_item = any(_is_audit_log(c) for c in nodes(tree).get("call", ()))
+    calls = nodes(tree).get("call", ())
+    audited_item = any(_is_audit(c) for c in calls)
+    audited = audited_blocks(calls)
+    up: dict[int, Tree] | None = None
     for ub in blocks:
         kw = next((t for t in ub.children if isinstance(t, Token) and t.type == "UNSAFE"), None)
         block = child_tree(ub, "block")
         if kw is None or block is None:
             continue
-        if not audited_item:
+        if not audited_item and id(ub) not in audited:
             out.append(Finding(MISSING_AUDIT, "bridges", "warning", kw.start_pos + dpos,
                                kw.end_pos + dpos))
-        deferred = {str(t) for d in subtrees(block) if d.data == "defer_expr"
-                    for t in tokens(d) if t.type in NAME_TYPES}
+        deferred = deferred_names(block)
         for stmt in block.children:
             if not (isinstance(stmt, Tree) and stmt.data == "let_stmt"):
                 continue
-            let = child_tree(stmt, "let_decl")
-            value = let.children[-1] if let is not None and let.children else None
-            if not (isinstance(value, Tree) and value.data in ("call", "try_")):
+            let, value = let_value(stmt)
+            call = _acquired_call(value)
+            if let is None or call is None:
                 continue
-            call = value if value.data == "call" else child_tree(value, "call")
-            if call is None:
-                continue
-            _, name = _callee(call)
-            verb = _acquire_verb(name) if name else None
-            if verb is None:
-                continue
-            bound = pattern_names(let.children[1] if len(let.children) > 1 else None)
+            bound = pattern_names(let_pattern(let))
             if len(bound) != 1 or str(bound[0]) in deferred:
                 continue
             var = str(bound[0])
-            line = _release_call(call, text, dpos, verb, name, var)
-            s = span(stmt, dpos)
-            assert s is not None
-            nl = text.find("\n", s[1])
-            at = len(text) if nl < 0 else nl
-            _, indent = _line_indent(text, s[0])
-            fix = FindingFix("fix.insert_defer", at, at, "\n" + indent + line, (line,))
-            out.append(Finding(MISSING_DEFER, "bridges", "warning", bound[0].start_pos + dpos,
-                               bound[0].end_pos + dpos, (var,), fixes=(fix,),
-                               extensions={"bridges": {"resource": var, "acquire": name,
-                                                       "release": line}}))
+            # The resource is the block's result: the defer belongs where the value goes.
+            at_stmt: Tree | None = stmt
+            holder = var
+            if is_name(tail(block), var):
+                if up is None:
+                    up = parents(item)
+                flow = follow(ub, up)
+                if isinstance(flow, Returned) or (isinstance(flow, Bound) and flow.released):
+                    continue
+                at_stmt = flow.stmt if isinstance(flow, Bound) else None
+                holder = str(flow.name) if isinstance(flow, Bound) else var
+            out.append(_defer_finding(text, dpos, call, bound[0], holder, at_stmt))
     return out
+
+
+def _defer_finding(text: str, dpos: int, call: Tree, tok: Token, holder: str,
+                   stmt: Tree | None) -> Finding:
+    """``tok`` is acquired and never released; the fix inserts ``defer <release>(holder)``
+    after ``stmt`` (none when the value goes where a ``defer`` cannot follow it)."""
+    name = callee(call).name
+    assert name is not None
+    verb = _acquire_verb(name)
+    assert verb is not None
+    line = _release_call(call, text, dpos, verb, name, holder)
+    fixes: tuple[FindingFix, ...] = ()
+    if stmt is not None:
+        s = span(stmt, dpos)
+        assert s is not None
+        nl = text.find("\n", s[1])
+        at = len(text) if nl < 0 else nl
+        rest = text[s[1]:at].strip()
+        if rest and not rest.startswith("//"):  # more on the line (`{ let p = f(); g(p) }`)
+            at, insert = s[1], "; " + line
+        else:
+            insert = "\n" + _line_indent(text, s[0])[1] + line
+        fixes = (FindingFix("fix.insert_defer", at, at, insert, (line,)),)
+    return Finding(MISSING_DEFER, "bridges", "warning", tok.start_pos + dpos,
+                   tok.end_pos + dpos, (str(tok),), fixes=fixes,
+                   extensions={"bridges": {"resource": holder, "acquire": name,
+                                           "release": line}})
 
 
 def _sigs(tree: Tree, decl: Tree) -> Iterable[tuple[Tree, Tree | None, bool]]:
@@ -165,26 +213,30 @@ def _check_effects(tree: Tree, dpos: int) -> list[Finding]:
     decl, _ = decl_of(tree)
     if decl is None:
         return out
+    locals_: Locals | None = None
     for sig, body, is_extern in _sigs(tree, decl):
         row = next((n for n in subtrees(sig) if n.data == "effect_annot"), None)
         if row is None:
             continue
         names = [t for t in row.children if isinstance(t, Token) and t.type in NAME_TYPES]
         tags = {str(t) for t in names}
-        quals = set()
+        paths: set[tuple[str, ...]] = set()
         if body is not None:
             calls = nodes(tree).get("call", ()) if body is decl else _calls(body)
-            quals = {q for c in calls for q, _ in [_callee(c)] if q}
+            if locals_ is None:
+                locals_ = Locals(tree)
+            paths = {p for c in calls if (p := boundary_path(callee(c), locals_))}
         missing: list[str] = []
         reasons: list[str] = []
-        for kind, (marks, calls, needs) in BOUNDARIES.items():
+        for kind, (marks, quals, needs) in BOUNDARIES.items():
             why = None
             if kind == "ffi" and is_extern:
                 why = "extern"
             elif tags & marks:
                 why = "!{" + ", ".join(sorted(tags & marks)) + "}"
-            elif {q.lower() for q in quals} & calls:
-                why = ", ".join(sorted(q + ".…" for q in quals if q.lower() in calls))
+            elif via := sorted(".".join(p) + ".…" for p in paths
+                               if any(q.lower() in quals for q in p)):
+                why = ", ".join(via)
             if why is None:
                 continue
             lack = [t for t in needs if t not in tags and t not in missing]
