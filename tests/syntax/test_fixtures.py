@@ -146,3 +146,11 @@ def test_break_and_return_before_else_take_no_value_but_a_name_starting_with_els
     [ret] = list(valued.items[0].tree.find_data("return_expr"))
     assert [str(t) for t in ret.scan_values(lambda v: getattr(v, "type", "") == "IDENT")] == [
         "elsewhere"]
+
+
+def test_stray_text_where_an_item_starts_names_the_declarations():
+    """Not only `fn` (the one reached through the empty `async`/`unsafe` qualifiers)."""
+    result = analyze_text("fn f() -> Int = 1\nfoo bar\n", file="t", rel_path="t")
+    [diag] = [d for d in result.diagnostics if d.domain == "parser"]
+    labels = [a.token for a in diag.expected.alternatives]
+    assert {"fn", "let", "type", "use", "module", "pub"} <= set(labels)
