@@ -154,3 +154,21 @@ def test_stray_text_where_an_item_starts_names_the_declarations():
     [diag] = [d for d in result.diagnostics if d.domain == "parser"]
     labels = [a.token for a in diag.expected.alternatives]
     assert {"fn", "let", "type", "use", "module", "pub"} <= set(labels)
+
+
+def test_eq_assignment_as_an_arm_lambda_or_branch_body_is_warned_not_rejected():
+    """The reference's `x = e` (its `assignment_expr` is an expression) as the whole body of an
+    arm, a lambda or an `if` branch; `=` in arguments, records and defaults keeps its meaning."""
+    text = ("fn tally(xs: List<Option<Int>>) -> Int {\n  var total = 0\n"
+            "  for v in xs { match v with | Some(n) -> total = total + n | None -> () }\n"
+            "  xs.for_each(|v| total = total + 1)\n"
+            "  if total > 9 then total = 9 else total = total\n  total\n}\n")
+    result = analyze_text(text, file="t", rel_path="t")
+    assert _syntax(result) == ["parser.syntax.assign_eq"] * 4
+    fixed = text
+    for d in sorted(result.diagnostics, key=lambda d: -d.fixits[0].span.start):
+        fix = d.fixits[0]
+        fixed = fixed[:fix.span.start] + fix.text + fixed[fix.span.end:]
+    assert _syntax(analyze_text(fixed, file="t", rel_path="t")) == []
+    named = analyze_text("fn f() = g(x = 1, y = { a = 2 })\n", file="t", rel_path="t")
+    assert _syntax(named) == [] and next(named.items[0].tree.find_data("named_arg"), None)
