@@ -218,7 +218,8 @@ def _check_effects(tree: Tree, dpos: int) -> list[Finding]:
         row = next((n for n in subtrees(sig) if n.data == "effect_annot"), None)
         if row is None:
             continue
-        names = [t for t in row.children if isinstance(t, Token) and t.type in NAME_TYPES]
+        names = [t for t in row.children if isinstance(t, Token) and (
+            t.type in NAME_TYPES or t.type == "UNSAFE")]
         tags = {str(t) for t in names}
         paths: set[tuple[str, ...]] = set()
         if body is not None:
