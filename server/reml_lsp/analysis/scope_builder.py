@@ -207,10 +207,12 @@ class ScopeBuilder:
                 self.walk(child)
 
     def _n_handler_entry(self, node: Tree) -> None:
+        """Parameters scoped to the node, the rest walked (a handler's operation, ``fn (x) =>``,
+        ``let name(params) -> T = e``, whose name the enclosing block or module binds)."""
         scope = self._span(node)
         for child in node.children:
             if isinstance(child, Tree):
-                if child.data == "param_list":
+                if child.data in ("param_list", "params"):
                     self._params(child, scope)
                 else:
                     self.walk(child)
@@ -269,17 +271,6 @@ class ScopeBuilder:
             if isinstance(child, Tree) and child is not pattern:
                 self.walk(child)
 
-    def _n_let_fn(self, node: Tree) -> None:
-        """``let name(params) -> T = e``: its parameters are scoped to it (the name is bound by
-        the enclosing block, or at top level by the module)."""
-        scope = self._span(node)
-        for child in node.children:
-            if isinstance(child, Tree):
-                if child.data == "params":
-                    self._params(child, scope)
-                else:
-                    self.walk(child)
-
     def _n_lambda_expr(self, node: Tree) -> None:
         scope = self._span(node)
         head = child_tree(node, "lambda_head")
@@ -296,7 +287,7 @@ class ScopeBuilder:
             if isinstance(child, Tree) and child is not head:
                 self.walk(child)
 
-    _n_fn_lambda = _n_handler_entry  # parameters scoped to the node, the rest walked
+    _n_fn_lambda = _n_let_fn = _n_handler_entry
 
     def _n_arm(self, node: Tree) -> None:
         scope = self._span(node)
