@@ -55,6 +55,8 @@ def block_comment_end(text: str, start: int, stop: int) -> int | None:
 _BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _BARE_AFTER = frozenset("})],;")
 _BLANKS = re.compile(r"[ \t\r\f]*")
+# A block comment that closes on its own line (at most 512 characters: the look is bounded).
+_LINE_COMMENT_BLOCK = re.compile(r"/\*(?:[^*\n]|\*(?![/\n])){0,512}\*/")
 
 
 def _continues_word(c: str) -> bool:
@@ -77,9 +79,12 @@ _CASE_BODY = re.compile(_GAP + r"case\b")
 _STRING_AHEAD = re.compile(r"[ \t]{0,64}\"")
 _NAME_AHEAD = re.compile(r"[ \t]{1,64}[^\W\d]")
 _DECL_WORDS = frozenset(("STRUCT", "ENUM", "CONST"))
-# After `{`: a set literal starts with a literal and `,`.
+_PAREN_OPENERS = frozenset(("LPAR", "LPAR_CALL", "LPAR_LETFN", "LSQB", "LSQB_INDEX"))
+# After `{`: a set literal starts with a literal (`true`/`false` too) or a constructor
+# (`None`, `Color.Red`, `Some(1)`: a capitalised name is no record field) and `,`.
 _SET_BODY = re.compile(
-    _GAP + r"""(?:"(?:[^"\\\n]|\\.){0,256}"|'(?:[^'\\\n]|\\.){1,8}'|-?[0-9][0-9_.]{0,64})"""
+    _GAP + r"""(?:"(?:[^"\\\n]|\\.){0,256}"|'(?:[^'\\\n]|\\.){1,8}'|-?[0-9][0-9A-Za-z_.]{0,64}"""
+    r"|true|false|[A-Z]\w{0,64}(?:[.][A-Z]\w{0,64}){0,4}(?:[(][^()\n]{0,128}[)])?)"
     r"[ \t]{0,64},")
 _AFTER_GAP = 600  # no pattern reads further than this past the spaces and comments
 _PARTIAL_LITERAL = re.compile(r'"(?:[^"\\\n]|\\[\s\S])*|\'(?:[^\'\\\n]|\\[\s\S])*')
@@ -350,7 +355,8 @@ class Lexer:
             if operand_before and same_line:
                 type_ = "LSQB_INDEX"
         elif type_ == "MINUS":
-            if not (operand_before and same_line):
+            # inside `(…)` or `[…]` no statement ends at a line break: `g(a\n - b)` subtracts
+            if not (operand_before and (same_line or self._in_parens())):
                 type_ = "NEG"
         elif type_ == "VBAR":
             if not operand_before:
@@ -367,6 +373,10 @@ class Lexer:
                     _RECORD_BODY if prev == "UPPER_IDENT" else _CASE_BODY, end):
                 type_ = special
         return type_, value, end
+
+    def _in_parens(self) -> bool:
+        brackets = self.open_brackets
+        return bool(brackets) and brackets[-1].type in _PAREN_OPENERS
 
     def _string_follows(self, end: int) -> bool:
         """`test "name" { … }` (Core.Test 3-11): `test` is the keyword only before a string."""
@@ -475,6 +485,12 @@ class Lexer:
         `return return …` made that quadratic)."""
         text, n = self.text, self.n
         i = _BLANKS.match(text, pos, n).end()
+        while text.startswith("/*", i, n):  # `return /* why */ x`: a comment on this line only
+            m = _LINE_COMMENT_BLOCK.match(text, i, n)
+            self.max_read = max(self.max_read, (m.end() if m else i + 2) + 1)
+            if m is None:
+                return True  # it runs past the line (or the look's bound): the line ends here
+            i = _BLANKS.match(text, m.end(), n).end()
         if i >= n:
             self.max_read = max(self.max_read, n + 1)
             return True
