@@ -59,3 +59,21 @@ def test_inline_asm_parts_are_syntax_and_its_operands_are_names():
            "  inline_asm(\"rdtsc\", outputs(\"=a\": lo, \"=d\": hi), clobbers(\"rcx\"),"
            " options(\"volatile\"), inputs(missing))\n}\n")
     assert names(src) == [("name.unresolved", "missing")]
+
+
+def test_an_import_of_a_trait_is_never_reported_unused():
+    """Its methods may be all that uses it (spec 1-2 §E): telling needs types."""
+    from reml_lsp.analysis.file_index import index_bytes
+    from reml_lsp.analysis.module_exports import ExportTable
+
+    lib = "module app.t\nuse Core.IO.{Reader}\nfn first(r: File) -> Int = r.read_exact(1).len()\n"
+    assert names(lib) == []
+    table = ExportTable.of([index_bytes(
+        b"module app.price\npub trait Priced { fn price(self) -> Int }\npub type Item = Int\n",
+        "app/price.reml")])
+    src = "module app.main\nuse app.price.{Priced, Item}\nfn f(x: Box) -> Int = x.price()\n"
+    result = analyze_text(src, file="t.reml", rel_path="app/main.reml", modules=table)
+    lines = src.splitlines()
+    assert [(d.code, lines[d.location.line - 1][d.location.column - 1:d.location.end_column - 1])
+            for d in result.diagnostics if d.domain == "names"] == [("name.unused.import", "Item")]
+    assert names(src) == [("name.unused.import", "Priced"), ("name.unused.import", "Item")]

@@ -35,11 +35,20 @@ def library_path(path: str) -> bool:
     return path.split(".", 1)[0] in LIBRARY_ROOTS
 
 
+def trait_mark(name: str) -> str:
+    """The entry among a module's names saying ``name`` is a trait it declares (a space: no
+    identifier, and ``closest`` never suggests it): an import of a trait may be used only
+    through its methods (spec 1-2 §E), which no name in the file shows."""
+    return "trait " + name
+
+
 def entry_names(entries: Iterable[FileIndex]) -> frozenset[str]:
-    """The names the files of one module declare or bind (see the module docstring)."""
+    """The names the files of one module declare or bind (see the module docstring), and a
+    ``trait_mark`` for each top-level trait."""
     out: set[str] = set()
     for e in entries:
         out.update(s.name for s in e.symbols)
+        out.update(trait_mark(s.name) for s in e.symbols if s.kind == "trait" and not s.container)
         out.update(i.name for i in e.imports)
     return frozenset(out)
 
@@ -67,6 +76,8 @@ def _item_names(text: str, tree: Tree, dpos: int) -> frozenset[str]:
             names.add(OPEN_IMPORT)
     for sym in document_symbols(text, [(tree, dpos)]):
         names.add(sym.name)
+        if sym.kind == "trait":
+            names.add(trait_mark(sym.name))
         names.update(child.name for child in sym.children)
     return frozenset(names)
 

@@ -31,7 +31,7 @@ from reml_lsp.analysis.finding_sink import FindingSink
 from reml_lsp.analysis.findings import Finding, FindingFix, FindingNote
 from reml_lsp.analysis.item_cache import ItemMemo, nodes, shift
 from reml_lsp.analysis.item_facts import item_facts
-from reml_lsp.analysis.module_exports import absolute_path
+from reml_lsp.analysis.module_exports import absolute_path, trait_mark
 from reml_lsp.analysis.resolve import UNRESOLVED, ItemRefs, ModuleLookup
 from reml_lsp.analysis.tree import NAME_TYPES, Entry
 
@@ -309,8 +309,8 @@ def might_report(imports: Sequence[tuple[str, str]], quals: frozenset[tuple[str,
             continue
         target, _, member = full.rpartition(".")
         names = lookup.exports(target) if target else None
-        if names is not None and member not in names:
-            return True
+        if names is not None and (member not in names or trait_mark(member) in names):
+            return True  # a missing member, or a trait (its import is never reported unused)
     for head, member in quals:
         for full in modules.get(head, ()):
             names = lookup.exports(full)

@@ -12,7 +12,7 @@ not to.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
 import attrs
@@ -196,13 +196,15 @@ def resolve_free(refs: ItemRefs, top: frozenset[str], modules: ModuleLookup, clo
 
 
 def unused_imports(text: str, imports: ScopeIndex | Iterable[Binding], used_top: set[str],
-                   used_lib: set[str] = frozenset(), core: CoreIndex | None = None
-                   ) -> list[Finding]:
+                   used_lib: set[str] = frozenset(), core: CoreIndex | None = None,
+                   is_trait: Callable[[str], bool] | None = None) -> list[Finding]:
     """Private ``use`` imports (``imports``: the file's top-level bindings in text order, or
     its ``ScopeIndex``) whose name no item refers to; the fix removes a ``use`` of one
     name that stands on its own lines. Importing a library module (``use Core.Prelude``) also
     counts as used when the file names one of that module's declarations unqualified
-    (``Option``, ``Some``): the reference accepts the names after such an import."""
+    (``Option``, ``Some``): the reference accepts the names after such an import. An import of
+    a trait (``is_trait`` of its path) is never reported: its methods may be all that uses it
+    (spec 1-2 §E), and telling which calls they are needs types."""
     core = core or core_index()
     out: list[Finding] = []
     if isinstance(imports, ScopeIndex):
@@ -216,6 +218,8 @@ def unused_imports(text: str, imports: ScopeIndex | Iterable[Binding], used_top:
         if lib and used_lib & lib.keys():
             continue
         if b.decl is None or _pub_use(b.decl):
+            continue
+        if is_trait is not None and b.path and is_trait(b.path):
             continue
         fixes: list[FindingFix] = []
         if len(use_imports(b.decl)) == 1:

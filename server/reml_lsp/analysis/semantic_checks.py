@@ -8,7 +8,7 @@ user has not finished typing); their scopes still see the names the other items 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from reml_lsp.analysis import duplicates, resolve
 from reml_lsp.analysis.bindings import Binding
@@ -18,6 +18,7 @@ from reml_lsp.analysis.finding_sink import FindingSink
 from reml_lsp.analysis.findings import Finding, to_diagnostics
 from reml_lsp.analysis.item_cache import shift
 from reml_lsp.analysis.item_facts import MAX_KEPT_REFS, ItemFacts, all_facts, anchors
+from reml_lsp.analysis.module_exports import absolute_path, trait_mark
 from reml_lsp.analysis.module_members import MemberCheck
 from reml_lsp.analysis.positions import LineIndex
 from reml_lsp.analysis.resolve import NO_MODULES, ModuleLookup
@@ -161,12 +162,31 @@ def _findings(text: str, entries: Sequence[Entry], clean: Sequence[bool] | None,
         check = state.members if state is not None else MemberCheck()
         check.run(entries, facts, ok, table, modules,
                   lambda: module_path(text, entries, rel_path), fresh, out)
-    return _report(text, entries, facts, ok, table, closed, loose, flagged, inner, out)
+    return _report(text, entries, facts, ok, table, closed, loose, flagged, inner, out,
+                   _trait_test(modules, lambda: module_path(text, entries, rel_path)))
+
+
+def _trait_test(modules: ModuleLookup, current: Callable[[], str]) -> Callable[[str], bool]:
+    """Whether an import's path names a trait: the library's (core index), or a workspace
+    module's (its ``trait_mark`` among the module's names)."""
+    core = core_index()
+
+    def is_trait(path: str) -> bool:
+        module, _, member = path.rpartition(".")
+        lib = core.module(module)
+        if lib is not None and member in lib:
+            return lib[member].kind == "trait"
+        if modules is NO_MODULES or not module:
+            return False
+        names = modules.exports(absolute_path(module, current()))
+        return names is not None and trait_mark(member) in names
+    return is_trait
 
 
 def _report(text: str, entries: Sequence[Entry], facts: list[ItemFacts], ok: Sequence[bool],
             table: _Table, closed: bool, loose: set[int],
-            flagged: list[int], inner: list[int], out: FindingSink) -> list[Finding]:
+            flagged: list[int], inner: list[int], out: FindingSink,
+            is_trait: Callable[[str], bool] | None = None) -> list[Finding]:
     """Place the findings of the ``flagged`` and ``loose`` items, the clashes inside the
     ``inner`` items' module blocks, the unused imports and the duplicate declarations."""
     sev = "error" if closed else "warning"
@@ -196,7 +216,7 @@ def _report(text: str, entries: Sequence[Entry], facts: list[ItemFacts], ok: Seq
         out.extend(resolve.unused_imports(
             text, [_placed(facts, entries, i, k) for i, k in table.imports],
             loose_top.union(*[f.used_top for f in kept]),
-            loose_lib.union(*[f.used_lib for f in kept]), core))
+            loose_lib.union(*[f.used_lib for f in kept]), core, is_trait))
     for code, (i, k), (fi, fk) in table.clashes:
         out.add(duplicates.clash_finding(code, facts[i].tops[k], facts[fi].tops[fk], sev,
                                          entries[i][1], entries[fi][1]))
