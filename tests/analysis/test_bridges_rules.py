@@ -156,3 +156,20 @@ def test_the_cli_reports_what_the_editor_does() -> None:
                   re.findall(r"^// expect: (\S+) (\d+):\d+$", near.read_text(), re.M))
     assert want
     assert got == want
+
+
+def test_the_boundary_is_the_namespace_the_function_lives_in_and_net_declares_network():
+    """`Core.Net.Url.parse` is pure (spec 3-17): its namespace `Url` is no boundary; the
+    `Http`/`Tcp` namespaces are; Core.Net's tag `net` declares the guide's `network`."""
+    from reml_lsp.analysis.analyze import analyze_text
+
+    def tags(src: str) -> list[str]:
+        result = analyze_text(src, file="t.reml", rel_path="t.reml")
+        return [d.code for d in result.diagnostics if d.code == "bridges.effects.missing_tag"]
+
+    assert tags("fn ok(s: Str) -> Bool !{} = Core.Net.Url.parse(s).is_ok()\n") == []
+    assert tags("fn get(u: Str) -> Str !{io} = Core.Net.Http.get(u)\n") == [
+        "bridges.effects.missing_tag"]
+    assert tags("fn c(h: Str) -> Int !{io} = net.tcp.connect(h)\n") == [
+        "bridges.effects.missing_tag"]
+    assert tags("fn get(u: Str) -> Str !{net, audit} = Core.Net.Http.get(u)\n") == []

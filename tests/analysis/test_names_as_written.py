@@ -77,3 +77,17 @@ def test_an_import_of_a_trait_is_never_reported_unused():
     assert [(d.code, lines[d.location.line - 1][d.location.column - 1:d.location.end_column - 1])
             for d in result.diagnostics if d.domain == "names"] == [("name.unused.import", "Item")]
     assert names(src) == [("name.unused.import", "Priced"), ("name.unused.import", "Item")]
+
+
+def test_a_misspelt_import_is_reported_missing_not_also_unused():
+    from reml_lsp.analysis.file_index import index_bytes
+    from reml_lsp.analysis.module_exports import ExportTable
+
+    table = ExportTable.of([index_bytes(b"module app.util\npub fn helper() -> Int { 1 }\n",
+                                        "app/util.reml")])
+    src = "module app.main\nuse app.util.{helpr}\nuse app.util.{helper}\nfn f() -> Int = 1\n"
+    result = analyze_text(src, file="t.reml", rel_path="app/main.reml", modules=table)
+    lines = src.splitlines()
+    assert [(d.code, lines[d.location.line - 1][d.location.column - 1:d.location.end_column - 1])
+            for d in result.diagnostics if d.domain == "names"] == [
+        ("name.unresolved", "helpr"), ("name.unused.import", "helper")]

@@ -11,14 +11,16 @@
   closure of ``audited_unsafe_block``.
 * ``bridges.effects.missing_tag`` (§1 table; spec 3-9 §2.2, 1-3 §A): a declared effect row
   ``!{…}`` whose boundary needs tags it lacks. FFI (an ``extern`` item) needs ``ffi`` (3-9 §2.2
-  also names ``unsafe``, but ``unsafe`` is a keyword, not an identifier of 1-5 ``EffectTags``:
-  that half is the ``unsafe`` block of 1-3 §F). Cloud/REST (``network`` tag, or calls through
-  ``http``/``net``/``rest``) needs ``network`` and ``audit``; database (``db``, or ``db``/``sql``
+  also names ``unsafe``; the row may hold it, but that half is the ``unsafe`` block of
+  1-3 §F). Cloud/REST (``network`` tag, or calls through ``http``/``net``/``rest``/``tcp``/
+  ``udp``) needs ``network`` and ``audit``; database (``db``, or ``db``/``sql``
   calls) needs ``db`` and ``audit``; GPU (``gpu``, or ``gpu``/``cuda`` calls) needs ``gpu`` and
   ``runtime``; embedded I/O (``embedded``/``hardware``, or ``register``/``mmio`` calls) needs
-  ``runtime``. A call goes "through" a qualifier when a segment of its callee's path names it
-  and the path does not start at a value the item binds (``bridges_calls``: ``rest.len()`` on a
-  ``..rest`` pattern variable is no REST call). Quick fix: add the tags to the row. A signature
+  ``runtime``. A call goes "through" a qualifier when the last segment of its callee's path
+  names it (``Core.Net.Http.get``: ``Http``; ``Core.Net.Url.parse``: ``Url``, pure) and the
+  path does not start at a value the item binds (``bridges_calls``: ``rest.len()`` on a
+  ``..rest`` pattern variable is no REST call); the tag ``net`` (Core.Net, spec 3-17) declares
+  ``network``. Quick fix: add the tags to the row. A signature
   without a row is not judged (effects are inferred).
 
 All three are warnings: they are the guide's policy, not the language's typing rules.
@@ -65,9 +67,11 @@ RELEASE = {"alloc": "free", "malloc": "free", "calloc": "free", "allocate": "dea
            "mmap": "munmap", "open": "close", "lock": "unlock", "acquire": "release"}
 
 # Boundary kind → (tags that mark it, call qualifiers that mark it, tags it requires).
+# Library tags that declare a guide tag: `net` is Core.Net's tag (spec 3-17) for `network`.
+TAG_SYNONYMS = {"net": "network"}
 BOUNDARIES: dict[str, tuple[frozenset[str], frozenset[str], tuple[str, ...]]] = {
     "ffi": (frozenset({"ffi"}), frozenset(), ("ffi",)),
-    "cloud/REST": (frozenset({"network"}), frozenset({"http", "net", "rest"}),
+    "cloud/REST": (frozenset({"network"}), frozenset({"http", "net", "rest", "tcp", "udp"}),
                    ("network", "audit")),
     "database": (frozenset({"db"}), frozenset({"db", "sql"}), ("db", "audit")),
     "GPU": (frozenset({"gpu"}), frozenset({"gpu", "cuda"}), ("gpu", "runtime")),
@@ -221,6 +225,7 @@ def _check_effects(tree: Tree, dpos: int) -> list[Finding]:
         names = [t for t in row.children if isinstance(t, Token) and (
             t.type in NAME_TYPES or t.type == "UNSAFE")]
         tags = {str(t) for t in names}
+        tags |= {TAG_SYNONYMS[t] for t in tags if t in TAG_SYNONYMS}
         paths: set[tuple[str, ...]] = set()
         if body is not None:
             calls = nodes(tree).get("call", ()) if body is decl else _calls(body)
@@ -236,7 +241,7 @@ def _check_effects(tree: Tree, dpos: int) -> list[Finding]:
             elif tags & marks:
                 why = "!{" + ", ".join(sorted(tags & marks)) + "}"
             elif via := sorted(".".join(p) + ".…" for p in paths
-                               if any(q.lower() in quals for q in p)):
+                               if p[-1].lower() in quals):
                 why = ", ".join(via)
             if why is None:
                 continue

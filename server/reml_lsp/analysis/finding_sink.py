@@ -56,6 +56,10 @@ class FindingSink:
         if len(self._kept) == self.limit + 1:
             self._bound = finding_key(self._kept[-1])
 
+    def spans(self, code: str) -> set[tuple[int, int]]:
+        """(start, end) of the kept findings of ``code``."""
+        return {(f.start, f.end) for f in self._kept if f.code == code}
+
     def findings(self) -> list[Finding]:
         """What was kept (at most ``limit + 1`` when capped), in offering order."""
         if self.limit >= 0 and len(self._kept) > self.limit + 1:

@@ -197,14 +197,16 @@ def resolve_free(refs: ItemRefs, top: frozenset[str], modules: ModuleLookup, clo
 
 def unused_imports(text: str, imports: ScopeIndex | Iterable[Binding], used_top: set[str],
                    used_lib: set[str] = frozenset(), core: CoreIndex | None = None,
-                   is_trait: Callable[[str], bool] | None = None) -> list[Finding]:
+                   is_trait: Callable[[str], bool] | None = None,
+                   unresolved: set[tuple[int, int]] = frozenset()) -> list[Finding]:
     """Private ``use`` imports (``imports``: the file's top-level bindings in text order, or
     its ``ScopeIndex``) whose name no item refers to; the fix removes a ``use`` of one
     name that stands on its own lines. Importing a library module (``use Core.Prelude``) also
     counts as used when the file names one of that module's declarations unqualified
     (``Option``, ``Some``): the reference accepts the names after such an import. An import of
     a trait (``is_trait`` of its path) is never reported: its methods may be all that uses it
-    (spec 1-2 §E), and telling which calls they are needs types."""
+    (spec 1-2 §E), and telling which calls they are needs types. Nor is one whose name is
+    already reported missing from its module (``unresolved`` spans): the fix is the name."""
     core = core or core_index()
     out: list[Finding] = []
     if isinstance(imports, ScopeIndex):
@@ -220,6 +222,8 @@ def unused_imports(text: str, imports: ScopeIndex | Iterable[Binding], used_top:
         if b.decl is None or _pub_use(b.decl):
             continue
         if is_trait is not None and b.path and is_trait(b.path):
+            continue
+        if (b.start, b.end) in unresolved:
             continue
         fixes: list[FindingFix] = []
         if len(use_imports(b.decl)) == 1:

@@ -216,7 +216,8 @@ def _report(text: str, entries: Sequence[Entry], facts: list[ItemFacts], ok: Seq
         out.extend(resolve.unused_imports(
             text, [_placed(facts, entries, i, k) for i, k in table.imports],
             loose_top.union(*[f.used_top for f in kept]),
-            loose_lib.union(*[f.used_lib for f in kept]), core, is_trait))
+            loose_lib.union(*[f.used_lib for f in kept]), core, is_trait,
+            out.spans(resolve.UNRESOLVED)))
     for code, (i, k), (fi, fk) in table.clashes:
         out.add(duplicates.clash_finding(code, facts[i].tops[k], facts[fi].tops[fk], sev,
                                          entries[i][1], entries[fi][1]))
