@@ -173,3 +173,18 @@ def test_the_boundary_is_the_namespace_the_function_lives_in_and_net_declares_ne
     assert tags("fn c(h: Str) -> Int !{io} = net.tcp.connect(h)\n") == [
         "bridges.effects.missing_tag"]
     assert tags("fn get(u: Str) -> Str !{net, audit} = Core.Net.Http.get(u)\n") == []
+
+
+def test_a_handle_wrapped_in_the_result_is_the_callers():
+    """Returned inside `Ok({ ptr: buf })` or a branch's constructor: the caller owns it, and a
+    defer would free it first; a method call on it yields something else (still reported)."""
+    wrapped = ("module m\n\nfn up(n: Int) -> Result<Buf, Str> !{ffi, audit} {\n"
+               "  let buf = unsafe {\n    audit.log(\"up\", n)\n    let p = malloc(n)\n    p\n  }\n"
+               "  Ok({ ptr: buf, bytes: n })\n}\n\n"
+               "fn open_dev(path: Str) -> Result<Fd, Str> !{ffi, audit} =\n  unsafe {\n"
+               "    audit.log(\"open\", path)\n    let fd = open(path)\n"
+               "    if fd < 0 then Err(\"failed\") else Ok(Fd { raw: fd })\n  }\n")
+    assert codes(wrapped) == []
+    used = ("module m\n\nfn size(n: Int) -> Int !{ffi, audit} =\n  unsafe {\n"
+            "    audit.log(\"s\", n)\n    let p = malloc(n)\n    Ok(p.len())\n  }\n")
+    assert codes(used) == [("bridges.unsafe.missing_defer", 6)]

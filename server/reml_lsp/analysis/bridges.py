@@ -46,6 +46,7 @@ from reml_lsp.analysis.bridges_escape import (
     follow,
     is_name,
     let_value,
+    mentions,
     parents,
     tail,
 )
@@ -159,7 +160,8 @@ def _check_unsafe(text: str, tree: Tree, dpos: int, item: Tree) -> list[Finding]
             # The resource is the block's result: the defer belongs where the value goes.
             at_stmt: Tree | None = stmt
             holder = var
-            if is_name(tail(block), var):
+            result = tail(block)
+            if is_name(result, var):
                 if up is None:
                     up = parents(item)
                 flow = follow(ub, up)
@@ -167,6 +169,12 @@ def _check_unsafe(text: str, tree: Tree, dpos: int, item: Tree) -> list[Finding]
                     continue
                 at_stmt = flow.stmt if isinstance(flow, Bound) else None
                 holder = str(flow.name) if isinstance(flow, Bound) else var
+            elif mentions(result, var):  # inside the result (`Ok(Fd { raw: fd })`)
+                if up is None:
+                    up = parents(item)
+                if isinstance(follow(ub, up), Returned):
+                    continue  # the caller owns it
+                at_stmt = None  # no defer can follow a value wrapped on its way out
             out.append(_defer_finding(text, dpos, call, bound[0], holder, at_stmt))
     return out
 

@@ -5,8 +5,8 @@ tail it is, and out of the closure of a Core.Unsafe wrapper (spec 3-9 §4: ``uns
 
 * bound by a ``let`` with one name: the ``defer`` that releases it belongs in the block of that
   ``let`` (``Bound``), unless that block's result is the name again (it flows on);
-* the result of a function: the caller owns it (``Returned``; a ``defer`` would free it
-  before the caller sees it);
+* the result of a function, as it is or inside it (``Ok({ ptr: buf })``, a branch): the
+  caller owns it (``Returned``; a ``defer`` would free it before the caller sees it);
 * anything else (an argument, a branch): ``Unknown``.
 """
 
@@ -51,6 +51,38 @@ def tail(block: Tree) -> Tree | None:
 def is_name(expr: Tree | None, name: str) -> bool:
     return (expr is not None and expr.data == "var" and bool(expr.children)
             and str(expr.children[0]) == name)
+
+
+# Nodes whose value holds a part's value as it is: a record, a tuple, a branch's result.
+_HOLDERS = frozenset(("record", "typed_record", "field_init", "tuple", "array", "paren",
+                      "arg", "args", "block", "if_expr", "match_expr", "match_arms", "arm"))
+
+
+def mentions(expr: Tree | None, name: str) -> bool:
+    """Whether the value of ``expr`` holds the value named ``name``: the name itself, or inside
+    a constructor call, a record, a tuple or a branch's result (``Ok({ ptr: buf })``,
+    ``if bad then Err(e) else Ok(Fd { raw: fd })``) — not a method call on it or an argument
+    of a function, which use the value and yield another."""
+    if expr is None:
+        return False
+    if is_name(expr, name):
+        return True
+    if expr.data == "field_init" and len(expr.children) == 1:  # `{ buf }`
+        return str(expr.children[0]) == name
+    if expr.data == "call":
+        head = expr.children[0] if expr.children else None
+        is_ctor = isinstance(head, Tree) and head.data == "var" and bool(head.children) and \
+            str(head.children[0])[:1].isupper()
+        return is_ctor and any(mentions(c, name) for c in expr.children[1:]
+                               if isinstance(c, Tree))
+    if expr.data in ("if_expr", "match_expr", "arm"):  # results, not conditions or patterns
+        results = [c for c in expr.children if isinstance(c, Tree)][1:]
+        return any(mentions(c, name) for c in results)
+    if expr.data == "block":
+        return mentions(tail(expr), name)
+    if expr.data in _HOLDERS:
+        return any(mentions(c, name) for c in expr.children if isinstance(c, Tree))
+    return False
 
 
 def parents(root: Tree) -> dict[int, Tree]:
@@ -102,8 +134,11 @@ def _bound(let: Tree, up: dict[int, Tree]) -> Flow | Tree:
     name = str(names[0])
     if name in deferred_names(block):
         return Bound(names[0], stmt, True)
-    if is_name(tail(block), name):
+    result = tail(block)
+    if is_name(result, name):
         return block
+    if mentions(result, name) and isinstance(follow(block, up), Returned):
+        return Returned()  # wrapped in the function's result (`Ok({ ptr: buf })`)
     return Bound(names[0], stmt, False)
 
 
