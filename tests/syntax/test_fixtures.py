@@ -172,3 +172,16 @@ def test_eq_assignment_as_an_arm_lambda_or_branch_body_is_warned_not_rejected():
     assert _syntax(analyze_text(fixed, file="t", rel_path="t")) == []
     named = analyze_text("fn f() = g(x = 1, y = { a = 2 })\n", file="t", rel_path="t")
     assert _syntax(named) == [] and next(named.items[0].tree.find_data("named_arg"), None)
+
+
+def test_a_brace_body_whose_first_statement_is_x_eq_e_is_a_block_when_more_follow():
+    """`{ x = e` then another statement (not `,` or `}`) can only be a block; `{ x = e }` alone
+    stays a record (spec 1-1 §E.1: `key = expr` is a field)."""
+    text = ("fn total(xs: List<Int>) -> Int {\n  var sum = 0\n  xs.each(|x| {\n"
+            "    sum = sum + x\n    log(x)\n  })\n  xs.each(|x| { sum = sum + x; log(x) })\n"
+            "  sum\n}\n")
+    result = analyze_text(text, file="t", rel_path="t")
+    assert _syntax(result) == ["parser.syntax.assign_eq"] * 2
+    assert not list(result.items[0].tree.find_data("record"))
+    single = analyze_text("fn f() -> R = g({ sum = 1 })\n", file="t", rel_path="t")
+    assert _syntax(single) == [] and list(single.items[0].tree.find_data("record"))
