@@ -79,7 +79,8 @@ _CASE_BODY = re.compile(_GAP + r"case\b")
 _STRING_AHEAD = re.compile(r"[ \t]{0,64}\"")
 _NAME_AHEAD = re.compile(r"[ \t]{1,64}[^\W\d]")
 _DECL_WORDS = frozenset(("STRUCT", "ENUM", "CONST"))
-_PAREN_OPENERS = frozenset(("LPAR", "LPAR_CALL", "LPAR_LETFN", "LSQB", "LSQB_INDEX"))
+_PAREN_OPENERS = frozenset(("LPAR", "LPAR_CALL", "LPAR_LETFN", "LSQB", "LSQB_INDEX",
+                            "LBRACE_REC", "LBRACE_SET"))
 # After `{`: a set literal starts with a literal (`true`/`false` too) or a constructor
 # (`None`, `Color.Red`, `Some(1)`: a capitalised name is no record field) and `,`.
 _SET_BODY = re.compile(
@@ -347,16 +348,22 @@ class Lexer:
             return type_, value, end
         operand_before = prev in T.OPERAND_END
         same_line = self.prev_line == self.line
+        # Inside `(…)`, `[…]` or a record's `{…}` no statement ends at a line break, so there
+        # an operand's `(`, `[` and `-` continue it on the next line too (`g(a\n - b)`). Where
+        # the parser cannot take the infix form (after a lambda's `-> T`), the prefix one.
+        joined = operand_before and (same_line or self._in_parens())
+        actions = self.states[state]
         if type_ == "LPAR":
-            if operand_before and same_line:
-                type_ = "LPAR_LETFN" if prev == "IDENT" and "LPAR_LETFN" in self.states[
-                    state] else "LPAR_CALL"
+            if joined:
+                type_ = "LPAR_LETFN" if prev == "IDENT" and "LPAR_LETFN" in actions and \
+                    same_line else "LPAR_CALL"
+                if type_ == "LPAR_CALL" and "LPAR_CALL" not in actions and "LPAR" in actions:
+                    type_ = "LPAR"
         elif type_ == "LSQB":
-            if operand_before and same_line:
+            if joined:
                 type_ = "LSQB_INDEX"
         elif type_ == "MINUS":
-            # inside `(…)` or `[…]` no statement ends at a line break: `g(a\n - b)` subtracts
-            if not (operand_before and (same_line or self._in_parens())):
+            if not joined or ("MINUS" not in actions and "NEG" in actions):
                 type_ = "NEG"
         elif type_ == "VBAR":
             if not operand_before:
