@@ -91,3 +91,23 @@ def test_a_misspelt_import_is_reported_missing_not_also_unused():
     assert [(d.code, lines[d.location.line - 1][d.location.column - 1:d.location.end_column - 1])
             for d in result.diagnostics if d.domain == "names"] == [
         ("name.unresolved", "helpr"), ("name.unused.import", "helper")]
+
+
+def test_a_path_from_a_workspace_module_root_needs_no_use():
+    """Spec 1-1 §B.1: `app.lib.width()` names a module from its root; only the workspace can
+    tell that `app` is one, so without it the name is still reported."""
+    from reml_lsp.analysis.file_index import index_bytes
+    from reml_lsp.analysis.module_exports import ExportTable
+
+    table = ExportTable.of([index_bytes(
+        b"module app.lib\npub fn width() -> Int = 80\npub type Point = { x: Int }\n",
+        "app/lib.reml")])
+    src = ("module app.user\nfn a() -> Int = app.lib.width()\nfn b(p: app.lib.Point) -> Int = p.x\n"
+           "fn c() -> Int = ap.lib.width()\n")
+    result = analyze_text(src, file="t.reml", rel_path="app/user.reml",
+                          modules=table.subset(["app.lib"]))
+    assert [(d.code, d.location.line) for d in result.diagnostics if d.domain == "names"] == [
+        ("name.unresolved", 4)]
+    assert [line for code, line in [(d.code, d.location.line) for d in analyze_text(
+        src, file="t.reml", rel_path="app/user.reml").diagnostics if d.domain == "names"]] == [
+        2, 3, 4]

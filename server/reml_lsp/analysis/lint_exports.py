@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 
 from reml_lsp.analysis.file_index import FORMAT, FileIndex, ImportRef
-from reml_lsp.analysis.module_exports import ExportTable, asked_paths, prefixes
+from reml_lsp.analysis.module_exports import ExportTable, asked_paths, prefixes, roots
 from reml_lsp.analysis.source import decode
 from reml_lsp.analysis.tree import module_path
 from reml_lsp.cache.fingerprint import tool_fingerprint
@@ -194,7 +194,7 @@ def _narrowed(keyed: list[tuple[Path, str, bytes, str]], linted: set[Path],
     full = [k for k in keyed if k[0] not in own and modules[k[0]] in asked]
     entries = {**own, **_entries(full, cache, index_many)}
     names = ExportTable.of(e for e in entries.values() if e.module in asked).names
-    return _with_children(ExportTable(names, prefixes(relevant)), own)
+    return _with_children(ExportTable(names, prefixes(relevant) | roots(modules.values())), own)
 
 
 def module_of_bytes(data: bytes, rel: str) -> str:

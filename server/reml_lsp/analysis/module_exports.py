@@ -87,6 +87,13 @@ def known(names: frozenset[str] | None) -> frozenset[str] | None:
     return None if names is None or OPEN_IMPORT in names else names
 
 
+def roots(paths: Iterable[str]) -> frozenset[str]:
+    """The first segment of each module path: a file may name any module from its root
+    (``app.lib.width()`` without a ``use``), so every file's table answers ``is_module`` for
+    them."""
+    return frozenset(p.split(".", 1)[0] for p in paths)
+
+
 def prefixes(paths: Iterable[str]) -> frozenset[str]:
     """Every module path and each of its leading parts (``a.b.c`` → a, a.b, a.b.c): a member
     that names one of them names a (parent of a) module, never a missing declaration."""
@@ -142,7 +149,7 @@ class ExportTable:
         needs for that file, and what its lint cache key digests."""
         asked = set(paths)
         return ExportTable({p: self.names[p] for p in sorted(asked) if p in self.names},
-                           frozenset(asked & self.modules))
+                           frozenset(asked & self.modules) | roots(self.modules))
 
     def digest(self) -> str:
         """Digest of every answer in the table (for a ``subset``: what one file depends on):

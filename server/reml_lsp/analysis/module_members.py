@@ -312,6 +312,8 @@ def might_report(imports: Sequence[tuple[str, str]], quals: frozenset[tuple[str,
         if names is not None and (member not in names or trait_mark(member) in names):
             return True  # a missing member, or a trait (its import is never reported unused)
     for head, member in quals:
+        if lookup.is_module(head):
+            return True  # `app.lib.width()`: the workspace answers whether `app` resolves
         for full in modules.get(head, ()):
             names = lookup.exports(full)
             if names is not None and member not in names \

@@ -78,7 +78,7 @@ def _covers(spans: Sequence[tuple[int, int]], offset: int) -> bool:
     return False
 
 
-def _qualifies(text: str, end: int) -> bool:
+def qualifies(text: str, end: int) -> bool:
     """Whether the name ending at ``end`` is followed by ``.``/``::`` (it qualifies a member)."""
     rest = text[end:end + 2]
     return (rest[:1] == "." and rest[1:2] != ".") or rest == "::"
@@ -140,7 +140,7 @@ def item_refs(text: str, tree: Tree, dpos: int) -> ItemRefs:
             used.add(use_key(best))
             continue
         free.append(FreeRef(ref.name, ref.start, ref.end, ref.role,
-                            _qualifies(text, ref.end + dpos), _covers(opaque, ref.start)))
+                            qualifies(text, ref.end + dpos), _covers(opaque, ref.start)))
     bodiless = bodiless_signatures([(tree, 0)])
     out: list[Finding] = []
     for b in locals_:

@@ -19,7 +19,7 @@ from reml_lsp.analysis.findings import Finding, to_diagnostics
 from reml_lsp.analysis.item_cache import shift
 from reml_lsp.analysis.item_facts import MAX_KEPT_REFS, ItemFacts, all_facts, anchors
 from reml_lsp.analysis.module_exports import absolute_path, trait_mark
-from reml_lsp.analysis.module_members import MemberCheck
+from reml_lsp.analysis.module_members import MEMBER_KEY, MemberCheck
 from reml_lsp.analysis.positions import LineIndex
 from reml_lsp.analysis.resolve import NO_MODULES, ModuleLookup
 from reml_lsp.analysis.scopes import ScopeIndex, shift_binding
@@ -163,7 +163,7 @@ def _findings(text: str, entries: Sequence[Entry], clean: Sequence[bool] | None,
         check.run(entries, facts, ok, table, modules,
                   lambda: module_path(text, entries, rel_path), fresh, out)
     return _report(text, entries, facts, ok, table, closed, loose, flagged, inner, out,
-                   _trait_test(modules, lambda: module_path(text, entries, rel_path)))
+                   _trait_test(modules, lambda: module_path(text, entries, rel_path)), modules)
 
 
 def _trait_test(modules: ModuleLookup, current: Callable[[], str]) -> Callable[[str], bool]:
@@ -186,7 +186,8 @@ def _trait_test(modules: ModuleLookup, current: Callable[[], str]) -> Callable[[
 def _report(text: str, entries: Sequence[Entry], facts: list[ItemFacts], ok: Sequence[bool],
             table: _Table, closed: bool, loose: set[int],
             flagged: list[int], inner: list[int], out: FindingSink,
-            is_trait: Callable[[str], bool] | None = None) -> list[Finding]:
+            is_trait: Callable[[str], bool] | None = None,
+            modules: ModuleLookup = NO_MODULES) -> list[Finding]:
     """Place the findings of the ``flagged`` and ``loose`` items, the clashes inside the
     ``inner`` items' module blocks, the unused imports and the duplicate declarations."""
     sev = "error" if closed else "warning"
@@ -222,7 +223,13 @@ def _report(text: str, entries: Sequence[Entry], facts: list[ItemFacts], ok: Seq
         out.add(duplicates.clash_finding(code, facts[i].tops[k], facts[fi].tops[fk], sev,
                                          entries[i][1], entries[fi][1]))
     out.extend(duplicates.impl_clashes(impls))
-    return out.findings()
+    if modules is NO_MODULES:
+        return out.findings()
+    # `app.lib.width()` without a `use`: a path from the root of a workspace module (spec 1-1
+    # §B.1), not an unknown name `app` — which only the workspace can tell
+    return [f for f in out.findings() if not (
+        f.code == resolve.UNRESOLVED and f.key != MEMBER_KEY and resolve.qualifies(text, f.end)
+        and modules.is_module(str(f.args[0])))]
 
 
 class DocumentFacts:
