@@ -185,3 +185,12 @@ def test_a_brace_body_whose_first_statement_is_x_eq_e_is_a_block_when_more_follo
     assert not list(result.items[0].tree.find_data("record"))
     single = analyze_text("fn f() -> R = g({ sum = 1 })\n", file="t", rel_path="t")
     assert _syntax(single) == [] and list(single.items[0].tree.find_data("record"))
+
+
+def test_a_line_starting_with_a_bar_is_a_lambda_where_no_arm_can_follow():
+    closure = analyze_text("fn make(k: Int) -> (Int) -> Int {\n  let base = k * 2\n"
+                           "  |x| x + base\n}\n", file="t", rel_path="t")
+    assert _syntax(closure) == [] and list(closure.items[0].tree.find_data("lambda_expr"))
+    arms = analyze_text("fn f(x: Option<Int>) -> Int =\n  match x with\n  | Some(v) -> v * 2\n"
+                        "  | None -> 0\n", file="t", rel_path="t")
+    assert _syntax(arms) == [] and len(list(arms.items[0].tree.find_data("arm"))) == 2

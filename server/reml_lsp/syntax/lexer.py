@@ -158,6 +158,7 @@ class Lexer:
         self.prev_type, self.prev_line = st.prev_type, st.prev_line
         self.issues: IssueList = IssueList()  # bounded: a flood is counted, not kept
         self.open_brackets: list[Token] = []  # unclosed openers, innermost last
+        self._stack: list[int] = []  # the parser's stack while a token is classified
         self.max_read = st.pos  # furthest character looked at (incremental dependency)
         self._mres = tables.scanner_mres
         key = id(self._mres)
@@ -284,6 +285,7 @@ class Lexer:
                 type_, value, end = self._classify(type_, value, end, self.prev_type,
                                                    stack[-1])
         elif type_ in _SPECIAL:
+            self._stack = stack
             type_, value, end = self._classify(type_, value, end, self.prev_type, stack[-1])
         line = self.line
         col = pos - self.line_start + 1
@@ -367,6 +369,10 @@ class Lexer:
                 type_ = "NEG"
         elif type_ == "VBAR":
             if not operand_before:
+                type_ = "BAR_PREFIX"
+            elif not same_line and not accepts(self.tables.states, self._stack, "VBAR"):
+                # a line starting with `|` where no arm or alternative can follow: a lambda
+                # (`let base = k * 2` then `|x| x + base` as the block's result)
                 type_ = "BAR_PREFIX"
         elif type_ == "OROR":
             if not operand_before:
