@@ -111,3 +111,8 @@ def test_a_path_from_a_workspace_module_root_needs_no_use():
     assert [line for code, line in [(d.code, d.location.line) for d in analyze_text(
         src, file="t.reml", rel_path="app/user.reml").diagnostics if d.domain == "names"]] == [
         2, 3, 4]
+
+
+def test_the_parameters_of_a_todo_stub_are_not_reported_unused():
+    src = "module app.m\nfn stub(row: Int, o: Str) -> Int = todo\nfn real(x: Int) -> Int = 1\n"
+    assert names(src) == [("name.unused.param", "x")]

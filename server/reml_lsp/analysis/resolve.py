@@ -237,15 +237,25 @@ def unused_imports(text: str, imports: ScopeIndex | Iterable[Binding], used_top:
     return out
 
 
+def _todo_body(fn: Tree) -> bool:
+    """``fn f(x: T) -> U = todo``: the body is the bare name ``todo``."""
+    body = fn.children[-1] if fn.children else None
+    if not (isinstance(body, Tree) and body.data == "expr_body"):
+        return False
+    value = body.children[-1] if body.children else None
+    return isinstance(value, Tree) and value.data == "var" and str(value.children[0]) == "todo"
+
+
 def bodiless_signatures(entries: Sequence[Entry]) -> list[tuple[int, int]]:
     """Spans of function signatures whose parameters cannot be used: declarations without a
-    body (trait methods, signatures the spec lists), ``extern`` items and effect operations."""
+    body (trait methods, signatures the spec lists), ``extern`` items, effect operations, and
+    stubs whose body is ``todo`` (the spec's placeholder for a body to be written)."""
     out: list[tuple[int, int]] = []
     for tree, dpos in entries:
         index = nodes(tree)
         found = [n for kind in ("fn_decl", "trait_item") for n in index.get(kind, ())
                  if not any(isinstance(c, Tree) and c.data not in ("fn_sig", "attrs")
-                            for c in n.children)]
+                            for c in n.children) or _todo_body(n)]
         found += [n for kind in ("extern_decl", "operation_decl") for n in index.get(kind, ())]
         for node in found:
             s = span(node, dpos)
