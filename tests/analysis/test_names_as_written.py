@@ -116,3 +116,13 @@ def test_a_path_from_a_workspace_module_root_needs_no_use():
 def test_the_parameters_of_a_todo_stub_are_not_reported_unused():
     src = "module app.m\nfn stub(row: Int, o: Str) -> Int = todo\nfn real(x: Int) -> Int = 1\n"
     assert names(src) == [("name.unused.param", "x")]
+
+
+def test_use_super_in_a_root_module_is_the_spec_s_invalid_super():
+    root = "module app\nuse super.util.{x}\nfn f() -> Int = x\n"
+    result = analyze_text(root, file="t.reml", rel_path="app.reml", locale="ja-JP")
+    [d] = [d for d in result.diagnostics if d.domain == "names"]
+    assert (d.code, d.severity.value, d.location.line, d.location.column) == (
+        "language.use.invalid_super", "error", 2, 5)
+    assert "super" in d.message and "`app`" in d.message
+    assert names("module app.sub\nuse super.util.{x}\nfn f() -> Int = x\n") == []

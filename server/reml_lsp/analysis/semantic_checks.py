@@ -16,14 +16,14 @@ from reml_lsp.analysis.core_index import core_index
 from reml_lsp.analysis.decl_names import OPEN_IMPORT
 from reml_lsp.analysis.finding_sink import FindingSink
 from reml_lsp.analysis.findings import Finding, to_diagnostics
-from reml_lsp.analysis.item_cache import shift
+from reml_lsp.analysis.item_cache import nodes, shift
 from reml_lsp.analysis.item_facts import MAX_KEPT_REFS, ItemFacts, all_facts, anchors
 from reml_lsp.analysis.module_exports import absolute_path, trait_mark
 from reml_lsp.analysis.module_members import MEMBER_KEY, MemberCheck
 from reml_lsp.analysis.positions import LineIndex
 from reml_lsp.analysis.resolve import NO_MODULES, ModuleLookup
 from reml_lsp.analysis.scopes import ScopeIndex, shift_binding
-from reml_lsp.analysis.tree import Entry, module_path
+from reml_lsp.analysis.tree import Entry, module_path, tokens
 from reml_lsp.diagnostics.model import Diagnostic
 from reml_lsp.syntax.gcpause import gc_paused
 
@@ -51,6 +51,9 @@ def semantic_findings(text: str, entries: Sequence[Entry], *, clean: Sequence[bo
     del scopes
     with gc_paused():  # it allocates per node and frees little: see ``gc_paused``
         return _findings(text, entries, clean, modules or NO_MODULES, sink, state, rel_path)
+
+
+INVALID_SUPER = "language.use.invalid_super"  # spec 1-1 §B.1 names the code
 
 
 class _Table:
@@ -163,7 +166,8 @@ def _findings(text: str, entries: Sequence[Entry], clean: Sequence[bool] | None,
         check.run(entries, facts, ok, table, modules,
                   lambda: module_path(text, entries, rel_path), fresh, out)
     return _report(text, entries, facts, ok, table, closed, loose, flagged, inner, out,
-                   _trait_test(modules, lambda: module_path(text, entries, rel_path)), modules)
+                   _trait_test(modules, lambda: module_path(text, entries, rel_path)), modules,
+                   rel_path)
 
 
 def _trait_test(modules: ModuleLookup, current: Callable[[], str]) -> Callable[[str], bool]:
@@ -187,7 +191,7 @@ def _report(text: str, entries: Sequence[Entry], facts: list[ItemFacts], ok: Seq
             table: _Table, closed: bool, loose: set[int],
             flagged: list[int], inner: list[int], out: FindingSink,
             is_trait: Callable[[str], bool] | None = None,
-            modules: ModuleLookup = NO_MODULES) -> list[Finding]:
+            modules: ModuleLookup = NO_MODULES, rel_path: str = "") -> list[Finding]:
     """Place the findings of the ``flagged`` and ``loose`` items, the clashes inside the
     ``inner`` items' module blocks, the unused imports and the duplicate declarations."""
     sev = "error" if closed else "warning"
@@ -219,6 +223,9 @@ def _report(text: str, entries: Sequence[Entry], facts: list[ItemFacts], ok: Seq
             loose_top.union(*[f.used_top for f in kept]),
             loose_lib.union(*[f.used_lib for f in kept]), core, is_trait,
             out.spans(resolve.UNRESOLVED)))
+    if any(b.path and b.path.split(".", 1)[0] == "super" for b in (
+            facts[i].tops[k] for i, k in table.imports)):
+        out.extend(_invalid_super(text, entries, rel_path, sev))
     for code, (i, k), (fi, fk) in table.clashes:
         out.add(duplicates.clash_finding(code, facts[i].tops[k], facts[fi].tops[fk], sev,
                                          entries[i][1], entries[fi][1]))
@@ -288,6 +295,23 @@ def spliced(xs: list[int], lo: int, old_hi: int, shift: int, added: Sequence[int
     a = bisect.bisect_left(xs, lo)
     b = bisect.bisect_left(xs, old_hi, lo=a)
     return [*xs[:a], *added, *(x + shift for x in xs[b:])]
+
+
+def _invalid_super(text: str, entries: Sequence[Entry], rel_path: str, sev: str
+                   ) -> list[Finding]:
+    """``use super.…`` in a root module (a one-segment path: spec 1-1 §B.1, "ルートモジュール
+    では super を利用できません"), at each such ``use``'s ``super``."""
+    current = module_path(text, entries, rel_path)
+    if "." in current:
+        return []
+    out: list[Finding] = []
+    for tree, dpos in entries:
+        for use in nodes(tree).get("use_decl", ()):
+            tok = next((t for t in tokens(use) if t.type == "SUPER"), None)
+            if tok is not None:
+                out.append(Finding(INVALID_SUPER, "names", sev, tok.start_pos + dpos,
+                                   tok.end_pos + dpos, (current,)))
+    return out
 
 
 def _placed(facts: list[ItemFacts], entries: Sequence[Entry], i: int, k: int) -> Binding:

@@ -21,6 +21,8 @@ SEMANTIC: dict[str, dict[str, str]] = {
         "name.unused.let": "unused variable {0}",
         "name.unused.param": "unused parameter {0}",
         "name.unused.import": "unused import {0}",
+        "language.use.invalid_super":
+            "`super` cannot be used in the root module {0}: it has no parent module",
         "fix.prefix_underscore": "prefix {0} with `_`",
         "fix.remove_import": "remove the unused import",
         "bridges.unsafe.missing_defer":
@@ -59,6 +61,7 @@ SEMANTIC: dict[str, dict[str, str]] = {
         "name.unused.let": "変数 {0} は使われていません",
         "name.unused.param": "引数 {0} は使われていません",
         "name.unused.import": "インポート {0} は使われていません",
+        "language.use.invalid_super": "ルートモジュール {0} では super を利用できません",
         "fix.prefix_underscore": "{0} の先頭に `_` を付ける",
         "fix.remove_import": "未使用のインポートを削除する",
         "bridges.unsafe.missing_defer":
