@@ -62,6 +62,7 @@ class HostDocument:
     version: int
     source: SourceDocument
     edits: int = 0  # the revision: bumps on every change (also without a version)
+    text_edits: int = 0  # bumps when the text changes (not when its imports answer anew)
     imports_changed: int = 0  # bumps when the modules it imports now answer differently
     _cache: dict[str, tuple[int, Any]] = attrs.Factory(dict)
     # per-item semantic tokens, kept across revisions (entries of dropped items are pruned)
@@ -89,10 +90,12 @@ class HostDocument:
 
     def apply_change(self, start: int, end: int, new_text: str) -> None:
         self.source.apply_change(start, end, new_text)
+        self.text_edits += 1
         self.changed()
 
     def replace(self, text: str) -> None:
         self.source.replace(text)
+        self.text_edits += 1
         self.changed()
 
     def entries(self) -> list[Entry]:

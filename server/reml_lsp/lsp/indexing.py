@@ -415,10 +415,11 @@ def current_workspace(ls) -> WorkspaceIndex:
 
 
 async def unchanged_after(ls, doc, wait: Awaitable[T]) -> T:
-    """Await ``wait`` (the index), then answer ContentModified if ``doc`` changed or closed in
-    the meantime: the client asks again for the new version."""
-    edits = doc.edits
+    """Await ``wait`` (the index), then answer ContentModified if ``doc``'s text changed or it
+    closed in the meantime: the client asks again for the new version. (Its imports answering
+    anew while the index builds is no change of the text the request's positions refer to.)"""
+    edits = doc.text_edits
     result = await wait
-    if ls.doc(doc.uri) is not doc or doc.edits != edits:
+    if ls.doc(doc.uri) is not doc or doc.text_edits != edits:
         raise JsonRpcContentModified("the document changed while the index was read")
     return result

@@ -49,6 +49,11 @@ class OpenDoc:
         return self.src.edits
 
     @property
+    def text_edits(self) -> int:
+        """Bumps when the text changes (``edits`` also when its imports answer anew)."""
+        return self.src.text_edits
+
+    @property
     def rel_path(self) -> str:
         return self.src.rel_path
 
