@@ -194,3 +194,9 @@ def test_a_line_starting_with_a_bar_is_a_lambda_where_no_arm_can_follow():
     arms = analyze_text("fn f(x: Option<Int>) -> Int =\n  match x with\n  | Some(v) -> v * 2\n"
                         "  | None -> 0\n", file="t", rel_path="t")
     assert _syntax(arms) == [] and len(list(arms.items[0].tree.find_data("arm"))) == 2
+
+
+def test_after_pub_or_an_attribute_every_declaration_is_expected():
+    result = analyze_text("pub 42\n", file="t", rel_path="t")
+    [diag] = [d for d in result.diagnostics if d.domain == "parser"]
+    assert {"fn", "let", "type", "trait", "effect"} <= {a.token for a in diag.expected.alternatives}

@@ -15,7 +15,9 @@ States = dict[int, dict[str, tuple[Any, Any]]]
 
 
 def reductions_before_shift(states: States, stack: list[int], term: str) -> int:
-    """How many reductions the parser makes before shifting ``term``; -1 when it cannot."""
+    """How many reductions the parser makes before shifting ``term``; -1 when it cannot.
+    Reductions of empty rules (``_fn_quals`` before ``fn``: no `async`/`unsafe`) are not
+    counted: they finish no construct, so ``fn`` is no deeper than ``let`` after ``pub``."""
     depth = len(stack)
     extra: list[int] = []
     count = 0
@@ -36,7 +38,8 @@ def reductions_before_shift(states: States, stack: list[int], term: str) -> int:
             size -= 1
         top = extra[-1] if extra else stack[depth - 1]
         new = states[top][arg.origin.name][1]
-        count += 1
+        if arg.expansion:
+            count += 1
         if not states.get(new) and term == "$END":  # the end state: the item is complete
             return count
         extra.append(new)

@@ -35,7 +35,7 @@ from lark.parsers.lalr_analysis import Shift
 
 from reml_lsp.syntax import tokens as T
 from reml_lsp.syntax.checks import drain_built_issues, item_issues, missing_separator
-from reml_lsp.syntax.expected import order, summarize
+from reml_lsp.syntax.expected import summarize
 from reml_lsp.syntax.gcpause import gc_paused
 from reml_lsp.syntax.grammar import Tables, tables
 from reml_lsp.syntax.issues import IssueFix, IssueNote, SyntaxIssue
@@ -473,10 +473,7 @@ class _ItemRun:
         if self.quiet:
             return
         expected = acceptable(self.states, pre)
-        # At the start of an item every declaration may come: name them all (the deepest ones
-        # alone would be `fn`, reached through the empty `async`/`unsafe` qualifiers).
-        summary = order(t for t in expected if t not in ("ERROR", "$END")) if len(pre) == 1 \
-            else summarize(expected)
+        summary = summarize(expected)
         eof = tok.type == "$END"
         if code is None:
             code = "parser.unexpected_eof" if eof else "parser.syntax.expected_tokens"
