@@ -362,7 +362,7 @@ class Lexer:
                 if type_ == "LPAR_CALL" and "LPAR_CALL" not in actions and "LPAR" in actions:
                     type_ = "LPAR"
         elif type_ == "LSQB":
-            if joined:
+            if joined and not ("LSQB_INDEX" not in actions and "LSQB" in actions):
                 type_ = "LSQB_INDEX"
         elif type_ == "MINUS":
             if not joined or ("MINUS" not in actions and "NEG" in actions):
