@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from lark import Tree
 
-from reml_lsp.analysis import bridges, duplicates, resolve
+from reml_lsp.analysis import bridges, duplicates, pattern_checks, resolve
 from reml_lsp.analysis.bindings import Binding
 from reml_lsp.analysis.decl_names import OPEN_IMPORT, use_globs
 from reml_lsp.analysis.findings import Finding
@@ -92,6 +92,7 @@ class ItemFacts:
             d = self._d
             self.own_ = [*self.refs(tree).unused_locals,
                          *duplicates.pattern_bindings([(tree, 0)]),
+                         *pattern_checks.check(tree),
                          *shift(bridges.check(self._sub, [(tree, d)]), -d)]
             self.hot = bool(self.res or self.own_ or self.impl)
             self._sub = ""  # every part that reads the item's text is computed now
