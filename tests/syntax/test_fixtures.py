@@ -200,3 +200,11 @@ def test_after_pub_or_an_attribute_every_declaration_is_expected():
     result = analyze_text("pub 42\n", file="t", rel_path="t")
     [diag] = [d for d in result.diagnostics if d.domain == "parser"]
     assert {"fn", "let", "type", "trait", "effect"} <= {a.token for a in diag.expected.alternatives}
+
+
+def test_an_effect_body_needs_its_tag_and_an_operation():
+    """1-5 EffectDecl and the reference: `effect E` or `effect E : tag { operation … }`."""
+    for bad in ("effect Log {\n  operation info: Str -> ()\n}\n", "effect E : io {}\n"):
+        assert _syntax(analyze_text(bad, file="t", rel_path="t")), bad
+    for good in ("effect Io\n", "effect Log : io {\n  operation info: Str -> ()\n}\n"):
+        assert _syntax(analyze_text(good, file="t", rel_path="t")) == [], good
