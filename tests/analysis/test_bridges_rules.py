@@ -17,8 +17,8 @@ from reml_lsp.analysis.analyze import analyze_text
 from reml_lsp.diagnostics.model import Diagnostic
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "semantic"
-HEAD = ('module m\n\nextern "C" fn malloc(n: usize) -> Ptr<u8> !{ffi}\n'
-        'extern "C" fn free(p: Ptr<u8>) -> () !{ffi}\n\n')
+HEAD = ('module m\n\nextern "C" fn malloc(n: usize) -> Ptr<u8> !{ffi};\n'
+        'extern "C" fn free(p: Ptr<u8>) -> () !{ffi};\n\n')
 
 
 def bridges(text: str) -> list[Diagnostic]:

@@ -208,3 +208,13 @@ def test_an_effect_body_needs_its_tag_and_an_operation():
         assert _syntax(analyze_text(bad, file="t", rel_path="t")), bad
     for good in ("effect Io\n", "effect Log : io {\n  operation info: Str -> ()\n}\n"):
         assert _syntax(analyze_text(good, file="t", rel_path="t")) == [], good
+
+
+def test_an_extern_signature_ends_with_a_semicolon():
+    """1-5 and the reference (`extern_fn_decl` … `;`); the one-token repair inserts it."""
+    result = analyze_text('extern "C" fn puts(s: Str) -> Int\nfn f() -> Int = 1\n', file="t",
+                          rel_path="t")
+    [d] = [d for d in result.diagnostics if d.domain == "parser"]
+    assert [a.token for a in d.expected.alternatives] == [";"]
+    assert _syntax(analyze_text('extern "C" {\n  fn a() -> Int;\n  fn b() -> Int;\n}\n',
+                                file="t", rel_path="t")) == []
