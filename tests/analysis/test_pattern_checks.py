@@ -41,3 +41,16 @@ def test_one_rest_ranges_in_order_and_non_literal_bounds_are_fine() -> None:
     assert patterns(ok) == []
     bad = "fn g(n: Int) -> Int = match n with | 0x10..=0x01 -> 1 | 5..=-5 -> 2 | _ -> 0\n"
     assert [c for c, *_ in patterns(bad)] == ["pattern.range.bound_inverted"] * 2
+
+
+def test_a_variant_or_an_operation_listed_twice_in_one_declaration():
+    src = ("module app.m\ntype Color = | Red | Green | Red\nenum E = A | B(Int) | A\n"
+           "effect Log : io {\n  operation info: Str -> ()\n  operation info: Str -> ()\n}\n"
+           "type Other = | Red | Blue\n")
+    result = analyze_text(src, file="t.reml", rel_path="t.reml")
+    found = [(d.code, d.location.line, d.location.column) for d in result.diagnostics
+             if d.code == "name.duplicate"]
+    assert found == [("name.duplicate", 2, 30), ("name.duplicate", 3, 23),
+                     ("name.duplicate", 6, 13)]
+    assert all(d.notes and d.notes[0].location is not None for d in result.diagnostics
+               if d.code == "name.duplicate")

@@ -5,17 +5,21 @@
 * ``pattern.range.bound_inverted``: a range pattern whose bounds are both number literals has
   its lower bound above its upper one (``10..1``, ``5..=4``): it matches nothing.
 
-Both are errors at the whole pattern, with the reference's codes and notes.
+Both are errors at the whole pattern, with the reference's codes and notes. And, with the
+module-level duplicates' code ``name.duplicate``, a variant listed twice in one type or an
+operation twice in one effect (``members``): the second is an error, noted at the first.
 """
 
 from __future__ import annotations
 
 from lark import Token, Tree
 
+from reml_lsp.analysis.decl_names import variants
 from reml_lsp.analysis.findings import Finding, FindingNote
 from reml_lsp.analysis.item_cache import nodes
-from reml_lsp.analysis.tree import span
+from reml_lsp.analysis.tree import name_token, span
 
+DUPLICATE = "name.duplicate"
 MULTIPLE_REST = "pattern.slice.multiple_rest"
 BOUND_INVERTED = "pattern.range.bound_inverted"
 
@@ -42,6 +46,25 @@ def check(tree: Tree) -> list[Finding]:
             lo, hi = (_text(b) for b in bounds)
             out.append(Finding(BOUND_INVERTED, "names", "error", s[0], s[1],
                                notes=(FindingNote("note.range_bounds", (lo, hi)),)))
+    out.extend(members(index))
+    return out
+
+
+def members(index: dict[str, list[Tree]]) -> list[Finding]:
+    """A variant named twice in one type, an operation twice in one effect (tree offsets)."""
+    groups = [variants(d) for kind in ("type_decl", "enum_decl") for d in index.get(kind, ())]
+    groups += [[t for op in d.children if isinstance(op, Tree) and op.data == "operation_decl"
+                and (t := name_token(op)) is not None] for d in index.get("effect_decl", ())]
+    out: list[Finding] = []
+    for toks in groups:
+        first: dict[str, Token] = {}
+        for tok in toks:
+            seen = first.setdefault(str(tok), tok)
+            if seen is not tok:
+                out.append(Finding(DUPLICATE, "names", "error", tok.start_pos, tok.end_pos,
+                                   (str(tok),), notes=(FindingNote(
+                                       "note.first_defined", (str(tok),), seen.start_pos,
+                                       seen.end_pos),)))
     return out
 
 
