@@ -105,7 +105,7 @@ def test_a_path_from_a_workspace_module_root_needs_no_use():
     src = ("module app.user\nfn a() -> Int = app.lib.width()\nfn b(p: app.lib.Point) -> Int = p.x\n"
            "fn c() -> Int = ap.lib.width()\n")
     result = analyze_text(src, file="t.reml", rel_path="app/user.reml",
-                          modules=table.subset(["app.lib"]))
+                          modules=table.subset(["app.lib"], mentioned={"app", "ap", "p"}))
     assert [(d.code, d.location.line) for d in result.diagnostics if d.domain == "names"] == [
         ("name.unresolved", 4)]
     assert [line for code, line in [(d.code, d.location.line) for d in analyze_text(
@@ -126,3 +126,17 @@ def test_use_super_in_a_root_module_is_the_spec_s_invalid_super():
         "language.use.invalid_super", "error", 2, 5)
     assert "super" in d.message and "`app`" in d.message
     assert names("module app.sub\nuse super.util.{x}\nfn f() -> Int = x\n") == []
+
+
+def test_a_file_s_module_table_holds_only_the_roots_it_names():
+    """So a new top-level package elsewhere changes no other file's answers (its lint cache
+    key, its workspace-diagnostic result id)."""
+    from reml_lsp.analysis.file_index import index_bytes
+    from reml_lsp.analysis.module_exports import ExportTable
+
+    files = [index_bytes(b"module app.lib\npub fn width() -> Int = 80\n", "app/lib.reml")]
+    before = ExportTable.of(files).subset([], mentioned={"app", "width"})
+    files.append(index_bytes(b"module tools.gen\npub fn run() -> Int = 1\n", "tools/gen.reml"))
+    after = ExportTable.of(files).subset([], mentioned={"app", "width"})
+    assert after.is_module("app") and not after.is_module("tools")
+    assert before.digest() == after.digest()

@@ -57,7 +57,7 @@ class LintWorkspace:
         if entry is None:
             return None
         asked = asked_paths((i.path for i in entry.imports), entry.module)
-        sub = self.table.subset(asked)
+        sub = self.table.subset(asked, entry.names)
         below = frozenset().union(*(self.children.get(p, frozenset()) for p in asked))
         return attrs.evolve(sub, modules=sub.modules | below)
 
@@ -91,10 +91,13 @@ def build_workspace(roots: Iterable[Path], cache: CacheStore | None,
 
 
 def _table_to_json(ws: LintWorkspace) -> dict[str, Any]:
-    """What the lint run reads of a workspace: each file's module and imports (its entry
-    without symbols and identifiers) and the table's answers."""
+    """What the lint run reads of a workspace: each file's module, imports and the module
+    roots it names (its entry without symbols and other identifiers) and the table's
+    answers."""
+    all_roots = roots(ws.table.modules)
     return {"v": FORMAT,
-            "files": [[str(real), e.rel_path, e.module, [list(i) for i in e.imports]]
+            "files": [[str(real), e.rel_path, e.module, [list(i) for i in e.imports],
+                       sorted(e.names & all_roots)]
                       for real, e in ws.entries.items()],
             "names": {m: sorted(n) for m, n in ws.table.names.items()},
             "modules": sorted(ws.table.modules)}
@@ -107,9 +110,9 @@ def _table_from_json(body: Any) -> LintWorkspace | None:
             return None
         intern = sys.intern
         entries: dict[Path, FileIndex] = {}
-        for real, rel, module, imports in body["files"]:
+        for real, rel, module, imports, named_roots in body["files"]:
             refs = tuple(ImportRef(str(n), str(p), int(a), int(b)) for n, p, a, b in imports)
-            entries[Path(real)] = FileIndex(rel, module, refs, (), frozenset())
+            entries[Path(real)] = FileIndex(rel, module, refs, (), frozenset(named_roots))
         table = ExportTable({m: frozenset(map(intern, n)) for m, n in body["names"].items()},
                             frozenset(body["modules"]))
         return _with_children(table, entries)

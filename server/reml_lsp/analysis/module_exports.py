@@ -89,8 +89,8 @@ def known(names: frozenset[str] | None) -> frozenset[str] | None:
 
 def roots(paths: Iterable[str]) -> frozenset[str]:
     """The first segment of each module path: a file may name any module from its root
-    (``app.lib.width()`` without a ``use``), so every file's table answers ``is_module`` for
-    them."""
+    (``app.lib.width()`` without a ``use``), so a file's table answers ``is_module`` for the
+    roots it names."""
     return frozenset(p.split(".", 1)[0] for p in paths)
 
 
@@ -144,12 +144,15 @@ class ExportTable:
         return ExportTable({m: entry_names(es) for m, es in by_module.items()},
                            prefixes(by_module))
 
-    def subset(self, paths: Iterable[str]) -> ExportTable:
-        """Only the answers for ``paths`` (every path one file asks about): what a worker
-        needs for that file, and what its lint cache key digests."""
+    def subset(self, paths: Iterable[str], mentioned: Iterable[str] = ()) -> ExportTable:
+        """Only the answers for ``paths`` (every path one file asks about) and for the module
+        roots among the names the file ``mentioned`` (``app.lib.width()`` without a ``use``):
+        what a worker needs for that file, and what its lint cache key digests (a root the
+        file never names appearing elsewhere changes neither)."""
         asked = set(paths)
         return ExportTable({p: self.names[p] for p in sorted(asked) if p in self.names},
-                           frozenset(asked & self.modules) | roots(self.modules))
+                           frozenset(asked & self.modules)
+                           | (roots(self.modules) & frozenset(mentioned)))
 
     def digest(self) -> str:
         """Digest of every answer in the table (for a ``subset``: what one file depends on):

@@ -8,6 +8,7 @@ import uuid
 
 from lsprotocol import types as lsp
 
+from reml_lsp.lsp.indexing import workspace_ready
 from reml_lsp.lsp.names import DIAGNOSTIC_IDENTIFIER
 from reml_lsp.lsp.open_doc import OpenDoc
 from reml_lsp.lsp.server import RemlServer
@@ -61,6 +62,10 @@ async def workspace_diagnostic(ls: RemlServer, params: lsp.WorkspaceDiagnosticPa
                 message=f"{done}/{total} file(s)", percentage=int(100 * done / total)))
 
     try:
+        # The closed files' findings and result ids depend on the workspace index (what the
+        # modules they import declare): wait for it (cancellable), as references do, rather
+        # than answer once without the cross-module checks and again with them.
+        await workspace_ready(ls)
         # closed files: worker processes and the cache, off the event loop (cancellable)
         on_disk = await disk_reports(ls, closed, previous, report)
         for uri in uris:
