@@ -94,10 +94,10 @@ def _table_to_json(ws: LintWorkspace) -> dict[str, Any]:
     """What the lint run reads of a workspace: each file's module, imports and the module
     roots it names (its entry without symbols and other identifiers) and the table's
     answers."""
-    all_roots = roots(ws.table.modules)
+    modules = ws.table.modules  # every root among them: the names that are roots
     return {"v": FORMAT,
             "files": [[str(real), e.rel_path, e.module, [list(i) for i in e.imports],
-                       sorted(e.names & all_roots)]
+                       sorted(e.names & modules)]
                       for real, e in ws.entries.items()],
             "names": {m: sorted(n) for m, n in ws.table.names.items()},
             "modules": sorted(ws.table.modules)}

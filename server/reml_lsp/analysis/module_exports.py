@@ -89,8 +89,8 @@ def known(names: frozenset[str] | None) -> frozenset[str] | None:
 
 def roots(paths: Iterable[str]) -> frozenset[str]:
     """The first segment of each module path: a file may name any module from its root
-    (``app.lib.width()`` without a ``use``), so a file's table answers ``is_module`` for the
-    roots it names."""
+    (``app.lib.width()`` without a ``use``), so a table's ``modules`` hold every root, and a
+    file's ``subset`` the roots it names."""
     return frozenset(p.split(".", 1)[0] for p in paths)
 
 
@@ -150,9 +150,10 @@ class ExportTable:
         what a worker needs for that file, and what its lint cache key digests (a root the
         file never names appearing elsewhere changes neither)."""
         asked = set(paths)
+        # `modules` holds every leading part, roots too; a name (no dot) in it is a root
         return ExportTable({p: self.names[p] for p in sorted(asked) if p in self.names},
                            frozenset(asked & self.modules)
-                           | (roots(self.modules) & frozenset(mentioned)))
+                           | self.modules.intersection(mentioned))
 
     def digest(self) -> str:
         """Digest of every answer in the table (for a ``subset``: what one file depends on):
