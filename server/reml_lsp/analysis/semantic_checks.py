@@ -8,6 +8,7 @@ user has not finished typing); their scopes still see the names the other items 
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Callable, Sequence
 
 from reml_lsp.analysis import duplicates, resolve
@@ -161,13 +162,13 @@ def _findings(text: str, entries: Sequence[Entry], clean: Sequence[bool] | None,
     if state is not None:
         state.table, state.closed, state.big = table, closed, sorted(loose)
     out = sink if sink is not None else FindingSink(-1)
+    # the file's module path, read once if a check asks (members, traits, `use super`)
+    current = functools.cache(lambda: module_path(text, entries, rel_path))
     if modules is not NO_MODULES:
         check = state.members if state is not None else MemberCheck()
-        check.run(entries, facts, ok, table, modules,
-                  lambda: module_path(text, entries, rel_path), fresh, out)
+        check.run(entries, facts, ok, table, modules, current, fresh, out)
     return _report(text, entries, facts, ok, table, closed, loose, flagged, inner, out,
-                   _trait_test(modules, lambda: module_path(text, entries, rel_path)), modules,
-                   rel_path)
+                   modules, current)
 
 
 def _trait_test(modules: ModuleLookup, current: Callable[[], str]) -> Callable[[str], bool]:
@@ -190,8 +191,7 @@ def _trait_test(modules: ModuleLookup, current: Callable[[], str]) -> Callable[[
 def _report(text: str, entries: Sequence[Entry], facts: list[ItemFacts], ok: Sequence[bool],
             table: _Table, closed: bool, loose: set[int],
             flagged: list[int], inner: list[int], out: FindingSink,
-            is_trait: Callable[[str], bool] | None = None,
-            modules: ModuleLookup = NO_MODULES, rel_path: str = "") -> list[Finding]:
+            modules: ModuleLookup, current: Callable[[], str]) -> list[Finding]:
     """Place the findings of the ``flagged`` and ``loose`` items, the clashes inside the
     ``inner`` items' module blocks, the unused imports and the duplicate declarations."""
     sev = "error" if closed else "warning"
@@ -221,11 +221,11 @@ def _report(text: str, entries: Sequence[Entry], facts: list[ItemFacts], ok: Seq
         out.extend(resolve.unused_imports(
             text, [_placed(facts, entries, i, k) for i, k in table.imports],
             loose_top.union(*[f.used_top for f in kept]),
-            loose_lib.union(*[f.used_lib for f in kept]), core, is_trait,
+            loose_lib.union(*[f.used_lib for f in kept]), core, _trait_test(modules, current),
             out.spans(resolve.UNRESOLVED)))
     if any(b.path and b.path.split(".", 1)[0] == "super" for b in (
             facts[i].tops[k] for i, k in table.imports)):
-        out.extend(_invalid_super(text, entries, rel_path, sev))
+        out.extend(_invalid_super(entries, current(), sev))
     for code, (i, k), (fi, fk) in table.clashes:
         out.add(duplicates.clash_finding(code, facts[i].tops[k], facts[fi].tops[fk], sev,
                                          entries[i][1], entries[fi][1]))
@@ -297,11 +297,9 @@ def spliced(xs: list[int], lo: int, old_hi: int, shift: int, added: Sequence[int
     return [*xs[:a], *added, *(x + shift for x in xs[b:])]
 
 
-def _invalid_super(text: str, entries: Sequence[Entry], rel_path: str, sev: str
-                   ) -> list[Finding]:
-    """``use super.…`` in a root module (a one-segment path: spec 1-1 §B.1, "ルートモジュール
-    では super を利用できません"), at each such ``use``'s ``super``."""
-    current = module_path(text, entries, rel_path)
+def _invalid_super(entries: Sequence[Entry], current: str, sev: str) -> list[Finding]:
+    """``use super.…`` in a root module (``current``, the file's module path, has one segment:
+    spec 1-1 §B.1, "ルートモジュールでは super を利用できません"), at each such ``super``."""
     if "." in current:
         return []
     out: list[Finding] = []
