@@ -64,6 +64,12 @@ def _continues_word(c: str) -> bool:
     return c.isalnum() or c == "_" or unicodedata.category(c) in ("Mn", "Mc", "Pc", "Nd")
 
 
+def _prefix_only(actions: dict, infix: str, prefix: str) -> bool:
+    """The parser's state cannot take a token's infix form but can take its prefix one (after a
+    lambda's `-> T`, `(` and `-` start the body)."""
+    return infix not in actions and prefix in actions
+
+
 _INT = re.compile(r"[0-9][0-9_]*")
 # Spaces and comments (a block comment of at most 512 characters: the look is bounded). After
 # the gap no pattern reads more than _AFTER_GAP characters, nor past the end of its line.
@@ -158,7 +164,6 @@ class Lexer:
         self.prev_type, self.prev_line = st.prev_type, st.prev_line
         self.issues: IssueList = IssueList()  # bounded: a flood is counted, not kept
         self.open_brackets: list[Token] = []  # unclosed openers, innermost last
-        self._stack: list[int] = []  # the parser's stack while a token is classified
         self.max_read = st.pos  # furthest character looked at (incremental dependency)
         self._mres = tables.scanner_mres
         key = id(self._mres)
@@ -282,11 +287,9 @@ class Lexer:
             self.max_read = reach
         if type_ == "IDENT":  # most identifiers are neither reserved nor contextual words
             if value in _KEYWORD_WORDS:
-                type_, value, end = self._classify(type_, value, end, self.prev_type,
-                                                   stack[-1])
+                type_, value, end = self._classify(type_, value, end, self.prev_type, stack)
         elif type_ in _SPECIAL:
-            self._stack = stack
-            type_, value, end = self._classify(type_, value, end, self.prev_type, stack[-1])
+            type_, value, end = self._classify(type_, value, end, self.prev_type, stack)
         line = self.line
         col = pos - self.line_start + 1
         if type_ in _MAY_SPAN_LINES:
@@ -319,9 +322,10 @@ class Lexer:
                 self.open_brackets.pop()
         return tok
 
-    def _classify(self, type_: str, value: str, end: int, prev: str | None, state: int
+    def _classify(self, type_: str, value: str, end: int, prev: str | None, stack: list[int]
                   ) -> tuple[str, str, int]:
         """Keywords, contextual decisions, and the prefix/infix forms (see the module doc)."""
+        state = stack[-1]
         if type_ in _CONTEXTUAL_FIX:
             type_, value, end = self._contextual(type_, value, end, prev, state)
         if type_ == "IDENT":
@@ -359,30 +363,30 @@ class Lexer:
             if joined:
                 type_ = "LPAR_LETFN" if prev == "IDENT" and "LPAR_LETFN" in actions and \
                     same_line else "LPAR_CALL"
-                if type_ == "LPAR_CALL" and "LPAR_CALL" not in actions and "LPAR" in actions:
+                if type_ == "LPAR_CALL" and _prefix_only(actions, "LPAR_CALL", "LPAR"):
                     type_ = "LPAR"
         elif type_ == "LSQB":
-            if joined and not ("LSQB_INDEX" not in actions and "LSQB" in actions):
+            if joined and not _prefix_only(actions, "LSQB_INDEX", "LSQB"):
                 type_ = "LSQB_INDEX"
         elif type_ == "MINUS":
-            if not joined or ("MINUS" not in actions and "NEG" in actions):
+            if not joined or _prefix_only(actions, "MINUS", "NEG"):
                 type_ = "NEG"
         elif type_ == "VBAR":
             if not operand_before:
                 type_ = "BAR_PREFIX"
-            elif not same_line and not accepts(self.tables.states, self._stack, "VBAR"):
+            elif not same_line and not accepts(self.tables.states, stack, "VBAR"):
                 # a line starting with `|` where no arm or alternative can follow: a lambda
                 # (`let base = k * 2` then `|x| x + base` as the block's result)
                 type_ = "BAR_PREFIX"
         elif type_ == "OROR":
             if not operand_before:
                 type_ = "OROR_PREFIX"
-        elif type_ == "LBRACE" and not operand_before and "LBRACE_SET" in self.states[state]:
+        elif type_ == "LBRACE" and not operand_before and "LBRACE_SET" in actions:
             if self._follows(_SET_BODY, end):
                 type_ = "LBRACE_SET"
         elif type_ == "LBRACE" and same_line and prev in ("UPPER_IDENT", "RPAR"):
             special = "LBRACE_REC" if prev == "UPPER_IDENT" else "LBRACE_CASE"
-            if special in self.states[state] and self._follows(
+            if special in actions and self._follows(
                     _RECORD_BODY if prev == "UPPER_IDENT" else _CASE_BODY, end):
                 type_ = special
         return type_, value, end
