@@ -53,9 +53,10 @@ def is_name(expr: Tree | None, name: str) -> bool:
             and str(expr.children[0]) == name)
 
 
-# Nodes whose value holds a part's value as it is: a record, a tuple, a branch's result.
+# Nodes whose value holds each part's value as it is: a record, a tuple, an array (blocks and
+# branches, which hold only their result, are read in ``mentions`` itself).
 _HOLDERS = frozenset(("record", "typed_record", "field_init", "tuple", "array", "paren",
-                      "arg", "args", "block", "if_expr", "match_expr", "match_arms", "arm"))
+                      "arg", "args", "match_arms"))
 
 
 def mentions(expr: Tree | None, name: str) -> bool:

@@ -25,6 +25,16 @@ from reml_lsp.analysis.tree import NAME_TYPES, child_tree, decl_of, name_token, 
 _ASM_PARTS = frozenset(("outputs", "inputs", "clobbers", "options"))
 
 
+
+def _bare_callee(node: Tree) -> str | None:
+    """The name a call calls when its callee is a plain name (``f(…)``), else None."""
+    if node.data != "call" or not node.children:
+        return None
+    head = node.children[0]
+    if isinstance(head, Tree) and head.data == "var" and head.children:
+        return str(head.children[0])
+    return None
+
 class ScopeBuilder:
     def __init__(self) -> None:
         self.bindings: list[Binding] = []
@@ -371,23 +381,19 @@ class ScopeBuilder:
     def _n_call(self, node: Tree) -> None:
         """A call; ``inline_asm(tmpl, outputs(…), inputs(…), clobbers(…), options(…))`` (spec
         1-1 §C.7.1) is syntax: its keywords are no names, its operands are."""
-        callee = node.children[0] if node.children else None
-        if not (isinstance(callee, Tree) and callee.data == "var"
-                and str(callee.children[0]) == "inline_asm"):
+        if _bare_callee(node) != "inline_asm":
             for child in node.children:
                 if isinstance(child, Tree):
                     self.walk(child)
             return
         args = child_tree(node, "args")
         for arg in args.children if args is not None else ():
-            if isinstance(arg, Tree) and arg.data == "call" and isinstance(
-                    arg.children[0], Tree) and arg.children[0].data == "var" and str(
-                    arg.children[0].children[0]) in _ASM_PARTS:
-                for part in arg.children[1:]:
-                    if isinstance(part, Tree):
-                        self.walk(part)
-            elif isinstance(arg, Tree):
-                self.walk(arg)
+            if not isinstance(arg, Tree):
+                continue
+            parts = arg.children[1:] if _bare_callee(arg) in _ASM_PARTS else [arg]
+            for part in parts:
+                if isinstance(part, Tree):
+                    self.walk(part)
 
     def _n_field_init(self, node: Tree) -> None:
         trees = [c for c in node.children if isinstance(c, Tree)]
