@@ -25,7 +25,6 @@ from reml_lsp.analysis.tree import NAME_TYPES, child_tree, decl_of, name_token, 
 _ASM_PARTS = frozenset(("outputs", "inputs", "clobbers", "options"))
 
 
-
 def _bare_callee(node: Tree) -> str | None:
     """The name a call calls when its callee is a plain name (``f(…)``), else None."""
     if node.data != "call" or not node.children:
@@ -34,6 +33,7 @@ def _bare_callee(node: Tree) -> str | None:
     if isinstance(head, Tree) and head.data == "var" and head.children:
         return str(head.children[0])
     return None
+
 
 class ScopeBuilder:
     def __init__(self) -> None:
