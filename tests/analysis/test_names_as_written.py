@@ -5,10 +5,13 @@ used that the unused-import check must count."""
 from __future__ import annotations
 
 from reml_lsp.analysis.analyze import analyze_text
+from reml_lsp.analysis.file_index import index_bytes
+from reml_lsp.analysis.module_exports import ExportTable
 
 
-def names(text: str) -> list[tuple[str, str]]:
-    result = analyze_text(text, file="t.reml", rel_path="app/main.reml")
+def names(text: str, modules=None) -> list[tuple[str, str]]:
+    """(code, the text it marks) of each names finding (``modules``: the workspace's answers)."""
+    result = analyze_text(text, file="t.reml", rel_path="app/main.reml", modules=modules)
     lines = text.splitlines()
     return [(d.code, lines[d.location.line - 1][d.location.column - 1:d.location.end_column - 1])
             for d in result.diagnostics if d.domain == "names"]
@@ -63,42 +66,26 @@ def test_inline_asm_parts_are_syntax_and_its_operands_are_names():
 
 def test_an_import_of_a_trait_is_never_reported_unused():
     """Its methods may be all that uses it (spec 1-2 §E): telling needs types."""
-    from reml_lsp.analysis.file_index import index_bytes
-    from reml_lsp.analysis.module_exports import ExportTable
-
     lib = "module app.t\nuse Core.IO.{Reader}\nfn first(r: File) -> Int = r.read_exact(1).len()\n"
     assert names(lib) == []
     table = ExportTable.of([index_bytes(
         b"module app.price\npub trait Priced { fn price(self) -> Int }\npub type Item = Int\n",
         "app/price.reml")])
     src = "module app.main\nuse app.price.{Priced, Item}\nfn f(x: Box) -> Int = x.price()\n"
-    result = analyze_text(src, file="t.reml", rel_path="app/main.reml", modules=table)
-    lines = src.splitlines()
-    assert [(d.code, lines[d.location.line - 1][d.location.column - 1:d.location.end_column - 1])
-            for d in result.diagnostics if d.domain == "names"] == [("name.unused.import", "Item")]
+    assert names(src, table) == [("name.unused.import", "Item")]
     assert names(src) == [("name.unused.import", "Priced"), ("name.unused.import", "Item")]
 
 
 def test_a_misspelt_import_is_reported_missing_not_also_unused():
-    from reml_lsp.analysis.file_index import index_bytes
-    from reml_lsp.analysis.module_exports import ExportTable
-
     table = ExportTable.of([index_bytes(b"module app.util\npub fn helper() -> Int { 1 }\n",
                                         "app/util.reml")])
     src = "module app.main\nuse app.util.{helpr}\nuse app.util.{helper}\nfn f() -> Int = 1\n"
-    result = analyze_text(src, file="t.reml", rel_path="app/main.reml", modules=table)
-    lines = src.splitlines()
-    assert [(d.code, lines[d.location.line - 1][d.location.column - 1:d.location.end_column - 1])
-            for d in result.diagnostics if d.domain == "names"] == [
-        ("name.unresolved", "helpr"), ("name.unused.import", "helper")]
+    assert names(src, table) == [("name.unresolved", "helpr"), ("name.unused.import", "helper")]
 
 
 def test_a_path_from_a_workspace_module_root_needs_no_use():
     """Spec 1-1 §B.1: `app.lib.width()` names a module from its root; only the workspace can
     tell that `app` is one, so without it the name is still reported."""
-    from reml_lsp.analysis.file_index import index_bytes
-    from reml_lsp.analysis.module_exports import ExportTable
-
     table = ExportTable.of([index_bytes(
         b"module app.lib\npub fn width() -> Int = 80\npub type Point = { x: Int }\n",
         "app/lib.reml")])
@@ -131,9 +118,6 @@ def test_use_super_in_a_root_module_is_the_spec_s_invalid_super():
 def test_a_file_s_module_table_holds_only_the_roots_it_names():
     """So a new top-level package elsewhere changes no other file's answers (its lint cache
     key, its workspace-diagnostic result id)."""
-    from reml_lsp.analysis.file_index import index_bytes
-    from reml_lsp.analysis.module_exports import ExportTable
-
     files = [index_bytes(b"module app.lib\npub fn width() -> Int = 80\n", "app/lib.reml")]
     before = ExportTable.of(files).subset([], mentioned={"app", "width"})
     files.append(index_bytes(b"module tools.gen\npub fn run() -> Int = 1\n", "tools/gen.reml"))

@@ -164,10 +164,18 @@ async def reconfigure(client: LanguageClient, settings: dict, timeout: float = 3
     await round_trips(client)
 
 
-def alive(pid: int) -> bool:
-    """The process exists and is not a zombie waiting to be reaped."""
+def proc_state(pid: int | str) -> tuple[str, int] | None:
+    """(state letter, parent pid) of a process from ``/proc/<pid>/stat``; None when it is gone.
+    (The command name before them may hold spaces and parentheses: read after the last ``)``.)"""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    return fields[0], int(fields[1])
+
+
+def alive(pid: int) -> bool:
+    """The process exists and is not a zombie waiting to be reaped."""
+    state = proc_state(pid)
+    return state is not None and state[0] != "Z"

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from lsp_helpers import alive
+from lsp_helpers import alive, proc_state
 from reml_lsp.lsp.runtime_run import CliArgs, Progress, run_cli
 from reml_lsp.lsp.server import RemlServer
 
@@ -20,17 +20,11 @@ pytestmark = pytest.mark.asyncio
 
 
 def own_children() -> set[int]:
-    """Pids whose parent is this process (from ``/proc/<pid>/stat``: no kernel option needed)."""
+    """Pids whose parent is this process, zombies left out."""
     me, pids = os.getpid(), set()
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        if int(fields[1]) == me and fields[0] != "Z":
+        state = proc_state(entry.name) if entry.name.isdigit() else None
+        if state is not None and state[1] == me and state[0] != "Z":
             pids.add(int(entry.name))
     return pids
 

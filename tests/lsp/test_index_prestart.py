@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from lsp_helpers import proc_state
 from raw_client import RawServer
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
@@ -32,12 +33,14 @@ def fork_servers(pid: int) -> list[int]:
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
+        state = proc_state(entry)
+        if state is None or state[1] != pid:
+            continue
         try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
             cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
         except OSError:
             continue
-        if int(stat[stat.rindex(")") + 2:].split()[1]) == pid and b"forkserver" in cmdline:
+        if b"forkserver" in cmdline:
             out.append(int(entry))
     return out
 
